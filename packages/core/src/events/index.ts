@@ -1,0 +1,3 @@
+export * from './event-schema';
+export * from './event-columns';
+export * from './build-event-row';

@@ -1,0 +1,2 @@
+export { createEventId, createEventIdFactory, eventTimeFromId, isEventId } from './ulid';
+export type { EventIdFactory } from './ulid';

@@ -1,0 +1,129 @@
+import type { EventRow } from '../events/event-columns';
+
+/** The tenant a query runs for. A project key sees its project; an org key sees the org. */
+export interface TenantScope {
+  orgId: string;
+  /** Absent for org-wide (admin) access. */
+  projectId?: string;
+}
+
+/** Inclusive-exclusive time range in epoch milliseconds. */
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * A batch of rows ready for the store, already serialized as JSONEachRow
+ * (one JSON object per line) so the write path serializes each event once.
+ */
+export interface EventBatch {
+  /** Unique per batch; used as the insert de-duplication token, so a replayed batch is stored once. */
+  id: string;
+  rows: Buffer;
+  rowCount: number;
+}
+
+export interface EventFilter extends TimeRange {
+  eventType?: string;
+  runId?: string;
+  userId?: string;
+  model?: string;
+  status?: string;
+  /** Opaque cursor returned by the previous page. */
+  cursor?: string;
+  limit: number;
+}
+
+export interface EventPage {
+  events: EventRow[];
+  /** Present when more events match. */
+  nextCursor?: string;
+}
+
+export interface ToolCallRow {
+  event_id: string;
+  parent_id: string;
+  run_id: string;
+  ts: string;
+  tool_name: string;
+  status: string;
+  latency_ms: number;
+  input: string;
+  output: string;
+  error_message: string;
+}
+
+export interface AgentStepRow {
+  event_id: string;
+  parent_id: string;
+  run_id: string;
+  ts: string;
+  step_number: number;
+  step_name: string;
+  step_type: string;
+  status: string;
+  latency_ms: number;
+  input: string;
+  output: string;
+  error_message: string;
+}
+
+export interface RunTrace {
+  runId: string;
+  /** Every event of the run ordered by time, then id. */
+  events: EventRow[];
+  agentSteps: AgentStepRow[];
+  toolCalls: ToolCallRow[];
+}
+
+export const SUMMARY_GROUPS = ['none', 'model', 'provider', 'event_type', 'project', 'status'] as const;
+export type SummaryGroup = (typeof SUMMARY_GROUPS)[number];
+
+export interface SummaryQuery extends TimeRange {
+  groupBy: SummaryGroup;
+}
+
+export interface SummaryRow {
+  /** The group's value ('' for `none`). */
+  key: string;
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_nanos: number;
+  latency_p50_ms: number;
+  latency_p95_ms: number;
+  latency_p99_ms: number;
+}
+
+export interface TableStatus {
+  name: string;
+  /** Empty when the table is missing. */
+  engine: string;
+  rows: number;
+  bytesOnDisk: number;
+  missing: boolean;
+}
+
+export interface SchemaMigrationResult {
+  /** Schema version before and after. */
+  from: number;
+  to: number;
+}
+
+/** Where events live: one ClickHouse dialect, embedded (chDB) or a server. */
+export interface EventStore {
+  readonly kind: 'chdb' | 'clickhouse';
+  /** Applies the versioned schema; idempotent. */
+  migrate(): Promise<SchemaMigrationResult>;
+  /** Inserts one batch; resolves once the rows are committed. */
+  insert(batch: EventBatch): Promise<void>;
+  listEvents(scope: TenantScope, filter: EventFilter): Promise<EventPage>;
+  getRun(scope: TenantScope, runId: string, range: TimeRange): Promise<RunTrace>;
+  summary(scope: TenantScope, query: SummaryQuery): Promise<SummaryRow[]>;
+  /** Every table the schema expects, with its engine, rows and size; missing ones flagged. */
+  checkTables(): Promise<TableStatus[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

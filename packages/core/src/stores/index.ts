@@ -1,0 +1,3 @@
+export * from './event-store';
+export * from './meta-store';
+export * from './hot-store';

@@ -1,0 +1,116 @@
+import { EVENT_STATUSES, EVENT_TYPES, type EventRow } from '@tollgate/core';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { readScope } from '../auth/auth-plugin';
+import { ApiError } from '../http/errors';
+import { parseQuery } from '../http/parse-query';
+import { parseTimeRange } from '../http/time-range';
+import { parseEventBatch, parseNdjson, type EventItemError } from '../ingest/parse-event-batch';
+import { presentEvent } from './present-event';
+
+const listQuerySchema = z.object({
+  from: z.string().optional(),
+  to: z.string().optional(),
+  event_type: z.enum(EVENT_TYPES).optional(),
+  run_id: z.string().max(128).optional(),
+  user_id: z.string().max(256).optional(),
+  model: z.string().max(256).optional(),
+  status: z.enum(EVENT_STATUSES).optional(),
+  project_id: z.string().max(128).optional(),
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl'];
+
+export async function eventsRoutes(app: FastifyInstance): Promise<void> {
+  const { maxBytes, maxEvents } = app.configuration.ingest;
+
+  app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'string', bodyLimit: maxBytes }, (_request, body, done) => {
+    done(null, parseNdjson(body as string));
+  });
+
+  app.post(
+    '/api/v1/events',
+    { bodyLimit: maxBytes, preHandler: app.requireScope('ingest') },
+    async (request, reply) => {
+      const caller = request.caller!;
+      if (!caller.projectId) {
+        throw new ApiError('forbidden', 'ingestion needs a project key: events belong to a project');
+      }
+      let items: unknown[];
+      let lineErrors: EventItemError[] = [];
+      let lineIndexes: number[] | undefined;
+      const body = request.body;
+      if (body && typeof body === 'object' && 'indexes' in body && 'items' in body) {
+        const ndjson = body as ReturnType<typeof parseNdjson>;
+        items = ndjson.items;
+        lineErrors = ndjson.errors;
+        lineIndexes = ndjson.indexes;
+      } else if (Array.isArray(body)) {
+        items = body;
+      } else if (body && typeof body === 'object') {
+        items = [body];
+      } else {
+        throw new ApiError('invalid_request', 'the body must be a JSON array of events or NDJSON', {
+          field: 'body',
+        });
+      }
+      if (items.length + lineErrors.length === 0) {
+        throw new ApiError('invalid_request', 'the batch holds no event', { field: 'body' });
+      }
+      if (items.length > maxEvents) {
+        throw new ApiError('payload_too_large', `a batch may hold at most ${maxEvents} events`, {
+          field: 'body',
+          count: items.length,
+        });
+      }
+      const batch = parseEventBatch(items, {
+        orgId: caller.orgId,
+        projectId: caller.projectId,
+        retentionDays: caller.retentionDays,
+      });
+      const errors = lineErrors
+        .concat(
+          lineIndexes
+            ? batch.errors.map((error) => ({ ...error, index: lineIndexes![error.index] ?? error.index }))
+            : batch.errors,
+        )
+        .sort((a, b) => a.index - b.index);
+      if (batch.accepted === 0) {
+        throw new ApiError('invalid_events', `none of the ${items.length + lineErrors.length} events is valid`, {
+          errors,
+        });
+      }
+      await app.eventWriter.write(batch.rows, batch.accepted);
+      return reply.status(errors.length > 0 ? 207 : 200).send({
+        accepted: batch.accepted,
+        rejected: items.length + lineErrors.length - batch.accepted,
+        event_ids: batch.eventIds,
+        errors,
+      });
+    },
+  );
+
+  app.get('/api/v1/events', { preHandler: app.requireScope('read') }, async (request) => {
+    const query = parseQuery(listQuerySchema, request.query);
+    const scope = await readScope(request, app.stores.meta, query.project_id);
+    const range = parseTimeRange(query);
+    const page = await app.stores.events.listEvents(scope, {
+      ...range,
+      eventType: query.event_type,
+      runId: query.run_id,
+      userId: query.user_id,
+      model: query.model,
+      status: query.status,
+      cursor: query.cursor,
+      limit: query.limit,
+    });
+    return {
+      from: new Date(range.from).toISOString(),
+      to: new Date(range.to).toISOString(),
+      events: page.events.map((event: EventRow) => presentEvent(event)),
+      next_cursor: page.nextCursor ?? null,
+    };
+  });
+}

@@ -1,0 +1,46 @@
+import { parseEventTime } from '@tollgate/core';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { readScope } from '../auth/auth-plugin';
+import { ApiError } from '../http/errors';
+import { parseQuery } from '../http/parse-query';
+import { parseTimeRange } from '../http/time-range';
+import { presentEvent } from './present-event';
+
+const runQuerySchema = z.object({
+  from: z.string().optional(),
+  to: z.string().optional(),
+  project_id: z.string().max(128).optional(),
+});
+
+const isoTime = (text: string) => new Date(parseEventTime(text)).toISOString();
+
+export async function runsRoutes(app: FastifyInstance): Promise<void> {
+  app.get<{ Params: { runId: string } }>(
+    '/api/v1/runs/:runId',
+    { preHandler: app.requireScope('read') },
+    async (request) => {
+      const { runId } = request.params;
+      if (runId.length > 128) {
+        throw new ApiError('invalid_request', 'runId may be at most 128 characters', { field: 'runId' });
+      }
+      const query = parseQuery(runQuerySchema, request.query);
+      const scope = await readScope(request, app.stores.meta, query.project_id);
+      // A run rarely spans long: without a range, look back 30 days.
+      const range = parseTimeRange({
+        from: query.from ?? (query.to ? undefined : String(Date.now() - 30 * 86_400_000)),
+        to: query.to,
+      });
+      const trace = await app.stores.events.getRun(scope, runId, range);
+      if (trace.events.length === 0) {
+        throw new ApiError('not_found', `run ${runId} has no events in the time range`);
+      }
+      return {
+        run_id: runId,
+        events: trace.events.map(presentEvent),
+        agent_steps: trace.agentSteps.map((step) => ({ ...step, ts: isoTime(step.ts) })),
+        tool_calls: trace.toolCalls.map((call) => ({ ...call, ts: isoTime(call.ts) })),
+      };
+    },
+  );
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { eventsRoutes } from './api/events-routes';
+import { healthRoutes } from './api/health-routes';
+import { metricsSummaryRoutes } from './api/metrics-summary-routes';
+import { runsRoutes } from './api/runs-routes';
+import { authPlugin } from './auth/auth-plugin';
+import type { Configuration } from './config';
+import { errorHandlerPlugin } from './http/error-handler-plugin';
+import { EventWriter } from './ingest/event-writer';
+import { Spool } from './ingest/spool';
+import { closeStores, openStores, type Stores } from './stores/open-stores';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    configuration: Configuration;
+    stores: Stores;
+    eventWriter: EventWriter;
+  }
+}
+
+export interface BuildAppOptions {
+  /** Stores opened by the caller (tests may share them); opened from the configuration otherwise. */
+  stores?: Stores;
+  /** Pino options or false; defaults to JSON logs at the configured level. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Builds the whole app from a configuration. Booting (listen, signals) is the CLI's job. */
+export async function buildApp(
+  configuration: Configuration,
+  options: BuildAppOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: configuration.logLevel },
+    // Keep the caller's request id when it is sane, so one id follows a call across services.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: configuration.logLevel !== 'debug' && configuration.logLevel !== 'trace',
+    bodyLimit: configuration.ingest.maxBytes,
+  });
+
+  const stores = options.stores ?? (await openStores(configuration));
+  const spool = new Spool(join(configuration.dataDir, 'spool', 'events.spool'), configuration.spool.maxBytes);
+  await spool.open();
+  const eventWriter = new EventWriter({
+    store: stores.events,
+    spool,
+    logger: app.log,
+    insertTimeoutMs: configuration.ingest.insertTimeoutMs,
+  });
+  await eventWriter.start();
+
+  app.decorate('configuration', configuration);
+  app.decorate('stores', stores);
+  app.decorate('eventWriter', eventWriter);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onClose', async () => {
+    await eventWriter.close();
+    await spool.close();
+    if (!options.stores) await closeStores(stores);
+  });
+
+  await app.register(errorHandlerPlugin);
+  await app.register(authPlugin, { meta: stores.meta });
+  await app.register(healthRoutes);
+  await app.register(eventsRoutes);
+  await app.register(runsRoutes);
+  await app.register(metricsSummaryRoutes);
+  return app;
+}

@@ -1,0 +1,74 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { KEY_SCOPES, type KeyScope } from '@tollgate/core';
+import { ConfigurationError, loadConfiguration, type Configuration } from '../config';
+import { checkCommand } from './check-command';
+import { keysCreateCommand } from './keys-command';
+import { migrateCommand } from './migrate-command';
+import { serveCommand } from './serve-command';
+
+function configuration(): Configuration {
+  try {
+    return loadConfiguration();
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      console.error(`tollgate: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+function parseScopes(value: string): KeyScope[] {
+  const scopes = value.split(',').map((scope) => scope.trim());
+  for (const scope of scopes) {
+    if (!(KEY_SCOPES as readonly string[]).includes(scope)) {
+      throw new InvalidArgumentError(`unknown scope "${scope}" (one of ${KEY_SCOPES.join(', ')})`);
+    }
+  }
+  return scopes as KeyScope[];
+}
+
+function parsePositiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return number;
+}
+
+const program = new Command('tollgate').description('Tollgate: LLM gateway and observability platform');
+
+program
+  .command('serve')
+  .description('serve the gateway, API and dashboard')
+  .action(() => serveCommand(configuration()));
+
+program
+  .command('migrate')
+  .description('apply the schemas to the configured stores')
+  .action(() => migrateCommand(configuration()));
+
+program
+  .command('check')
+  .description('list every table of the event store with engine, rows and size; exit 1 if any is missing')
+  .action(() => checkCommand(configuration()));
+
+program
+  .command('keys')
+  .description('manage API keys')
+  .command('create')
+  .description('create an API key for a project (printed once)')
+  .requiredOption('--project <projectId>', 'project the key belongs to')
+  .option('--scopes <scopes>', `comma-separated scopes (${KEY_SCOPES.join(', ')})`, parseScopes, [
+    'gateway',
+    'ingest',
+    'read',
+  ] as KeyScope[])
+  .option('--name <name>', 'a name to recognise the key by', 'cli key')
+  .option('--expires-in-days <days>', 'expire the key after this many days', parsePositiveInteger)
+  .action((options: { project: string; scopes: KeyScope[]; name: string; expiresInDays?: number }) =>
+    keysCreateCommand(configuration(), options),
+  );
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`tollgate: ${(error as Error).message}`);
+  process.exit(1);
+});

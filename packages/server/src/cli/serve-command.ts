@@ -1,0 +1,46 @@
+import { buildApp } from '../app';
+import { bootstrapDefaultTenant } from '../bootstrap';
+import type { Configuration } from '../config';
+
+export async function serveCommand(configuration: Configuration): Promise<void> {
+  const app = await buildApp(configuration);
+  const created = await bootstrapDefaultTenant(app.stores.meta);
+  const address = await app.listen({ port: configuration.port, host: configuration.host });
+  if (created) {
+    // Printed once: only the hashes are stored.
+    console.log(
+      [
+        '',
+        'Tollgate created a default organization and project. Keep these keys: they are shown only once.',
+        `  admin key:   ${created.adminKey}`,
+        `  project key: ${created.projectKey}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  console.log(
+    [
+      `Tollgate is serving at ${address}`,
+      `  gateway (OpenAI-compatible): ${address}/v1`,
+      `  API:                         ${address}/api/v1`,
+      `  health:                      ${address}/healthz`,
+      `  stores: events=${app.stores.events.kind} meta=${app.stores.meta.kind} hot=${app.stores.hot.kind}`,
+    ].join('\n'),
+  );
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}

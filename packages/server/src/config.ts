@@ -1,0 +1,91 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : undefined))
+    .refine(
+      (value) => {
+        if (value === undefined) return true;
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+    );
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/**
+ * Every environment variable Tollgate reads, with its default. The README's
+ * configuration table lists the same variables; a test keeps the two in step.
+ */
+export const environmentSchema = z.object({
+  PORT: integer(4000, 0, 65_535),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  TOLLGATE_DATA_DIR: z.string().trim().min(1).default('./data'),
+  CLICKHOUSE_URL: optionalUrl(['http:', 'https:']),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  TOLLGATE_INGEST_MAX_BYTES: integer(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  TOLLGATE_INGEST_MAX_EVENTS: integer(10_000, 1, 1_000_000),
+  TOLLGATE_SPOOL_MAX_BYTES: integer(1024 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
+  TOLLGATE_INSERT_TIMEOUT_MS: integer(10_000, 100, 600_000),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface Configuration {
+  port: number;
+  host: string;
+  dataDir: string;
+  clickhouseUrl?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  ingest: { maxBytes: number; maxEvents: number; insertTimeoutMs: number };
+  spool: { maxBytes: number };
+}
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/** Parses the environment once at start-up; a bad value stops start-up with a message naming it. */
+export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env): Configuration {
+  const known = Object.fromEntries(
+    Object.keys(environmentSchema.shape).map((name) => [name, environment[name] || undefined]),
+  );
+  const parsed = environmentSchema.safeParse(known);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}=${JSON.stringify(known[String(issue.path[0])])}: ${issue.message}`,
+    );
+    throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    dataDir: resolve(values.TOLLGATE_DATA_DIR),
+    clickhouseUrl: values.CLICKHOUSE_URL,
+    databaseUrl: values.DATABASE_URL,
+    redisUrl: values.REDIS_URL,
+    logLevel: values.LOG_LEVEL,
+    ingest: {
+      maxBytes: values.TOLLGATE_INGEST_MAX_BYTES,
+      maxEvents: values.TOLLGATE_INGEST_MAX_EVENTS,
+      insertTimeoutMs: values.TOLLGATE_INSERT_TIMEOUT_MS,
+    },
+    spool: { maxBytes: values.TOLLGATE_SPOOL_MAX_BYTES },
+  };
+}

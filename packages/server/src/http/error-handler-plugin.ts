@@ -1,0 +1,40 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { errorBody, isApiError, type ErrorCode } from './errors';
+
+/** Framework errors we answer with a catalogued code instead of a 500. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_request',
+  FST_ERR_VALIDATION: 'invalid_request',
+};
+
+/** Every error leaves as `{ error: { code, message, details? } }`; never a stack trace. */
+export const errorHandlerPlugin = fastifyPlugin(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (isApiError(error)) {
+        if (error.status >= 500) request.log.warn({ code: error.code }, error.message);
+        return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
+      }
+      const code = error.code ? FASTIFY_CODES[error.code] : undefined;
+      if (code) {
+        return reply
+          .status(error.statusCode ?? 400)
+          .send(errorBody(code, error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'the body is not valid JSON' : error.message));
+      }
+      if (error instanceof SyntaxError || (error.statusCode && error.statusCode < 500)) {
+        return reply.status(error.statusCode ?? 400).send(errorBody('invalid_request', error.message));
+      }
+      request.log.error({ err: error }, 'unhandled error');
+      return reply.status(500).send(errorBody('internal_error', 'internal error; see the server log'));
+    });
+    app.setNotFoundHandler((request, reply) =>
+      reply.status(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+    );
+  },
+  { name: 'tollgate-error-handler' },
+);

@@ -1,0 +1,54 @@
+/**
+ * Every error code Tollgate's own API answers with: one catalogue, with the
+ * HTTP status and what the code means. `docs/errors.md` is generated from it
+ * in spirit and checked against it by a test.
+ */
+export const ERROR_CATALOGUE = {
+  invalid_request: { status: 400, description: 'The request is malformed: a parameter or the body is invalid.' },
+  invalid_events: { status: 400, description: 'No event of the batch is valid; every item has its own error.' },
+  payload_too_large: { status: 413, description: 'The body is larger than the configured limit.' },
+  unsupported_media_type: { status: 415, description: 'The body is not JSON or NDJSON.' },
+  unauthorized: { status: 401, description: 'No API key, or the key is unknown, revoked or expired.' },
+  forbidden: { status: 403, description: 'The key does not carry the scope this endpoint needs.' },
+  not_found: { status: 404, description: 'No such route or resource (in the caller’s tenant).' },
+  spool_full: {
+    status: 503,
+    description: 'The event store is unavailable and the local spool is full: events were not accepted.',
+  },
+  store_unavailable: { status: 503, description: 'A store the request needs is unreachable.' },
+  internal_error: { status: 500, description: 'An unexpected error; the server log holds the details.' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** An error with a catalogued code; the error handler turns it into `{ error: { code, message, details } }`. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.status = ERROR_CATALOGUE[code].status;
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { name?: unknown }).name === 'ApiError' &&
+    typeof (error as { code?: unknown }).code === 'string'
+  );
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}

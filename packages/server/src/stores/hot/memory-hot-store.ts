@@ -1,0 +1,121 @@
+import type { HotStore } from '@tollgate/core';
+import { assertIncrement, normalizeTtlMs, notACounterError } from './hot-store-arguments';
+
+export interface MemoryHotStoreOptions {
+  /** The clock (ms since epoch); tests pass a fake one. */
+  now?: () => number;
+  /** How often expired entries nobody reads are removed; default one minute. */
+  sweepIntervalMs?: number;
+}
+
+interface Entry {
+  value: string;
+  /** Ms since epoch; null: lives until deleted. */
+  expiresAt: number | null;
+}
+
+const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+const INTEGER_PATTERN = /^-?\d+$/;
+
+/**
+ * Hot state for one process: a Map whose entries carry their expiry time.
+ * An expired entry is treated as absent when read and removed by a periodic
+ * sweep (on an unref'd timer, so it never keeps the process alive).
+ * Operations are synchronous underneath, hence atomic.
+ */
+export class MemoryHotStore implements HotStore {
+  readonly kind = 'memory';
+  private readonly entries = new Map<string, Entry>();
+  private readonly now: () => number;
+  private readonly sweepTimer: NodeJS.Timeout;
+
+  constructor(options: MemoryHotStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.sweepTimer = setInterval(
+      () => this.removeExpired(),
+      options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
+    );
+    this.sweepTimer.unref();
+  }
+
+  /** Entries held, including expired ones not yet swept. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.read(key)?.value ?? null;
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    this.write(key, value, normalizeTtlMs(ttlMs));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+
+  async increment(key: string, by = 1, ttlMs?: number): Promise<number> {
+    assertIncrement(by);
+    const ttl = normalizeTtlMs(ttlMs);
+    const entry = this.read(key);
+    if (entry === undefined) {
+      this.write(key, String(by), ttl);
+      return by;
+    }
+    if (!INTEGER_PATTERN.test(entry.value)) throw notACounterError(key);
+    const value = Number(entry.value) + by;
+    // The TTL was set when the counter was created and is kept.
+    entry.value = String(value);
+    return value;
+  }
+
+  async compareAndSet(
+    key: string,
+    expected: string | null,
+    next: string,
+    ttlMs?: number,
+  ): Promise<boolean> {
+    const ttl = normalizeTtlMs(ttlMs);
+    const current = this.read(key)?.value ?? null;
+    if (current !== expected) return false;
+    this.write(key, next, ttl);
+    return true;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    this.entries.clear();
+  }
+
+  /** Removes every expired entry; returns how many. Runs on the sweep timer. */
+  removeExpired(): number {
+    const now = this.now();
+    let removed = 0;
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt !== null && entry.expiresAt <= now) {
+        this.entries.delete(key);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  /** The live entry for `key`; an expired one is removed and reads as absent. */
+  private read(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt !== null && entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** Like Redis SET: a write without a TTL clears any earlier one. */
+  private write(key: string, value: string, ttlMs: number | undefined): void {
+    this.entries.set(key, { value, expiresAt: ttlMs === undefined ? null : this.now() + ttlMs });
+  }
+}

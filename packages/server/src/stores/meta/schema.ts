@@ -1,0 +1,89 @@
+import { KEY_SCOPES, PLANS, type KeyScope, type Plan } from '@tollgate/core';
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  foreignKey,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The meta store's tables, one schema for PGlite and Postgres. drizzle-kit
+ * generates the migrations in `./migrations` from this file (`npx drizzle-kit generate`
+ * at the repository root); never edit a generated migration by hand.
+ *
+ * Timestamps keep millisecond precision, the precision of a JavaScript Date, so
+ * a value reads back exactly as it was written.
+ */
+const timestampColumn = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+/** `'a', 'b', 'c'`: a SQL list of constant labels from core (never user input). */
+const sqlLabels = (labels: readonly string[]) =>
+  sql.raw(labels.map((label) => `'${label}'`).join(', '));
+
+export const organizations = pgTable(
+  'organizations',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    plan: text('plan').$type<Plan>().notNull().default('free'),
+    /** Overrides the plan's retention when set. */
+    retentionDays: integer('retention_days'),
+    createdAt: timestampColumn('created_at').notNull().defaultNow(),
+  },
+  (table) => [
+    check('organizations_plan_check', sql`${table.plan} in (${sqlLabels(PLANS)})`),
+    check('organizations_retention_days_check', sql`${table.retentionDays} > 0`),
+  ],
+);
+
+export const projects = pgTable(
+  'projects',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    createdAt: timestampColumn('created_at').notNull().defaultNow(),
+  },
+  (table) => [
+    unique('projects_org_id_name_unique').on(table.orgId, table.name),
+    // Lets api_keys reference (org_id, id), so a key can never point at another org's project.
+    unique('projects_org_id_id_unique').on(table.orgId, table.id),
+  ],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** Null for an org-wide key. */
+    projectId: text('project_id'),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    /** sha256 hex of the secret; the secret itself is never stored. */
+    hash: text('hash').notNull().unique('api_keys_hash_unique'),
+    scopes: text('scopes').array().$type<KeyScope[]>().notNull(),
+    expiresAt: timestampColumn('expires_at'),
+    revokedAt: timestampColumn('revoked_at'),
+    createdAt: timestampColumn('created_at').notNull().defaultNow(),
+    lastUsedAt: timestampColumn('last_used_at'),
+  },
+  (table) => [
+    foreignKey({
+      name: 'api_keys_project_in_org_fk',
+      columns: [table.orgId, table.projectId],
+      foreignColumns: [projects.orgId, projects.id],
+    }).onDelete('cascade'),
+    index('api_keys_org_id_index').on(table.orgId),
+    check('api_keys_scopes_check', sql`${table.scopes} <@ array[${sqlLabels(KEY_SCOPES)}]::text[]`),
+  ],
+);

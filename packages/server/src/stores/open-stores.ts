@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import type { EventStore, HotStore, MetaStore } from '@tollgate/core';
+import type { Configuration } from '../config';
+import { createEventStore } from './events';
+import { createHotStore } from './hot';
+import { createMetaStore } from './meta';
+
+export interface Stores {
+  events: EventStore;
+  meta: MetaStore;
+  hot: HotStore;
+}
+
+/** Opens the three stores the configuration names (embedded by default) and applies their schemas. */
+export async function openStores(
+  configuration: Configuration,
+  options: { migrate?: boolean } = {},
+): Promise<Stores> {
+  const events = await createEventStore({
+    clickhouseUrl: configuration.clickhouseUrl,
+    dataDir: join(configuration.dataDir, 'events'),
+  });
+  const meta = await createMetaStore({
+    databaseUrl: configuration.databaseUrl,
+    dataDir: join(configuration.dataDir, 'meta'),
+  });
+  const hot = await createHotStore({ redisUrl: configuration.redisUrl });
+  if (options.migrate !== false) {
+    await events.migrate();
+    await meta.migrate();
+  }
+  return { events, meta, hot };
+}
+
+export async function closeStores(stores: Stores): Promise<void> {
+  await Promise.allSettled([stores.events.close(), stores.meta.close(), stores.hot.close()]);
+}

@@ -1,0 +1,263 @@
+import type { KeyScope, MetaStore, NewApiKey } from '@tollgate/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateApiKeySecret } from '../../../src/auth/api-key-secret';
+import { isForeignKeyViolation, isUniqueViolation } from '../../../src/stores/meta';
+
+/** Fresh, empty storage for one test, which stores can be opened on (again and again). */
+export interface MetaStoreTestStorage {
+  /** A new, not yet migrated store over this storage; the contract closes it. */
+  open(): Promise<MetaStore>;
+  /** Deletes the storage; every store opened on it is closed by then. */
+  remove(): Promise<void>;
+}
+
+export interface MetaStoreContractOptions {
+  kind: MetaStore['kind'];
+  create(): Promise<MetaStoreTestStorage>;
+}
+
+/** The behaviour every MetaStore implementation must have (STYLE.md item 13). */
+export function runMetaStoreContract({ kind, create }: MetaStoreContractOptions): void {
+  describe(`MetaStore contract (${kind})`, () => {
+    let storage: MetaStoreTestStorage;
+    let opened: MetaStore[];
+    let store: MetaStore;
+
+    async function open(): Promise<MetaStore> {
+      const next = await storage.open();
+      opened.push(next);
+      return next;
+    }
+
+    async function close(closing: MetaStore): Promise<void> {
+      opened = opened.filter((candidate) => candidate !== closing);
+      await closing.close();
+    }
+
+    beforeEach(async () => {
+      storage = await create();
+      opened = [];
+      store = await open();
+      await store.migrate();
+    });
+
+    afterEach(async () => {
+      await Promise.all(opened.map((each) => each.close()));
+      await storage.remove();
+    });
+
+    function newKey(orgId: string, overrides: Partial<NewApiKey> = {}): NewApiKey {
+      const { prefix, hash } = generateApiKeySecret();
+      return { orgId, name: 'ci key', scopes: ['ingest'], prefix, hash, ...overrides };
+    }
+
+    it(`reports its kind and answers ping`, async () => {
+      expect(store.kind).toBe(kind);
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('migrates again without error, also concurrently, keeping the data', async () => {
+      const organization = await store.createOrganization({ name: 'Acme' });
+      await store.migrate();
+      await Promise.all([store.migrate(), store.migrate(), store.migrate()]);
+      expect(await store.getOrganization(organization.id)).toEqual(organization);
+    });
+
+    describe('organizations', () => {
+      it('round-trips every field', async () => {
+        const before = Date.now();
+        const organization = await store.createOrganization({
+          name: 'Acme',
+          plan: 'enterprise',
+          retentionDays: 730,
+        });
+        expect(organization).toEqual({
+          id: expect.stringMatching(/^org_[0-9a-f]{32}$/),
+          name: 'Acme',
+          plan: 'enterprise',
+          retentionDays: 730,
+          createdAt: expect.any(Date),
+        });
+        expect(organization.createdAt.getTime()).toBeGreaterThanOrEqual(before - 5_000);
+        expect(organization.createdAt.getTime()).toBeLessThanOrEqual(Date.now() + 5_000);
+        expect(await store.getOrganization(organization.id)).toEqual(organization);
+      });
+
+      it('defaults to the free plan and no retention override', async () => {
+        const organization = await store.createOrganization({ name: 'Small' });
+        expect(organization.plan).toBe('free');
+        expect(organization.retentionDays).toBeNull();
+        expect(await store.getOrganization(organization.id)).toEqual(organization);
+      });
+
+      it('returns undefined for an unknown id', async () => {
+        expect(await store.getOrganization('org_missing')).toBeUndefined();
+      });
+
+      it('lists every organization in creation order', async () => {
+        expect(await store.listOrganizations()).toEqual([]);
+        const first = await store.createOrganization({ name: 'First' });
+        const second = await store.createOrganization({ name: 'Second', plan: 'pro' });
+        expect(await store.listOrganizations()).toEqual([first, second]);
+      });
+
+      it('rejects a plan that does not exist', async () => {
+        await expect(
+          store.createOrganization({ name: 'Bad', plan: 'platinum' as 'pro' }),
+        ).rejects.toThrow();
+      });
+    });
+
+    describe('projects', () => {
+      it('round-trips every field', async () => {
+        const organization = await store.createOrganization({ name: 'Acme' });
+        const project = await store.createProject({ orgId: organization.id, name: 'checkout' });
+        expect(project).toEqual({
+          id: expect.stringMatching(/^proj_[0-9a-f]{32}$/),
+          orgId: organization.id,
+          name: 'checkout',
+          createdAt: expect.any(Date),
+        });
+        expect(await store.getProject(project.id)).toEqual(project);
+        expect(await store.getProject('proj_missing')).toBeUndefined();
+      });
+
+      it("lists only that org's projects", async () => {
+        const acme = await store.createOrganization({ name: 'Acme' });
+        const globex = await store.createOrganization({ name: 'Globex' });
+        const checkout = await store.createProject({ orgId: acme.id, name: 'checkout' });
+        const search = await store.createProject({ orgId: acme.id, name: 'search' });
+        const other = await store.createProject({ orgId: globex.id, name: 'checkout' });
+        expect(await store.listProjects(acme.id)).toEqual([checkout, search]);
+        expect(await store.listProjects(globex.id)).toEqual([other]);
+        expect(await store.listProjects('org_missing')).toEqual([]);
+      });
+
+      it('keeps project names unique within an org', async () => {
+        const organization = await store.createOrganization({ name: 'Acme' });
+        await store.createProject({ orgId: organization.id, name: 'checkout' });
+        const duplicate = store.createProject({ orgId: organization.id, name: 'checkout' });
+        await expect(duplicate).rejects.toSatisfy(isUniqueViolation);
+        expect(await store.listProjects(organization.id)).toHaveLength(1);
+      });
+
+      it('needs an existing org', async () => {
+        const orphan = store.createProject({ orgId: 'org_missing', name: 'lost' });
+        await expect(orphan).rejects.toSatisfy(isForeignKeyViolation);
+      });
+    });
+
+    describe('API keys', () => {
+      it('round-trips every field of a project key', async () => {
+        const organization = await store.createOrganization({ name: 'Acme' });
+        const project = await store.createProject({ orgId: organization.id, name: 'checkout' });
+        const expiresAt = new Date('2031-02-03T04:05:06.789Z');
+        const scopes: KeyScope[] = ['gateway', 'ingest', 'read'];
+        const input = newKey(organization.id, { projectId: project.id, scopes, expiresAt });
+        const apiKey = await store.createApiKey(input);
+        expect(apiKey).toEqual({
+          id: expect.stringMatching(/^key_[0-9a-f]{32}$/),
+          orgId: organization.id,
+          projectId: project.id,
+          name: 'ci key',
+          prefix: input.prefix,
+          scopes,
+          expiresAt,
+          revokedAt: null,
+          createdAt: expect.any(Date),
+        });
+        expect(apiKey).not.toHaveProperty('hash');
+        expect(await store.findApiKeyByHash(input.hash)).toEqual(apiKey);
+      });
+
+      it('round-trips an org-wide admin key without expiry', async () => {
+        const organization = await store.createOrganization({ name: 'Acme' });
+        const input = newKey(organization.id, { scopes: ['admin'] });
+        const apiKey = await store.createApiKey(input);
+        expect(apiKey).toMatchObject({ projectId: null, scopes: ['admin'], expiresAt: null });
+        expect(await store.findApiKeyByHash(input.hash)).toEqual(apiKey);
+        expect(await store.findApiKeyByHash('0'.repeat(64))).toBeUndefined();
+      });
+
+      it("lists only that org's keys", async () => {
+        const acme = await store.createOrganization({ name: 'Acme' });
+        const globex = await store.createOrganization({ name: 'Globex' });
+        const first = await store.createApiKey(newKey(acme.id));
+        const second = await store.createApiKey(newKey(acme.id, { scopes: ['admin'] }));
+        const other = await store.createApiKey(newKey(globex.id));
+        expect(await store.listApiKeys(acme.id)).toEqual([first, second]);
+        expect(await store.listApiKeys(globex.id)).toEqual([other]);
+        expect(await store.listApiKeys('org_missing')).toEqual([]);
+      });
+
+      it('enforces a unique hash', async () => {
+        const acme = await store.createOrganization({ name: 'Acme' });
+        const globex = await store.createOrganization({ name: 'Globex' });
+        const input = newKey(acme.id);
+        await store.createApiKey(input);
+        const duplicate = store.createApiKey(newKey(globex.id, { hash: input.hash }));
+        await expect(duplicate).rejects.toSatisfy(isUniqueViolation);
+        expect(await store.listApiKeys(globex.id)).toEqual([]);
+      });
+
+      it("refuses a key for another org's project", async () => {
+        const acme = await store.createOrganization({ name: 'Acme' });
+        const globex = await store.createOrganization({ name: 'Globex' });
+        const globexProject = await store.createProject({ orgId: globex.id, name: 'search' });
+        const crossed = store.createApiKey(newKey(acme.id, { projectId: globexProject.id }));
+        await expect(crossed).rejects.toSatisfy(isForeignKeyViolation);
+      });
+
+      it('refuses an unknown scope', async () => {
+        const acme = await store.createOrganization({ name: 'Acme' });
+        const bad = store.createApiKey(newKey(acme.id, { scopes: ['root' as KeyScope] }));
+        await expect(bad).rejects.toThrow();
+      });
+
+      it('revokes a key of its org, keeping the first revocation time', async () => {
+        const organization = await store.createOrganization({ name: 'Acme' });
+        const input = newKey(organization.id);
+        const apiKey = await store.createApiKey(input);
+        expect(await store.revokeApiKey(organization.id, apiKey.id)).toBe(true);
+        const revoked = await store.findApiKeyByHash(input.hash);
+        expect(revoked).toEqual({ ...apiKey, revokedAt: expect.any(Date) });
+        expect(revoked?.revokedAt?.getTime()).toBeGreaterThanOrEqual(apiKey.createdAt.getTime());
+        expect(await store.revokeApiKey(organization.id, apiKey.id)).toBe(true);
+        expect(await store.findApiKeyByHash(input.hash)).toEqual(revoked);
+        expect(await store.listApiKeys(organization.id)).toEqual([revoked]);
+      });
+
+      it('does nothing when revoking with the wrong org or an unknown id', async () => {
+        const acme = await store.createOrganization({ name: 'Acme' });
+        const globex = await store.createOrganization({ name: 'Globex' });
+        const input = newKey(acme.id);
+        const apiKey = await store.createApiKey(input);
+        expect(await store.revokeApiKey(globex.id, apiKey.id)).toBe(false);
+        expect(await store.revokeApiKey(acme.id, 'key_missing')).toBe(false);
+        expect(await store.findApiKeyByHash(input.hash)).toEqual(apiKey);
+      });
+
+      it('finds expired keys too (the caller decides)', async () => {
+        const organization = await store.createOrganization({ name: 'Acme' });
+        const expiresAt = new Date(Date.now() - 60_000);
+        const input = newKey(organization.id, { expiresAt });
+        const apiKey = await store.createApiKey(input);
+        expect(await store.findApiKeyByHash(input.hash)).toEqual({ ...apiKey, expiresAt });
+      });
+    });
+
+    it('keeps its data after close and reopen', async () => {
+      const organization = await store.createOrganization({ name: 'Acme', plan: 'team' });
+      const project = await store.createProject({ orgId: organization.id, name: 'checkout' });
+      const input = newKey(organization.id, { projectId: project.id });
+      const apiKey = await store.createApiKey(input);
+      await close(store);
+
+      const reopened = await open();
+      await reopened.migrate();
+      expect(await reopened.getOrganization(organization.id)).toEqual(organization);
+      expect(await reopened.listProjects(organization.id)).toEqual([project]);
+      expect(await reopened.findApiKeyByHash(input.hash)).toEqual(apiKey);
+    });
+  });
+}
