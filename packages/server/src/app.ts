@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { dashboardRoutes } from './api/dashboard-routes';
 import { eventsRoutes } from './api/events-routes';
 import { healthRoutes } from './api/health-routes';
 import { metricsSummaryRoutes } from './api/metrics-summary-routes';
@@ -47,7 +48,10 @@ export async function buildApp(
   });
 
   const stores = options.stores ?? (await openStores(configuration));
-  const spool = new Spool(join(configuration.dataDir, 'spool', 'events.spool'), configuration.spool.maxBytes);
+  const spool = new Spool(
+    join(configuration.dataDir, 'spool', 'events.spool'),
+    configuration.spool.maxBytes,
+  );
   await spool.open();
   const eventWriter = new EventWriter({
     store: stores.events,
@@ -72,6 +76,7 @@ export async function buildApp(
   await app.register(errorHandlerPlugin);
   await app.register(authPlugin, { meta: stores.meta });
   await app.register(healthRoutes);
+  await app.register(dashboardRoutes);
   await app.register(eventsRoutes);
   await app.register(runsRoutes);
   await app.register(metricsSummaryRoutes);

@@ -13,7 +13,9 @@ export interface BootstrapResult {
  * an admin key and a project key. Returns the secrets, shown once; undefined
  * when the meta store already holds an organization.
  */
-export async function bootstrapDefaultTenant(meta: MetaStore): Promise<BootstrapResult | undefined> {
+export async function bootstrapDefaultTenant(
+  meta: MetaStore,
+): Promise<BootstrapResult | undefined> {
   const existing = await meta.listOrganizations();
   if (existing.length > 0) return undefined;
   const organization = await meta.createOrganization({ name: 'default', plan: 'free' });

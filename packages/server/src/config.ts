@@ -68,7 +68,8 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
   const parsed = environmentSchema.safeParse(known);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.')}=${JSON.stringify(known[String(issue.path[0])])}: ${issue.message}`,
+      (issue) =>
+        `${issue.path.join('.')}=${JSON.stringify(known[String(issue.path[0])])}: ${issue.message}`,
     );
     throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
   }

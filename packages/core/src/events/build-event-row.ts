@@ -54,19 +54,25 @@ export function buildEventRow(
 ): EventRow {
   const time = eventTime(input, now);
   const fields = input as Partial<Record<string, unknown>>;
-  const number = (key: string): number => (typeof fields[key] === 'number' ? (fields[key] as number) : 0);
-  const text = (key: string): string => (typeof fields[key] === 'string' ? (fields[key] as string) : '');
+  const number = (key: string): number =>
+    typeof fields[key] === 'number' ? (fields[key] as number) : 0;
+  const text = (key: string): string =>
+    typeof fields[key] === 'string' ? (fields[key] as string) : '';
 
   let costNanos = 0;
   let unpriced = 0;
   if (typeof fields.cost_usd === 'number') {
     costNanos = usdToNanos(fields.cost_usd);
   } else if (typeof fields.model === 'string' && fields.model) {
-    const cost = calculateCost(fields.model, {
-      inputTokens: number('input_tokens'),
-      outputTokens: number('output_tokens'),
-      cachedInputTokens: Math.min(number('cached_tokens'), number('input_tokens')),
-    }, tenant.priceOverrides);
+    const cost = calculateCost(
+      fields.model,
+      {
+        inputTokens: number('input_tokens'),
+        outputTokens: number('output_tokens'),
+        cachedInputTokens: Math.min(number('cached_tokens'), number('input_tokens')),
+      },
+      tenant.priceOverrides,
+    );
     costNanos = cost.costNanos;
     unpriced = cost.priced ? 0 : 1;
   }
@@ -106,7 +112,9 @@ export function buildEventRow(
     prompt_version: number('prompt_version'),
     cache_hit: fields.cache_hit === true ? 1 : 0,
     attempts: number('attempts'),
-    providers_tried: Array.isArray(fields.providers_tried) ? (fields.providers_tried as string[]) : [],
+    providers_tried: Array.isArray(fields.providers_tried)
+      ? (fields.providers_tried as string[])
+      : [],
     image_count: number('image_count'),
     video_duration_seconds: number('video_duration_seconds'),
     error_message: text('error_message'),

@@ -13,18 +13,26 @@ describe('event model', () => {
     for (const variant of eventInputSchema.options) {
       for (const field of Object.keys(variant.shape)) {
         if (inputOnly.has(field)) continue;
-        expect(columns.has(field), `${variant.shape.event_type.value}.${field} has no column`).toBe(true);
+        expect(columns.has(field), `${variant.shape.event_type.value}.${field} has no column`).toBe(
+          true,
+        );
       }
     }
   });
 
   it('builds a row with exactly the storage columns', () => {
-    const row = buildEventRow(eventInputSchema.parse({ event_type: 'custom' }), tenant, 1_700_000_000_000);
+    const row = buildEventRow(
+      eventInputSchema.parse({ event_type: 'custom' }),
+      tenant,
+      1_700_000_000_000,
+    );
     expect(Object.keys(row)).toEqual(Object.keys(EVENT_COLUMNS));
   });
 
   it('covers every event type of the design, each in the JSON Schema', () => {
-    expect(eventInputSchema.options.map((variant) => variant.shape.event_type.value)).toEqual([...EVENT_TYPES]);
+    expect(eventInputSchema.options.map((variant) => variant.shape.event_type.value)).toEqual([
+      ...EVENT_TYPES,
+    ]);
     const schema = JSON.stringify(eventJsonSchema());
     for (const type of EVENT_TYPES) expect(schema).toContain(`"${type}"`);
   });
@@ -36,18 +44,31 @@ describe('event model', () => {
     expect(fromNow.ts).toBe('2026-11-23 12:00:00.123');
 
     const given = '01JD0000000000000000000000';
-    const fromId = buildEventRow(eventInputSchema.parse({ event_type: 'custom', event_id: given }), tenant, now);
+    const fromId = buildEventRow(
+      eventInputSchema.parse({ event_type: 'custom', event_id: given }),
+      tenant,
+      now,
+    );
     expect(parseEventTime(fromId.ts)).toBe(eventTimeFromId(given));
 
     const ts = Date.UTC(2025, 0, 1);
-    const fromTs = buildEventRow(eventInputSchema.parse({ event_type: 'custom', ts: new Date(ts).toISOString() }), tenant, now);
+    const fromTs = buildEventRow(
+      eventInputSchema.parse({ event_type: 'custom', ts: new Date(ts).toISOString() }),
+      tenant,
+      now,
+    );
     expect(parseEventTime(fromTs.ts)).toBe(ts);
     expect(eventTimeFromId(fromTs.event_id)).toBe(ts);
   });
 
   it('takes tenant fields from the key and computes cost unless given', () => {
     const computed = buildEventRow(
-      eventInputSchema.parse({ event_type: 'prompt_call', model: 'gpt-4o-mini', input_tokens: 2_000_000, output_tokens: 1_000_000 }),
+      eventInputSchema.parse({
+        event_type: 'prompt_call',
+        model: 'gpt-4o-mini',
+        input_tokens: 2_000_000,
+        output_tokens: 1_000_000,
+      }),
       tenant,
     );
     // 2M × $0.15/M + 1M × $0.60/M = $0.90
@@ -55,7 +76,10 @@ describe('event model', () => {
     expect(computed.org_id).toBe('org_1');
     expect(computed.retention_days).toBe(90);
     expect(computed.operation).toBe('chat');
-    const given = buildEventRow(eventInputSchema.parse({ event_type: 'prompt_call', model: 'gpt-4o', cost_usd: 0.25 }), tenant);
+    const given = buildEventRow(
+      eventInputSchema.parse({ event_type: 'prompt_call', model: 'gpt-4o', cost_usd: 0.25 }),
+      tenant,
+    );
     expect(given.cost_nanos).toBe(250_000_000);
     expect(given.cost_unpriced).toBe(0);
   });

@@ -61,16 +61,15 @@ const content = z.union([z.string().max(MAX_TEXT), z.unknown()]);
 
 const ulid = z
   .string()
-  .regex(/^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$/, 'must be a ULID (26 Crockford base32 characters)');
+  .regex(
+    /^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$/,
+    'must be a ULID (26 Crockford base32 characters)',
+  );
 
 /** Event time: ISO-8601 with offset, or epoch milliseconds. */
 const timestamp = z.union([
   z.iso.datetime({ offset: true }),
-  z
-    .number()
-    .int()
-    .min(0)
-    .max(253_402_300_799_999),
+  z.number().int().min(0).max(253_402_300_799_999),
 ]);
 
 const commonFields = {

@@ -77,7 +77,14 @@ export interface RunTrace {
   toolCalls: ToolCallRow[];
 }
 
-export const SUMMARY_GROUPS = ['none', 'model', 'provider', 'event_type', 'project', 'status'] as const;
+export const SUMMARY_GROUPS = [
+  'none',
+  'model',
+  'provider',
+  'event_type',
+  'project',
+  'status',
+] as const;
 export type SummaryGroup = (typeof SUMMARY_GROUPS)[number];
 
 export interface SummaryQuery extends TimeRange {

@@ -14,7 +14,12 @@ export interface HotStore {
    * Sets `next` only if the current value equals `expected` (null: key absent).
    * Returns whether it was set. Atomic across processes.
    */
-  compareAndSet(key: string, expected: string | null, next: string, ttlMs?: number): Promise<boolean>;
+  compareAndSet(
+    key: string,
+    expected: string | null,
+    next: string,
+    ttlMs?: number,
+  ): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -26,9 +26,13 @@ const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application
 export async function eventsRoutes(app: FastifyInstance): Promise<void> {
   const { maxBytes, maxEvents } = app.configuration.ingest;
 
-  app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'string', bodyLimit: maxBytes }, (_request, body, done) => {
-    done(null, parseNdjson(body as string));
-  });
+  app.addContentTypeParser(
+    NDJSON_TYPES,
+    { parseAs: 'string', bodyLimit: maxBytes },
+    (_request, body, done) => {
+      done(null, parseNdjson(body as string));
+    },
+  );
 
   app.post(
     '/api/v1/events',
@@ -36,12 +40,22 @@ export async function eventsRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const caller = request.caller!;
       if (!caller.projectId) {
-        throw new ApiError('forbidden', 'ingestion needs a project key: events belong to a project');
+        throw new ApiError(
+          'forbidden',
+          'ingestion needs a project key: events belong to a project',
+        );
       }
       let items: unknown[];
       let lineErrors: EventItemError[] = [];
       let lineIndexes: number[] | undefined;
       const body = request.body;
+      if (typeof body === 'string') {
+        throw new ApiError(
+          'unsupported_media_type',
+          'send events as application/json (an array) or application/x-ndjson',
+          { field: 'content-type' },
+        );
+      }
       if (body && typeof body === 'object' && 'indexes' in body && 'items' in body) {
         const ndjson = body as ReturnType<typeof parseNdjson>;
         items = ndjson.items;
@@ -73,14 +87,21 @@ export async function eventsRoutes(app: FastifyInstance): Promise<void> {
       const errors = lineErrors
         .concat(
           lineIndexes
-            ? batch.errors.map((error) => ({ ...error, index: lineIndexes![error.index] ?? error.index }))
+            ? batch.errors.map((error) => ({
+                ...error,
+                index: lineIndexes![error.index] ?? error.index,
+              }))
             : batch.errors,
         )
         .sort((a, b) => a.index - b.index);
       if (batch.accepted === 0) {
-        throw new ApiError('invalid_events', `none of the ${items.length + lineErrors.length} events is valid`, {
-          errors,
-        });
+        throw new ApiError(
+          'invalid_events',
+          `none of the ${items.length + lineErrors.length} events is valid`,
+          {
+            errors,
+          },
+        );
       }
       await app.eventWriter.write(batch.rows, batch.accepted);
       return reply.status(errors.length > 0 ? 207 : 200).send({

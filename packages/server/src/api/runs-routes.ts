@@ -22,7 +22,9 @@ export async function runsRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { runId } = request.params;
       if (runId.length > 128) {
-        throw new ApiError('invalid_request', 'runId may be at most 128 characters', { field: 'runId' });
+        throw new ApiError('invalid_request', 'runId may be at most 128 characters', {
+          field: 'runId',
+        });
       }
       const query = parseQuery(runQuerySchema, request.query);
       const scope = await readScope(request, app.stores.meta, query.project_id);

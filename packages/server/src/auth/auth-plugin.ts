@@ -68,7 +68,8 @@ export const authPlugin = fastifyPlugin(
 
     async function organizationOf(orgId: string): Promise<Organization | undefined> {
       const cached = organizations.get(orgId);
-      if (cached && Date.now() - cached.loadedAt < ORGANIZATION_CACHE_MS) return cached.organization;
+      if (cached && Date.now() - cached.loadedAt < ORGANIZATION_CACHE_MS)
+        return cached.organization;
       const organization = await options.meta.getOrganization(orgId);
       if (organization) organizations.set(orgId, { organization, loadedAt: Date.now() });
       return organization;
@@ -77,15 +78,20 @@ export const authPlugin = fastifyPlugin(
     async function authenticate(request: FastifyRequest): Promise<Caller> {
       const secret = presentedSecret(request);
       if (!secret) {
-        throw new ApiError('unauthorized', 'an API key is required: send "Authorization: Bearer tg_..."');
+        throw new ApiError(
+          'unauthorized',
+          'an API key is required: send "Authorization: Bearer tg_..."',
+        );
       }
       const key = await options.meta.findApiKeyByHash(hashApiKeySecret(secret));
-      if (!key || key.revokedAt) throw new ApiError('unauthorized', 'the API key is unknown or revoked');
+      if (!key || key.revokedAt)
+        throw new ApiError('unauthorized', 'the API key is unknown or revoked');
       if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) {
         throw new ApiError('unauthorized', 'the API key has expired');
       }
       const organization = await organizationOf(key.orgId);
-      if (!organization) throw new ApiError('unauthorized', 'the API key belongs to no organization');
+      if (!organization)
+        throw new ApiError('unauthorized', 'the API key belongs to no organization');
       return {
         keyId: key.id,
         orgId: key.orgId,

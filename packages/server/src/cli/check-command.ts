@@ -18,7 +18,11 @@ export async function checkCommand(configuration: Configuration): Promise<void> 
   try {
     const tables = await stores.events.checkTables();
     console.log(`event store: ${stores.events.kind}`);
-    console.log(['table'.padEnd(28), 'engine'.padEnd(34), 'rows'.padStart(12), 'on disk'.padStart(12)].join(' '));
+    console.log(
+      ['table'.padEnd(28), 'engine'.padEnd(34), 'rows'.padStart(12), 'on disk'.padStart(12)].join(
+        ' ',
+      ),
+    );
     for (const table of tables) {
       console.log(
         [
@@ -35,7 +39,9 @@ export async function checkCommand(configuration: Configuration): Promise<void> 
     console.log(`hot state: ${stores.hot.kind} reachable`);
     const missing = tables.filter((table) => table.missing);
     if (missing.length > 0) {
-      console.error(`missing tables: ${missing.map((table) => table.name).join(', ')} (run "tollgate migrate")`);
+      console.error(
+        `missing tables: ${missing.map((table) => table.name).join(', ')} (run "tollgate migrate")`,
+      );
       process.exitCode = 1;
     }
   } finally {

@@ -20,9 +20,13 @@ export async function keysCreateCommand(
       projectId: project.id,
       name: options.name,
       scopes: options.scopes,
-      expiresAt: options.expiresInDays ? new Date(Date.now() + options.expiresInDays * 86_400_000) : null,
+      expiresAt: options.expiresInDays
+        ? new Date(Date.now() + options.expiresInDays * 86_400_000)
+        : null,
     });
-    console.log(`key ${key.id} (${key.scopes.join(', ')}) for project ${project.id}; shown only once:`);
+    console.log(
+      `key ${key.id} (${key.scopes.join(', ')}) for project ${project.id}; shown only once:`,
+    );
     console.log(secret);
   } finally {
     await closeStores(stores);

@@ -30,11 +30,14 @@ function parseScopes(value: string): KeyScope[] {
 
 function parsePositiveInteger(value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError('must be a positive integer');
+  if (!Number.isInteger(number) || number <= 0)
+    throw new InvalidArgumentError('must be a positive integer');
   return number;
 }
 
-const program = new Command('tollgate').description('Tollgate: LLM gateway and observability platform');
+const program = new Command('tollgate').description(
+  'Tollgate: LLM gateway and observability platform',
+);
 
 program
   .command('serve')
@@ -48,7 +51,9 @@ program
 
 program
   .command('check')
-  .description('list every table of the event store with engine, rows and size; exit 1 if any is missing')
+  .description(
+    'list every table of the event store with engine, rows and size; exit 1 if any is missing',
+  )
   .action(() => checkCommand(configuration()));
 
 program
@@ -64,8 +69,9 @@ program
   ] as KeyScope[])
   .option('--name <name>', 'a name to recognise the key by', 'cli key')
   .option('--expires-in-days <days>', 'expire the key after this many days', parsePositiveInteger)
-  .action((options: { project: string; scopes: KeyScope[]; name: string; expiresInDays?: number }) =>
-    keysCreateCommand(configuration(), options),
+  .action(
+    (options: { project: string; scopes: KeyScope[]; name: string; expiresInDays?: number }) =>
+      keysCreateCommand(configuration(), options),
   );
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+import { isEventStoreError } from '../stores/events/event-store-error';
 import { errorBody, isApiError, type ErrorCode } from './errors';
 
 /** Framework errors we answer with a catalogued code instead of a 500. */
@@ -20,20 +21,43 @@ export const errorHandlerPlugin = fastifyPlugin(
         if (error.status >= 500) request.log.warn({ code: error.code }, error.message);
         return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
       }
+      if (isEventStoreError(error)) {
+        if (error.code === 'invalid_cursor' || error.code === 'invalid_query') {
+          return reply.status(400).send(errorBody('invalid_request', error.message));
+        }
+        if (error.code === 'store_unavailable') {
+          return reply
+            .status(503)
+            .send(errorBody('store_unavailable', 'the event store is unavailable; retry later'));
+        }
+      }
       const code = error.code ? FASTIFY_CODES[error.code] : undefined;
       if (code) {
         return reply
           .status(error.statusCode ?? 400)
-          .send(errorBody(code, error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'the body is not valid JSON' : error.message));
+          .send(
+            errorBody(
+              code,
+              error.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+                ? 'the body is not valid JSON'
+                : error.message,
+            ),
+          );
       }
       if (error instanceof SyntaxError || (error.statusCode && error.statusCode < 500)) {
-        return reply.status(error.statusCode ?? 400).send(errorBody('invalid_request', error.message));
+        return reply
+          .status(error.statusCode ?? 400)
+          .send(errorBody('invalid_request', error.message));
       }
       request.log.error({ err: error }, 'unhandled error');
-      return reply.status(500).send(errorBody('internal_error', 'internal error; see the server log'));
+      return reply
+        .status(500)
+        .send(errorBody('internal_error', 'internal error; see the server log'));
     });
     app.setNotFoundHandler((request, reply) =>
-      reply.status(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+      reply
+        .status(404)
+        .send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
     );
   },
   { name: 'tollgate-error-handler' },

@@ -1,22 +1,35 @@
 /**
  * Every error code Tollgate's own API answers with: one catalogue, with the
- * HTTP status and what the code means. `docs/errors.md` is generated from it
- * in spirit and checked against it by a test.
+ * HTTP status and what the code means. The README's "Errors" table lists
+ * them; a test keeps the two in step.
  */
 export const ERROR_CATALOGUE = {
-  invalid_request: { status: 400, description: 'The request is malformed: a parameter or the body is invalid.' },
-  invalid_events: { status: 400, description: 'No event of the batch is valid; every item has its own error.' },
+  invalid_request: {
+    status: 400,
+    description: 'The request is malformed: a parameter or the body is invalid.',
+  },
+  invalid_events: {
+    status: 400,
+    description: 'No event of the batch is valid; every item has its own error.',
+  },
   payload_too_large: { status: 413, description: 'The body is larger than the configured limit.' },
   unsupported_media_type: { status: 415, description: 'The body is not JSON or NDJSON.' },
-  unauthorized: { status: 401, description: 'No API key, or the key is unknown, revoked or expired.' },
+  unauthorized: {
+    status: 401,
+    description: 'No API key, or the key is unknown, revoked or expired.',
+  },
   forbidden: { status: 403, description: 'The key does not carry the scope this endpoint needs.' },
   not_found: { status: 404, description: 'No such route or resource (in the caller’s tenant).' },
   spool_full: {
     status: 503,
-    description: 'The event store is unavailable and the local spool is full: events were not accepted.',
+    description:
+      'The event store is unavailable and the local spool is full: events were not accepted.',
   },
   store_unavailable: { status: 503, description: 'A store the request needs is unreachable.' },
-  internal_error: { status: 500, description: 'An unexpected error; the server log holds the details.' },
+  internal_error: {
+    status: 500,
+    description: 'An unexpected error; the server log holds the details.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

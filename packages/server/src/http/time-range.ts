@@ -8,9 +8,13 @@ export const MAX_RANGE_MS = 400 * DAY_MS;
 function parseInstant(name: string, value: string): number {
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(ms)) {
-    throw new ApiError('invalid_request', `${name} must be an ISO-8601 time or epoch milliseconds`, {
-      field: name,
-    });
+    throw new ApiError(
+      'invalid_request',
+      `${name} must be an ISO-8601 time or epoch milliseconds`,
+      {
+        field: name,
+      },
+    );
   }
   return ms;
 }
@@ -22,7 +26,8 @@ function parseInstant(name: string, value: string): number {
 export function parseTimeRange(query: { from?: string; to?: string }, now = Date.now()): TimeRange {
   const to = query.to ? parseInstant('to', query.to) : now;
   const from = query.from ? parseInstant('from', query.from) : to - DEFAULT_RANGE_MS;
-  if (from >= to) throw new ApiError('invalid_request', 'from must be before to', { field: 'from' });
+  if (from >= to)
+    throw new ApiError('invalid_request', 'from must be before to', { field: 'from' });
   if (to - from > MAX_RANGE_MS) {
     throw new ApiError(
       'invalid_request',

@@ -1,6 +1,7 @@
 import { createEventId, type EventBatch, type EventStore } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../http/errors';
+import { isEventStoreError } from '../stores/events/event-store-error';
 import type { Spool } from './spool';
 
 interface PendingWrite {
@@ -144,6 +145,8 @@ export class EventWriter {
         this.stats.inserts += 1;
         return;
       } catch (error) {
+        // A batch the engine refuses (not an outage) would fail the same way on replay.
+        if (isEventStoreError(error) && !error.retryable) throw error;
         this.storeHealthy = false;
         this.options.logger.error(
           { err: error, rows: batch.rowCount },
@@ -174,7 +177,10 @@ export class EventWriter {
         }
         this.storeHealthy = true;
       } catch (error) {
-        this.options.logger.warn({ err: error }, 'event store still unavailable; events stay spooled');
+        this.options.logger.warn(
+          { err: error },
+          'event store still unavailable; events stay spooled',
+        );
       } finally {
         this.replaying = undefined;
       }

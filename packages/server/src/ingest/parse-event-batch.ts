@@ -19,7 +19,11 @@ export interface ParsedEventBatch {
  * Validates every item of a batch on its own: invalid items get an error
  * naming the field, valid ones become storage rows, serialized once.
  */
-export function parseEventBatch(items: readonly unknown[], tenant: EventTenant, now = Date.now()): ParsedEventBatch {
+export function parseEventBatch(
+  items: readonly unknown[],
+  tenant: EventTenant,
+  now = Date.now(),
+): ParsedEventBatch {
   const lines: string[] = [];
   const eventIds: string[] = [];
   const errors: EventItemError[] = [];
@@ -47,7 +51,11 @@ export function parseEventBatch(items: readonly unknown[], tenant: EventTenant, 
  * Splits an NDJSON body into items. A line that is not JSON becomes an
  * item error rather than failing the batch.
  */
-export function parseNdjson(body: string): { items: unknown[]; errors: EventItemError[]; indexes: number[] } {
+export function parseNdjson(body: string): {
+  items: unknown[];
+  errors: EventItemError[];
+  indexes: number[];
+} {
   const items: unknown[] = [];
   const indexes: number[] = [];
   const errors: EventItemError[] = [];

@@ -93,7 +93,11 @@ export class Spool {
       }
       const end = newline + 1 + header.bytes;
       if (end > content.length) break;
-      batches.push({ id: header.id, rowCount: header.rowCount, rows: content.subarray(newline + 1, end) });
+      batches.push({
+        id: header.id,
+        rowCount: header.rowCount,
+        rows: content.subarray(newline + 1, end),
+      });
       offset = end;
     }
     return { batches, validBytes: offset };

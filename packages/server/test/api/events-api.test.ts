@@ -32,7 +32,10 @@ async function listAll(path: string, key?: string): Promise<Array<Record<string,
       { key },
     );
     expect(response.status).toBe(200);
-    const page = (await response.json()) as { events: Array<Record<string, unknown>>; next_cursor: string | null };
+    const page = (await response.json()) as {
+      events: Array<Record<string, unknown>>;
+      next_cursor: string | null;
+    };
     events.push(...page.events);
     cursor = page.next_cursor;
   } while (cursor);
@@ -45,12 +48,30 @@ beforeAll(async () => {
     promptCall(0),
     promptCall(1, { status: 'error', error_message: 'upstream 500' }),
     promptCall(2, { model: 'no-such-model-xyz' }),
-    { event_type: 'agent_step', run_id: runId, ts: base + 3, step_number: 1, step_name: 'plan', input: 'goal' },
-    { event_type: 'tool_call', run_id: runId, ts: base + 4, tool_name: 'search', input: { q: 'x' }, output: 'y' },
+    {
+      event_type: 'agent_step',
+      run_id: runId,
+      ts: base + 3,
+      step_number: 1,
+      step_name: 'plan',
+      input: 'goal',
+    },
+    {
+      event_type: 'tool_call',
+      run_id: runId,
+      ts: base + 4,
+      tool_name: 'search',
+      input: { q: 'x' },
+      output: 'y',
+    },
     { event_type: 'custom', run_id: 'another-run', ts: base + 5, name: 'note', metadata: { a: 1 } },
   ]);
   expect(response.status).toBe(200);
-  const body = (await response.json()) as { accepted: number; rejected: number; event_ids: string[] };
+  const body = (await response.json()) as {
+    accepted: number;
+    rejected: number;
+    event_ids: string[];
+  };
   expect(body.accepted).toBe(6);
   expect(body.rejected).toBe(0);
   expect(body.event_ids).toHaveLength(6);
@@ -118,7 +139,10 @@ describe('POST /api/v1/events', () => {
       headers: { 'content-type': 'application/x-ndjson' },
     });
     expect(response.status).toBe(207);
-    const body = (await response.json()) as { accepted: number; errors: Array<{ index: number; field: string }> };
+    const body = (await response.json()) as {
+      accepted: number;
+      errors: Array<{ index: number; field: string }>;
+    };
     expect(body.accepted).toBe(2);
     expect(body.errors.map((error) => [error.index, error.field])).toEqual([
       [1, '(event)'],
@@ -129,9 +153,13 @@ describe('POST /api/v1/events', () => {
   });
 
   it('answers bad requests with a catalogued error and writes nothing', async () => {
-    const allInvalid = await postJson(server, '/api/v1/events', [{ event_type: 'custom', tags: 'x', run_id: 'bad' }]);
+    const allInvalid = await postJson(server, '/api/v1/events', [
+      { event_type: 'custom', tags: 'x', run_id: 'bad' },
+    ]);
     expect(allInvalid.status).toBe(400);
-    expect(((await allInvalid.json()) as { error: { code: string } }).error.code).toBe('invalid_events');
+    expect(((await allInvalid.json()) as { error: { code: string } }).error.code).toBe(
+      'invalid_events',
+    );
 
     const badJson = await server.request('/api/v1/events', {
       method: 'POST',
@@ -150,7 +178,9 @@ describe('POST /api/v1/events', () => {
       { event_type: 'custom', run_id: 'bad', input: 'x'.repeat(11 * 1024 * 1024) },
     ]);
     expect(tooLarge.status).toBe(413);
-    expect(((await tooLarge.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+    expect(((await tooLarge.json()) as { error: { code: string } }).error.code).toBe(
+      'payload_too_large',
+    );
 
     const wrongType = await server.request('/api/v1/events', {
       method: 'POST',
@@ -165,7 +195,12 @@ describe('POST /api/v1/events', () => {
   it('requires a valid key with the ingest scope', async () => {
     const anonymous = await fetch(`${server.url}/api/v1/events`, { method: 'POST', body: '[]' });
     expect(anonymous.status).toBe(401);
-    const unknown = await postJson(server, '/api/v1/events', [{ event_type: 'custom' }], 'tg_not_a_real_key');
+    const unknown = await postJson(
+      server,
+      '/api/v1/events',
+      [{ event_type: 'custom' }],
+      'tg_not_a_real_key',
+    );
     expect(unknown.status).toBe(401);
     const readOnly = await issueApiKey(server.app.stores.meta, {
       orgId: server.tenant.orgId,
@@ -173,7 +208,12 @@ describe('POST /api/v1/events', () => {
       name: 'read only',
       scopes: ['read'],
     });
-    const forbidden = await postJson(server, '/api/v1/events', [{ event_type: 'custom' }], readOnly.secret);
+    const forbidden = await postJson(
+      server,
+      '/api/v1/events',
+      [{ event_type: 'custom' }],
+      readOnly.secret,
+    );
     expect(forbidden.status).toBe(403);
     expect(((await forbidden.json()) as { error: { code: string } }).error.code).toBe('forbidden');
     await server.app.stores.meta.revokeApiKey(server.tenant.orgId, readOnly.key.id);
@@ -206,9 +246,13 @@ describe('GET /api/v1/events', () => {
   it('rejects a bad parameter naming it', async () => {
     const response = await server.request('/api/v1/events?status=weird');
     expect(response.status).toBe(400);
-    const body = (await response.json()) as { error: { code: string; message: string; details: { field: string } } };
+    const body = (await response.json()) as {
+      error: { code: string; message: string; details: { field: string } };
+    };
     expect(body.error.details.field).toBe('status');
-    const badRange = await server.request('/api/v1/events?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z');
+    const badRange = await server.request(
+      '/api/v1/events?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
+    );
     expect(badRange.status).toBe(400);
   });
 });
@@ -234,7 +278,13 @@ describe('GET /api/v1/metrics/summary', () => {
     const response = await server.request('/api/v1/metrics/summary?groupBy=model');
     expect(response.status).toBe(200);
     const body = (await response.json()) as {
-      rows: Array<{ key: string; requests: number; errors: number; input_tokens: number; cost_nanos: number }>;
+      rows: Array<{
+        key: string;
+        requests: number;
+        errors: number;
+        input_tokens: number;
+        cost_nanos: number;
+      }>;
     };
     const gpt4o = body.rows.find((row) => row.key === 'gpt-4o')!;
     expect(gpt4o.requests).toBe(2);
@@ -247,7 +297,10 @@ describe('GET /api/v1/metrics/summary', () => {
 
 describe('tenancy', () => {
   it('a project key reads nothing of another project; the org admin key reads both', async () => {
-    const other = await server.app.stores.meta.createProject({ orgId: server.tenant.orgId, name: 'other' });
+    const other = await server.app.stores.meta.createProject({
+      orgId: server.tenant.orgId,
+      name: 'other',
+    });
     const otherKey = await issueApiKey(server.app.stores.meta, {
       orgId: server.tenant.orgId,
       projectId: other.id,
@@ -265,9 +318,14 @@ describe('tenancy', () => {
     expect((await server.request('/api/v1/runs/secret-run')).status).toBe(404);
     expect(await listAll(`/api/v1/events?run_id=${runId}`, otherKey.secret)).toHaveLength(0);
     expect(await listAll('/api/v1/events?run_id=secret-run', otherKey.secret)).toHaveLength(1);
-    expect(await listAll('/api/v1/events?run_id=secret-run', server.tenant.adminKey)).toHaveLength(1);
+    expect(await listAll('/api/v1/events?run_id=secret-run', server.tenant.adminKey)).toHaveLength(
+      1,
+    );
     expect(
-      await listAll(`/api/v1/events?run_id=secret-run&project_id=${server.tenant.projectId}`, server.tenant.adminKey),
+      await listAll(
+        `/api/v1/events?run_id=secret-run&project_id=${server.tenant.projectId}`,
+        server.tenant.adminKey,
+      ),
     ).toHaveLength(0);
   });
 });
@@ -277,10 +335,15 @@ describe('health and request ids', () => {
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(health.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    const ready = await fetch(`${server.url}/readyz`, { headers: { 'x-request-id': 'trace-abc-123' } });
+    const ready = await fetch(`${server.url}/readyz`, {
+      headers: { 'x-request-id': 'trace-abc-123' },
+    });
     expect(ready.status).toBe(200);
     expect(ready.headers.get('x-request-id')).toBe('trace-abc-123');
-    const body = (await ready.json()) as { status: string; stores: Array<{ store: string; ok: boolean }> };
+    const body = (await ready.json()) as {
+      status: string;
+      stores: Array<{ store: string; ok: boolean }>;
+    };
     expect(body.status).toBe('ready');
     expect(body.stores.map((store) => [store.store, store.ok])).toEqual([
       ['events', true],

@@ -17,7 +17,10 @@ export interface ServerProcess {
 }
 
 /** Starts `tollgate serve` as its own process (run from source with tsx) and waits until it listens. */
-export function startServerProcess(environment: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+export function startServerProcess(
+  environment: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, 'serve'], {
     cwd: repositoryRoot,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...environment },

@@ -47,7 +47,12 @@ export async function startTestServer(
   };
 }
 
-export function postJson(server: TestServer, path: string, body: unknown, key?: string): Promise<Response> {
+export function postJson(
+  server: TestServer,
+  path: string,
+  body: unknown,
+  key?: string,
+): Promise<Response> {
   return server.request(path, {
     method: 'POST',
     body: JSON.stringify(body),

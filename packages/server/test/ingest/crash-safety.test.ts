@@ -10,10 +10,15 @@ async function listRun(url: string, key: string, runId: string): Promise<string[
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
-    const query = `run_id=${runId}&limit=1000&from=0${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const response = await fetch(`${url}/api/v1/events?${query}`, { headers: { authorization: `Bearer ${key}` } });
+    const query = `run_id=${runId}&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const response = await fetch(`${url}/api/v1/events?${query}`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(response.status).toBe(200);
-    const page = (await response.json()) as { events: Array<{ event_id: string }>; next_cursor: string | null };
+    const page = (await response.json()) as {
+      events: Array<{ event_id: string }>;
+      next_cursor: string | null;
+    };
     ids.push(...page.events.map((event) => event.event_id));
     cursor = page.next_cursor;
   } while (cursor);

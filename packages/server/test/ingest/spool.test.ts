@@ -30,7 +30,11 @@ async function serverWithOutage(environment: Record<string, string> = {}) {
 }
 
 const batch = (run: string, size: number, offset = 0) =>
-  Array.from({ length: size }, (_, index) => ({ event_type: 'custom', run_id: run, name: `e${offset + index}` }));
+  Array.from({ length: size }, (_, index) => ({
+    event_type: 'custom',
+    run_id: run,
+    name: `e${offset + index}`,
+  }));
 
 async function countRun(server: TestServer, run: string): Promise<string[]> {
   const page = await server.request(`/api/v1/events?run_id=${run}&limit=1000`);
@@ -45,7 +49,9 @@ describe('spool', () => {
 
     outage.setDown(true);
     const during = await Promise.all(
-      [0, 1, 2, 3].map((part) => postJson(server, '/api/v1/events', batch('outage', 25, 10 + part * 25))),
+      [0, 1, 2, 3].map((part) =>
+        postJson(server, '/api/v1/events', batch('outage', 25, 10 + part * 25)),
+      ),
     );
     expect(during.map((response) => response.status)).toEqual([200, 200, 200, 200]);
     expect(outage.failedInserts()).toBeGreaterThan(0);
@@ -66,7 +72,7 @@ describe('spool', () => {
   });
 
   it('answers 503 spool_full when the store is down and the spool cannot take the batch', async () => {
-    const { server, outage } = await serverWithOutage({ TOLLGATE_SPOOL_MAX_BYTES: '4096' });
+    const { server, outage } = await serverWithOutage({ TOLLGATE_SPOOL_MAX_BYTES: '16384' });
     outage.setDown(true);
     const first = await postJson(server, '/api/v1/events', batch('full', 5));
     expect(first.status).toBe(200);

@@ -6,7 +6,8 @@
  * - `statement_failed`: the engine refused the statement (bad data, schema
  *   mismatch); retrying the same statement fails the same way.
  */
-export type EventStoreErrorCode = 'invalid_cursor' | 'invalid_query' | 'store_unavailable' | 'statement_failed';
+export type EventStoreErrorCode =
+  'invalid_cursor' | 'invalid_query' | 'store_unavailable' | 'statement_failed';
 
 export class EventStoreError extends Error {
   override readonly name = 'EventStoreError';
@@ -60,7 +61,11 @@ const TRANSIENT_CLICKHOUSE_CODES = new Set([
 ]);
 
 /** Wraps an engine failure: transient codes become `store_unavailable`, the rest `statement_failed`. */
-export function statementError(message: string, clickhouseCode: number | undefined, cause: unknown): EventStoreError {
+export function statementError(
+  message: string,
+  clickhouseCode: number | undefined,
+  cause: unknown,
+): EventStoreError {
   const code =
     clickhouseCode !== undefined && TRANSIENT_CLICKHOUSE_CODES.has(clickhouseCode)
       ? 'store_unavailable'

@@ -250,7 +250,10 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** The version a fully migrated database records. */
-export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce(
+  (latest, migration) => Math.max(latest, migration.version),
+  0,
+);
 
 /** Every table and view the schema creates, for `checkTables`. */
 export const EXPECTED_TABLES = [

@@ -61,6 +61,7 @@ export class DrizzleMetaStore implements MetaStore {
   private readonly database: MetaDatabase;
   /** Runs this instance's migrate() calls one after another (the driver guards other processes). */
   private migration: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
 
   constructor(private readonly driver: MetaStoreDriver) {
     this.kind = driver.kind;
@@ -175,8 +176,10 @@ export class DrizzleMetaStore implements MetaStore {
     await this.database.execute(sql`select 1`);
   }
 
+  /** Closes the connection; calling it again waits for the same close. */
   close(): Promise<void> {
-    return this.driver.close();
+    this.closing ??= this.driver.close();
+    return this.closing;
   }
 }
 

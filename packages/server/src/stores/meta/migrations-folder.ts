@@ -16,7 +16,9 @@ export function resolveMetaMigrationsFolder(explicitFolder?: string): string {
         fileURLToPath(new URL('./migrations', import.meta.url)),
         fileURLToPath(new URL('./migrations/meta', import.meta.url)),
       ];
-  const folder = candidates.find((candidate) => existsSync(join(candidate, 'meta', '_journal.json')));
+  const folder = candidates.find((candidate) =>
+    existsSync(join(candidate, 'meta', '_journal.json')),
+  );
   if (folder === undefined) {
     throw new Error(
       `Meta store migrations not found (no meta/_journal.json) in: ${candidates.join(', ')}. ` +

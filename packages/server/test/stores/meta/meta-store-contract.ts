@@ -1,11 +1,11 @@
 import type { KeyScope, MetaStore, NewApiKey } from '@tollgate/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKeySecret } from '../../../src/auth/api-key-secret';
 import { isForeignKeyViolation, isUniqueViolation } from '../../../src/stores/meta';
 
-/** Fresh, empty storage for one test, which stores can be opened on (again and again). */
+/** Fresh, empty storage (a directory, a database) that stores can be opened on, again and again. */
 export interface MetaStoreTestStorage {
-  /** A new, not yet migrated store over this storage; the contract closes it. */
+  /** A new, not yet migrated store over this storage; the contract closes it (maybe twice). */
   open(): Promise<MetaStore>;
   /** Deletes the storage; every store opened on it is closed by then. */
   remove(): Promise<void>;
@@ -19,32 +19,39 @@ export interface MetaStoreContractOptions {
 /** The behaviour every MetaStore implementation must have (STYLE.md item 13). */
 export function runMetaStoreContract({ kind, create }: MetaStoreContractOptions): void {
   describe(`MetaStore contract (${kind})`, () => {
+    // One migrated storage for the suite (opening PGlite takes a second or two); every
+    // test makes its own organizations, so tests never see each other's projects or keys.
     let storage: MetaStoreTestStorage;
-    let opened: MetaStore[];
     let store: MetaStore;
 
-    async function open(): Promise<MetaStore> {
-      const next = await storage.open();
-      opened.push(next);
-      return next;
-    }
-
-    async function close(closing: MetaStore): Promise<void> {
-      opened = opened.filter((candidate) => candidate !== closing);
-      await closing.close();
-    }
-
-    beforeEach(async () => {
+    beforeAll(async () => {
       storage = await create();
-      opened = [];
-      store = await open();
+      store = await storage.open();
       await store.migrate();
     });
 
-    afterEach(async () => {
-      await Promise.all(opened.map((each) => each.close()));
-      await storage.remove();
+    afterAll(async () => {
+      await store?.close();
+      await storage?.remove();
     });
+
+    /** Runs `body` on storage of its own, closing what it opened and removing the storage. */
+    async function withFreshStorage(
+      body: (open: () => Promise<MetaStore>) => Promise<void>,
+    ): Promise<void> {
+      const fresh = await create();
+      const opened: MetaStore[] = [];
+      try {
+        await body(async () => {
+          const next = await fresh.open();
+          opened.push(next);
+          return next;
+        });
+      } finally {
+        await Promise.allSettled(opened.map((each) => each.close()));
+        await fresh.remove();
+      }
+    }
 
     function newKey(orgId: string, overrides: Partial<NewApiKey> = {}): NewApiKey {
       const { prefix, hash } = generateApiKeySecret();
@@ -95,10 +102,11 @@ export function runMetaStoreContract({ kind, create }: MetaStoreContractOptions)
       });
 
       it('lists every organization in creation order', async () => {
-        expect(await store.listOrganizations()).toEqual([]);
         const first = await store.createOrganization({ name: 'First' });
         const second = await store.createOrganization({ name: 'Second', plan: 'pro' });
-        expect(await store.listOrganizations()).toEqual([first, second]);
+        const listed = await store.listOrganizations();
+        expect(listed.slice(-2)).toEqual([first, second]);
+        expect(new Set(listed.map((organization) => organization.id)).size).toBe(listed.length);
       });
 
       it('rejects a plan that does not exist', async () => {
@@ -246,18 +254,32 @@ export function runMetaStoreContract({ kind, create }: MetaStoreContractOptions)
       });
     });
 
-    it('keeps its data after close and reopen', async () => {
-      const organization = await store.createOrganization({ name: 'Acme', plan: 'team' });
-      const project = await store.createProject({ orgId: organization.id, name: 'checkout' });
-      const input = newKey(organization.id, { projectId: project.id });
-      const apiKey = await store.createApiKey(input);
-      await close(store);
+    it('starts empty, and keeps its data after close and reopen', async () => {
+      await withFreshStorage(async (open) => {
+        const first = await open();
+        await first.migrate();
+        expect(await first.listOrganizations()).toEqual([]);
+        const organization = await first.createOrganization({ name: 'Acme', plan: 'team' });
+        const project = await first.createProject({ orgId: organization.id, name: 'checkout' });
+        const input = newKey(organization.id, { projectId: project.id });
+        const apiKey = await first.createApiKey(input);
+        await first.close();
 
-      const reopened = await open();
-      await reopened.migrate();
-      expect(await reopened.getOrganization(organization.id)).toEqual(organization);
-      expect(await reopened.listProjects(organization.id)).toEqual([project]);
-      expect(await reopened.findApiKeyByHash(input.hash)).toEqual(apiKey);
+        const reopened = await open();
+        await reopened.migrate();
+        expect(await reopened.listOrganizations()).toEqual([organization]);
+        expect(await reopened.listProjects(organization.id)).toEqual([project]);
+        expect(await reopened.findApiKeyByHash(input.hash)).toEqual(apiKey);
+      });
+    });
+
+    it('migrates fresh storage from concurrent calls', async () => {
+      await withFreshStorage(async (open) => {
+        const fresh = await open();
+        await Promise.all([fresh.migrate(), fresh.migrate(), fresh.migrate()]);
+        const organization = await fresh.createOrganization({ name: 'Acme' });
+        expect(await fresh.listOrganizations()).toEqual([organization]);
+      });
     });
   });
 }

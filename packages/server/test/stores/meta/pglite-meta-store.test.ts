@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMetaStore, createPgliteMetaStore } from '../../../src/stores/meta';
@@ -23,7 +24,6 @@ describe('createMetaStore without a database URL', () => {
       expect(store.kind).toBe('pglite');
       await store.migrate();
       await store.close();
-      const { existsSync } = await import('node:fs');
       expect(existsSync(join(directory.path, 'meta', 'PG_VERSION'))).toBe(true);
     } finally {
       directory.remove();
@@ -34,7 +34,10 @@ describe('createMetaStore without a database URL', () => {
     const directory = createTempDir('tollgate-meta-');
     try {
       await expect(
-        createMetaStore({ dataDir: directory.path, migrationsFolder: join(directory.path, 'none') }),
+        createMetaStore({
+          dataDir: directory.path,
+          migrationsFolder: join(directory.path, 'none'),
+        }),
       ).rejects.toThrow(/migrations not found.*none/);
     } finally {
       directory.remove();

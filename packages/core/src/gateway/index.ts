@@ -1,0 +1,18 @@
+export * from './openai-chat';
+export { contentText, createUsage, maxOutputTokens, tokenUsageOf } from './openai-chat-helpers';
+export {
+  formatParam,
+  parseChatCompletionRequest,
+  parseEmbeddingRequest,
+} from './parse-openai-request';
+export type { ParseResult } from './parse-openai-request';
+export { InvalidRequestError, isInvalidRequestError } from './invalid-request-error';
+export { PROVIDER_NAMES, isProviderName } from './provider';
+export type {
+  ChatResult,
+  ChatStream,
+  Deployment,
+  GatewayProvider,
+  ProviderCall,
+  ProviderName,
+} from './provider';

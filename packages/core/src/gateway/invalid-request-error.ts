@@ -1,0 +1,32 @@
+/**
+ * A chat or embeddings request the gateway cannot serve as asked: it does not
+ * match the schema, or it uses a feature the chosen provider lacks (e.g. `n: 3`
+ * on Anthropic). Answered with 400 in the endpoint's own error shape; never
+ * retried on the same deployment.
+ */
+const invalidRequestErrorBrand: unique symbol = Symbol.for('tollgate.invalid-request-error');
+
+export class InvalidRequestError extends Error {
+  readonly [invalidRequestErrorBrand] = true;
+  override readonly name = 'InvalidRequestError';
+  readonly status = 400;
+  /** The offending field, in OpenAI's notation (`messages[1].content`), when there is one. */
+  readonly param: string | undefined;
+  /** A machine-readable code such as 'invalid_type' or 'unsupported_parameter'. */
+  readonly code: string;
+
+  constructor(message: string, options: { param?: string; code?: string } = {}) {
+    super(message);
+    this.param = options.param;
+    this.code = options.code ?? 'invalid_request';
+  }
+}
+
+/** True for an `InvalidRequestError` from any copy of this package (checks the brand, not the class). */
+export function isInvalidRequestError(error: unknown): error is InvalidRequestError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { [invalidRequestErrorBrand]?: unknown })[invalidRequestErrorBrand] === true
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * The one interface every model provider adapter implements. Types only: the
+ * adapters (and their I/O) live in the server under `gateway/providers/<name>/`.
+ */
+import type {
+  OpenAIChatChunk,
+  OpenAIChatRequest,
+  OpenAIChatResponse,
+  OpenAIEmbeddingRequest,
+  OpenAIEmbeddingResponse,
+} from './openai-chat';
+
+export const PROVIDER_NAMES = [
+  'openai',
+  'azure-openai',
+  'openai-compatible',
+  'anthropic',
+  'gemini',
+  'simulated',
+] as const;
+
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export function isProviderName(value: unknown): value is ProviderName {
+  return typeof value === 'string' && (PROVIDER_NAMES as readonly string[]).includes(value);
+}
+
+/** One concrete upstream a route can send a call to. */
+export interface Deployment {
+  id: string;
+  provider: ProviderName;
+  /** The model name upstream (for Azure OpenAI: the deployment name). */
+  model: string;
+  baseUrl?: string;
+  apiKey?: string;
+  /** Azure `api-version`, Anthropic `anthropic-version`. */
+  apiVersion?: string;
+  /** Extra headers sent with every upstream request. */
+  headers?: Record<string, string>;
+  /** Provider-specific settings, e.g. the simulated provider's latency. */
+  options?: Record<string, unknown>;
+}
+
+export interface ProviderCall {
+  deployment: Deployment;
+  /**
+   * Aborts the upstream call. Abort with a reason named 'TimeoutError' (what
+   * `AbortSignal.timeout()` does) to get an `UpstreamError` of kind 'timeout';
+   * any other reason is rethrown as it is.
+   */
+  signal: AbortSignal;
+  requestId: string;
+}
+
+export interface ChatResult {
+  response: OpenAIChatResponse;
+  /** Upstream body bytes when the provider speaks OpenAI natively, so the gateway can forward them untouched. */
+  rawBody?: Buffer;
+  /** True for the simulated provider: the gateway labels the answer `x-tollgate-simulated: true`. */
+  simulated?: boolean;
+}
+
+/**
+ * Returned once the upstream accepted the request (status and headers received),
+ * so the gateway may still fail over before the first chunk. Iterating may
+ * throw an `UpstreamError` of kind 'stream' if the stream breaks. When the
+ * upstream reports usage, the last chunk has `choices: []` and `usage`, whether
+ * or not the client asked for `stream_options.include_usage`.
+ */
+export interface ChatStream {
+  chunks: AsyncIterable<OpenAIChatChunk>;
+  simulated?: boolean;
+}
+
+export interface GatewayProvider {
+  readonly name: ProviderName;
+  chat(request: OpenAIChatRequest, call: ProviderCall): Promise<ChatResult>;
+  streamChat(request: OpenAIChatRequest, call: ProviderCall): Promise<ChatStream>;
+  embed(request: OpenAIEmbeddingRequest, call: ProviderCall): Promise<OpenAIEmbeddingResponse>;
+}

@@ -1,0 +1,10 @@
+export * from './clock';
+export * from './random';
+export * from './upstream-error';
+export * from './retry';
+export * from './typed-emitter';
+export type { BreakerOpenReason, BreakerState, SuccessBucket } from './breaker-state';
+export * from './breaker-state-store';
+export * from './circuit-breaker';
+export * from './failover';
+export * from './poll-with-backoff';
