@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { dashboardRoutes } from './api/dashboard-routes';
 import { eventsRoutes } from './api/events-routes';
 import { healthRoutes } from './api/health-routes';
@@ -42,8 +42,11 @@ export async function buildApp(
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: configuration.logLevel !== 'debug' && configuration.logLevel !== 'trace',
+    logController: new LogController({
+      requestIdLogLabel: 'requestId',
+      disableRequestLogging:
+        configuration.logLevel !== 'debug' && configuration.logLevel !== 'trace',
+    }),
     bodyLimit: configuration.ingest.maxBytes,
   });
 

@@ -27,7 +27,7 @@ describe('configuration', () => {
       join(dirname(fileURLToPath(import.meta.url)), '../../../README.md'),
       'utf8',
     );
-    const documented = [...readme.matchAll(/^\| `([A-Z_]+)` \| ([^|]+) \|/gm)].map((match) => [
+    const documented = [...readme.matchAll(/^\| `([A-Z_]+)` +\| ([^|]+) \|/gm)].map((match) => [
       match[1],
       match[2]!.trim(),
     ]);

@@ -4,6 +4,7 @@ export {
   formatParam,
   parseChatCompletionRequest,
   parseEmbeddingRequest,
+  toParseResult,
 } from './parse-openai-request';
 export type { ParseResult } from './parse-openai-request';
 export { InvalidRequestError, isInvalidRequestError } from './invalid-request-error';

@@ -7,8 +7,8 @@
 import {
   InvalidRequestError,
   contentText,
-  formatParam,
   isInvalidRequestError,
+  toParseResult,
 } from '@tollgate/core';
 import type {
   OpenAIChatMessage,
@@ -38,20 +38,7 @@ import { toDataUrl } from '../providers/data-url';
 
 /** Validates a `/v1/messages` body; the error names the first offending field. */
 export function parseAnthropicMessagesRequest(body: unknown): ParseResult<AnthropicRequest> {
-  const result = anthropicRequestSchema.safeParse(body);
-  if (result.success) return { success: true, data: result.data };
-  const issue = result.error.issues[0];
-  const param = issue ? formatParam(issue.path) : undefined;
-  const detail = issue?.message.includes('received undefined')
-    ? 'Field required'
-    : (issue?.message ?? 'Invalid');
-  return {
-    success: false,
-    error: new InvalidRequestError(param ? `${param}: ${detail}` : detail, {
-      param,
-      code: issue?.code,
-    }),
-  };
+  return toParseResult(anthropicRequestSchema.safeParse(body));
 }
 
 /**

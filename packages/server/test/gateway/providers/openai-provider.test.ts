@@ -49,7 +49,10 @@ describe('openai provider', () => {
 
   it('sends the request as it came, with the upstream model, key and deployment headers', async () => {
     upstream.script('text');
-    await provider.chat({ ...HELLO_REQUEST, stream: false, logit_bias: { '50256': -100 }, reasoning_effort: 'low' }, call());
+    await provider.chat(
+      { ...HELLO_REQUEST, stream: false, logit_bias: { '50256': -100 }, reasoning_effort: 'low' },
+      call(),
+    );
     const request = upstream.lastRequest();
     expect(request.method).toBe('POST');
     expect(request.url).toBe('/v1/chat/completions');
@@ -79,7 +82,10 @@ describe('openai provider', () => {
     upstream.script('text-stream');
     const stream = await provider.streamChat({ ...HELLO_REQUEST, stream: true }, call());
     const collected = await collectStream(stream.chunks);
-    expect(upstream.lastRequest().json).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(upstream.lastRequest().json).toMatchObject({
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     expect(collected.text).toBe('Hello! How can I help you today?');
     expect(collected.chunks.at(-1)).toMatchObject({ choices: [], usage: { total_tokens: 29 } });
   });
@@ -91,7 +97,11 @@ describe('openai provider', () => {
   });
 
   it('recognises a refused key', async () => {
-    upstream.reply({ type: 'json', status: 401, body: jsonFixture('openai', 'error-authentication') });
+    upstream.reply({
+      type: 'json',
+      status: 401,
+      body: jsonFixture('openai', 'error-authentication'),
+    });
     const error = await upstreamErrorOf(provider.chat(HELLO_REQUEST, call()));
     expect(error).toMatchObject({ status: 401, isRetryable: false, reason: 'authentication' });
   });
@@ -104,7 +114,10 @@ describe('openai provider', () => {
 
   it('sends embeddings to /embeddings with the upstream model', async () => {
     upstream.script('embeddings');
-    const response = await provider.embed({ model: 'embedder', input: ['first', 'second'], dimensions: 4 }, call());
+    const response = await provider.embed(
+      { model: 'embedder', input: ['first', 'second'], dimensions: 4 },
+      call(),
+    );
     expect(upstream.lastRequest()).toMatchObject({
       url: '/v1/embeddings',
       json: { model: 'gpt-4o-mini', input: ['first', 'second'], dimensions: 4 },
