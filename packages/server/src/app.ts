@@ -8,6 +8,7 @@ import { metricsSummaryRoutes } from './api/metrics-summary-routes';
 import { runsRoutes } from './api/runs-routes';
 import { authPlugin } from './auth/auth-plugin';
 import type { Configuration } from './config';
+import { gatewayPlugin } from './gateway/gateway-plugin';
 import { errorHandlerPlugin } from './http/error-handler-plugin';
 import { EventWriter } from './ingest/event-writer';
 import { Spool } from './ingest/spool';
@@ -77,11 +78,12 @@ export async function buildApp(
   });
 
   await app.register(errorHandlerPlugin);
-  await app.register(authPlugin, { meta: stores.meta });
+  await app.register(authPlugin, { meta: stores.meta, keyCacheMs: configuration.keyCacheMs });
   await app.register(healthRoutes);
   await app.register(dashboardRoutes);
   await app.register(eventsRoutes);
   await app.register(runsRoutes);
   await app.register(metricsSummaryRoutes);
+  await app.register(gatewayPlugin);
   return app;
 }

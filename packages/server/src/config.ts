@@ -40,6 +40,12 @@ export const environmentSchema = z.object({
   TOLLGATE_INGEST_MAX_EVENTS: integer(10_000, 1, 1_000_000),
   TOLLGATE_SPOOL_MAX_BYTES: integer(1024 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
   TOLLGATE_INSERT_TIMEOUT_MS: integer(10_000, 100, 600_000),
+  TOLLGATE_ROUTES: z.string().trim().min(1).optional(),
+  TOLLGATE_SECRET_KEY: z.string().trim().min(1).optional(),
+  TOLLGATE_KEY_CACHE_MS: integer(5_000, 0, 3_600_000),
+  TOLLGATE_BREAKER_FAILURES: integer(5, 1, 10_000),
+  TOLLGATE_BREAKER_WINDOW_MS: integer(60_000, 100, 86_400_000),
+  TOLLGATE_BREAKER_COOLDOWN_MS: integer(30_000, 10, 86_400_000),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -54,6 +60,15 @@ export interface Configuration {
   logLevel: (typeof LOG_LEVELS)[number];
   ingest: { maxBytes: number; maxEvents: number; insertTimeoutMs: number };
   spool: { maxBytes: number };
+  /** YAML or JSON file of gateway routes. */
+  routesFile?: string;
+  /** 256-bit key for provider credentials; generated into the data directory when unset. */
+  secretKey?: string;
+  /** How long a verified API key is reused before the meta store is asked again. */
+  keyCacheMs: number;
+  breaker: { failureThreshold: number; windowMs: number; coolDownMs: number };
+  /** The process environment at start-up: provider keys (`OPENAI_API_KEY`, ...) and `apiKeyEnv` of routes. */
+  environment: Record<string, string | undefined>;
 }
 
 export class ConfigurationError extends Error {
@@ -88,5 +103,14 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
       insertTimeoutMs: values.TOLLGATE_INSERT_TIMEOUT_MS,
     },
     spool: { maxBytes: values.TOLLGATE_SPOOL_MAX_BYTES },
+    routesFile: values.TOLLGATE_ROUTES ? resolve(values.TOLLGATE_ROUTES) : undefined,
+    secretKey: values.TOLLGATE_SECRET_KEY,
+    keyCacheMs: values.TOLLGATE_KEY_CACHE_MS,
+    breaker: {
+      failureThreshold: values.TOLLGATE_BREAKER_FAILURES,
+      windowMs: values.TOLLGATE_BREAKER_WINDOW_MS,
+      coolDownMs: values.TOLLGATE_BREAKER_COOLDOWN_MS,
+    },
+    environment: { ...environment },
   };
 }

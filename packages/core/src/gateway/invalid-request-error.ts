@@ -9,14 +9,16 @@ const invalidRequestErrorBrand: unique symbol = Symbol.for('tollgate.invalid-req
 export class InvalidRequestError extends Error {
   readonly [invalidRequestErrorBrand] = true;
   override readonly name = 'InvalidRequestError';
-  readonly status = 400;
+  /** 400 unless given (e.g. 404 for an unknown model). */
+  readonly status: number;
   /** The offending field, in OpenAI's notation (`messages[1].content`), when there is one. */
   readonly param: string | undefined;
   /** A machine-readable code such as 'invalid_type' or 'unsupported_parameter'. */
   readonly code: string;
 
-  constructor(message: string, options: { param?: string; code?: string } = {}) {
+  constructor(message: string, options: { param?: string; code?: string; status?: number } = {}) {
     super(message);
+    this.status = options.status ?? 400;
     this.param = options.param;
     this.code = options.code ?? 'invalid_request';
   }

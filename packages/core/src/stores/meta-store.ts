@@ -65,7 +65,7 @@ export interface NewApiKey {
 }
 
 /** Organizations, projects and keys: Postgres (PGlite embedded or a server). */
-export interface MetaStore {
+export interface MetaStore extends GatewayConfigStore {
   readonly kind: 'pglite' | 'postgres';
   migrate(): Promise<void>;
   createOrganization(input: NewOrganization): Promise<Organization>;
@@ -81,4 +81,46 @@ export interface MetaStore {
   revokeApiKey(orgId: string, id: string): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A gateway route stored through the admin API; its config is validated by the server. */
+export interface GatewayRouteRecord {
+  orgId: string;
+  /** The model name clients ask for. */
+  model: string;
+  config: unknown;
+  updatedAt: Date;
+}
+
+/** A provider credential: the secret is stored encrypted and never listed. */
+export interface ProviderCredential {
+  id: string;
+  orgId: string;
+  name: string;
+  provider: string;
+  createdAt: Date;
+}
+
+export interface NewProviderCredential {
+  orgId: string;
+  name: string;
+  provider: string;
+  /** AES-256-GCM ciphertext of the secret (the server encrypts it). */
+  ciphertext: string;
+}
+
+/** Gateway routes and provider credentials, per organization. */
+export interface GatewayConfigStore {
+  listGatewayRoutes(orgId: string): Promise<GatewayRouteRecord[]>;
+  /** Creates or replaces the org's route for `model`. */
+  putGatewayRoute(orgId: string, model: string, config: unknown): Promise<GatewayRouteRecord>;
+  deleteGatewayRoute(orgId: string, model: string): Promise<boolean>;
+  /** Creates or replaces the org's credential named `name`. */
+  putProviderCredential(input: NewProviderCredential): Promise<ProviderCredential>;
+  listProviderCredentials(orgId: string): Promise<ProviderCredential[]>;
+  getProviderCredentialCiphertext(
+    orgId: string,
+    name: string,
+  ): Promise<{ provider: string; ciphertext: string } | undefined>;
+  deleteProviderCredential(orgId: string, name: string): Promise<boolean>;
 }

@@ -63,7 +63,10 @@ export async function readScope(
 }
 
 export const authPlugin = fastifyPlugin(
-  async (app: FastifyInstance, options: { meta: MetaStore }) => {
+  async (app: FastifyInstance, options: { meta: MetaStore; keyCacheMs: number }) => {
+    // Verified keys are reused for keyCacheMs so the gateway's hot path does not ask the meta
+    // store on every call; a revoked key stops working within that time.
+    const verified = new Map<string, { caller: Caller; expiresAt: number; keyExpiresAt: number }>();
     const organizations = new Map<string, { organization: Organization; loadedAt: number }>();
 
     async function organizationOf(orgId: string): Promise<Organization | undefined> {
@@ -83,7 +86,11 @@ export const authPlugin = fastifyPlugin(
           'an API key is required: send "Authorization: Bearer tg_..."',
         );
       }
-      const key = await options.meta.findApiKeyByHash(hashApiKeySecret(secret));
+      const hash = hashApiKeySecret(secret);
+      const now = Date.now();
+      const cached = verified.get(hash);
+      if (cached && cached.expiresAt > now && cached.keyExpiresAt > now) return cached.caller;
+      const key = await options.meta.findApiKeyByHash(hash);
       if (!key || key.revokedAt)
         throw new ApiError('unauthorized', 'the API key is unknown or revoked');
       if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) {
@@ -92,13 +99,22 @@ export const authPlugin = fastifyPlugin(
       const organization = await organizationOf(key.orgId);
       if (!organization)
         throw new ApiError('unauthorized', 'the API key belongs to no organization');
-      return {
+      const caller: Caller = {
         keyId: key.id,
         orgId: key.orgId,
         projectId: key.projectId,
         scopes: key.scopes,
         retentionDays: retentionDaysOf(organization),
       };
+      if (options.keyCacheMs > 0) {
+        if (verified.size > 10_000) verified.clear();
+        verified.set(hash, {
+          caller,
+          expiresAt: now + options.keyCacheMs,
+          keyExpiresAt: key.expiresAt?.getTime() ?? Infinity,
+        });
+      }
+      return caller;
     }
 
     app.decorateRequest('caller', undefined);

@@ -216,8 +216,14 @@ describe('POST /api/v1/events', () => {
     );
     expect(forbidden.status).toBe(403);
     expect(((await forbidden.json()) as { error: { code: string } }).error.code).toBe('forbidden');
-    await server.app.stores.meta.revokeApiKey(server.tenant.orgId, readOnly.key.id);
-    const revoked = await server.request('/api/v1/events', { key: readOnly.secret });
+    const revokedKey = await issueApiKey(server.app.stores.meta, {
+      orgId: server.tenant.orgId,
+      projectId: server.tenant.projectId,
+      name: 'revoked',
+      scopes: ['read'],
+    });
+    await server.app.stores.meta.revokeApiKey(server.tenant.orgId, revokedKey.key.id);
+    const revoked = await server.request('/api/v1/events', { key: revokedKey.secret });
     expect(revoked.status).toBe(401);
   });
 });

@@ -32,6 +32,7 @@ import { toAnthropicUsage } from '../providers/anthropic/convert-anthropic-usage
 import {
   ANTHROPIC_TOOL_CHOICE_OF,
   toolUseFromToolCall,
+  withCacheControl,
 } from '../providers/anthropic/convert-to-anthropic-request';
 import { toAnthropicStopReason } from '../providers/anthropic/map-anthropic-finish-reason';
 import { toDataUrl } from '../providers/data-url';
@@ -49,10 +50,14 @@ export function parseAnthropicMessagesRequest(body: unknown): ParseResult<Anthro
  */
 export function convertAnthropicMessagesRequest(request: AnthropicRequest): OpenAIChatRequest {
   const messages: OpenAIChatMessage[] = [];
-  if (request.system !== undefined) {
-    const system =
-      typeof request.system === 'string' ? request.system : contentText(request.system);
-    if (system) messages.push({ role: 'system', content: system });
+  if (typeof request.system === 'string') {
+    if (request.system) messages.push({ role: 'system', content: request.system });
+  } else if (request.system?.length) {
+    // Blocks stay blocks, so their `cache_control` reaches an Anthropic upstream.
+    const blocks = request.system.map((block) =>
+      withCacheControl({ type: 'text' as const, text: block.text }, block),
+    );
+    messages.push({ role: 'system', content: blocks });
   }
   for (const message of request.messages) {
     if (message.role === 'user') messages.push(...convertUserTurn(message.content));
@@ -72,14 +77,19 @@ export function convertAnthropicMessagesRequest(request: AnthropicRequest): Open
     converted.stream_options = { include_usage: true };
   }
   if (request.tools?.length) {
-    converted.tools = request.tools.map((tool) => ({
-      type: 'function',
-      function: {
-        name: tool.name,
-        ...(tool.description ? { description: tool.description } : {}),
-        parameters: tool.input_schema,
-      },
-    }));
+    converted.tools = request.tools.map((tool) =>
+      withCacheControl(
+        {
+          type: 'function' as const,
+          function: {
+            name: tool.name,
+            ...(tool.description ? { description: tool.description } : {}),
+            parameters: tool.input_schema,
+          },
+        },
+        tool,
+      ),
+    );
   }
   if (request.tool_choice) {
     converted.tool_choice = convertToolChoice(request.tool_choice);
@@ -133,7 +143,7 @@ function convertUserTurn(content: string | AnthropicContentBlock[]): OpenAIChatM
         });
         break;
       case 'text':
-        parts.push({ type: 'text', text: block.text });
+        parts.push(withCacheControl({ type: 'text', text: block.text }, block));
         break;
       case 'image':
         parts.push({
@@ -169,7 +179,10 @@ function convertUserTurn(content: string | AnthropicContentBlock[]): OpenAIChatM
   }
   if (parts.length === 0) return toolMessages;
   const only = parts[0];
-  const userContent = parts.length === 1 && only?.type === 'text' ? only.text : parts;
+  const userContent =
+    parts.length === 1 && only?.type === 'text' && only.cache_control === undefined
+      ? only.text
+      : parts;
   return [...toolMessages, { role: 'user', content: userContent }];
 }
 

@@ -1,5 +1,6 @@
-import { isInvalidRequestError, isUpstreamError } from '@tollgate/core';
+import { isFailoverError, isInvalidRequestError, isUpstreamError } from '@tollgate/core';
 import type { UpstreamError } from '@tollgate/core';
+import { isApiError } from '../../http/errors';
 
 /** An error as an endpoint answers it: status, body, and headers such as Retry-After. */
 export interface ErrorReply<Body> {
@@ -46,10 +47,37 @@ export function gatewayStatusOf(error: UpstreamError): number {
 }
 
 /** Reads any thrown value into the facts an error body is built from; unknown errors are a bare 500. */
-export function gatewayErrorFacts(error: unknown): GatewayErrorFacts {
+export function gatewayErrorFacts(thrown: unknown): GatewayErrorFacts {
+  const error =
+    isFailoverError(thrown) && thrown.lastError !== undefined ? thrown.lastError : thrown;
+  if (isFailoverError(error)) {
+    const headers: Record<string, string> = {};
+    if (error.retryAt !== undefined) {
+      headers['retry-after'] = String(Math.max(1, Math.ceil((error.retryAt - Date.now()) / 1000)));
+    }
+    return {
+      status: error.reason === 'deadline' ? 504 : 503,
+      message:
+        error.reason === 'deadline'
+          ? 'The call ran past its deadline before any deployment answered'
+          : 'Every deployment of this model is unavailable (circuit breakers open); retry later',
+      param: null,
+      code: error.reason === 'deadline' ? 'deadline_exceeded' : 'deployments_unavailable',
+      headers,
+    };
+  }
+  if (isApiError(error)) {
+    return {
+      status: error.status,
+      message: error.message,
+      param: null,
+      code: error.code,
+      headers: error.headers ?? {},
+    };
+  }
   if (isInvalidRequestError(error)) {
     return {
-      status: 400,
+      status: error.status,
       message: error.message,
       param: error.param ?? null,
       code: error.code,
@@ -62,7 +90,7 @@ export function gatewayErrorFacts(error: unknown): GatewayErrorFacts {
       headers['retry-after'] = String(Math.ceil(error.retryAfterMs / 1000));
     return {
       status: gatewayStatusOf(error),
-      message: error.message,
+      message: messageOf(error),
       param: null,
       code: codeOf(error),
       headers,

@@ -1,5 +1,6 @@
 import type {
   ApiKey,
+  GatewayConfigStore,
   MetaStore,
   NewApiKey,
   NewOrganization,
@@ -9,6 +10,7 @@ import type {
 } from '@tollgate/core';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { gatewayConfigQueries } from './gateway-config-queries';
 import { createId } from './ids';
 import { apiKeys, organizations, projects } from './schema';
 
@@ -63,9 +65,12 @@ export class DrizzleMetaStore implements MetaStore {
   private migration: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
 
+  private readonly gatewayConfig: GatewayConfigStore;
+
   constructor(private readonly driver: MetaStoreDriver) {
     this.kind = driver.kind;
     this.database = driver.database;
+    this.gatewayConfig = gatewayConfigQueries(this.database);
   }
 
   migrate(): Promise<void> {
@@ -171,6 +176,23 @@ export class DrizzleMetaStore implements MetaStore {
       .returning({ id: apiKeys.id });
     return revoked.length > 0;
   }
+
+  listGatewayRoutes: GatewayConfigStore['listGatewayRoutes'] = (orgId) =>
+    this.gatewayConfig.listGatewayRoutes(orgId);
+  putGatewayRoute: GatewayConfigStore['putGatewayRoute'] = (orgId, model, config) =>
+    this.gatewayConfig.putGatewayRoute(orgId, model, config);
+  deleteGatewayRoute: GatewayConfigStore['deleteGatewayRoute'] = (orgId, model) =>
+    this.gatewayConfig.deleteGatewayRoute(orgId, model);
+  putProviderCredential: GatewayConfigStore['putProviderCredential'] = (input) =>
+    this.gatewayConfig.putProviderCredential(input);
+  listProviderCredentials: GatewayConfigStore['listProviderCredentials'] = (orgId) =>
+    this.gatewayConfig.listProviderCredentials(orgId);
+  getProviderCredentialCiphertext: GatewayConfigStore['getProviderCredentialCiphertext'] = (
+    orgId,
+    name,
+  ) => this.gatewayConfig.getProviderCredentialCiphertext(orgId, name);
+  deleteProviderCredential: GatewayConfigStore['deleteProviderCredential'] = (orgId, name) =>
+    this.gatewayConfig.deleteProviderCredential(orgId, name);
 
   async ping(): Promise<void> {
     await this.database.execute(sql`select 1`);

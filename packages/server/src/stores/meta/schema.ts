@@ -5,7 +5,9 @@ import {
   foreignKey,
   index,
   integer,
+  jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   unique,
@@ -86,4 +88,34 @@ export const apiKeys = pgTable(
     index('api_keys_org_id_index').on(table.orgId),
     check('api_keys_scopes_check', sql`${table.scopes} <@ array[${sqlLabels(KEY_SCOPES)}]::text[]`),
   ],
+);
+
+/** Gateway routes edited through the admin API: one per org and model name. */
+export const gatewayRoutes = pgTable(
+  'gateway_routes',
+  {
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    model: text('model').notNull(),
+    config: jsonb('config').notNull(),
+    updatedAt: timestampColumn('updated_at').notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ name: 'gateway_routes_pk', columns: [table.orgId, table.model] })],
+);
+
+/** Provider credentials; the secret is AES-256-GCM ciphertext, never plain text. */
+export const providerCredentials = pgTable(
+  'provider_credentials',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    provider: text('provider').notNull(),
+    ciphertext: text('ciphertext').notNull(),
+    createdAt: timestampColumn('created_at').notNull().defaultNow(),
+  },
+  (table) => [unique('provider_credentials_org_id_name_unique').on(table.orgId, table.name)],
 );

@@ -254,6 +254,52 @@ export function runMetaStoreContract({ kind, create }: MetaStoreContractOptions)
       });
     });
 
+    describe('gateway routes and provider credentials', () => {
+      it('creates, replaces, lists and deletes routes per organization', async () => {
+        const first = await store.createOrganization({ name: 'routes-a' });
+        const second = await store.createOrganization({ name: 'routes-b' });
+        await store.putGatewayRoute(first.id, 'chat', { deployments: [{ id: 'one' }] });
+        const replaced = await store.putGatewayRoute(first.id, 'chat', {
+          deployments: [{ id: 'two' }],
+        });
+        expect(replaced.config).toEqual({ deployments: [{ id: 'two' }] });
+        await store.putGatewayRoute(second.id, 'chat', { deployments: [{ id: 'other' }] });
+        const routes = await store.listGatewayRoutes(first.id);
+        expect(routes.map((route) => [route.model, route.config])).toEqual([
+          ['chat', { deployments: [{ id: 'two' }] }],
+        ]);
+        expect(await store.deleteGatewayRoute(second.id, 'missing')).toBe(false);
+        expect(await store.deleteGatewayRoute(first.id, 'chat')).toBe(true);
+        expect(await store.listGatewayRoutes(first.id)).toEqual([]);
+        expect(await store.listGatewayRoutes(second.id)).toHaveLength(1);
+      });
+
+      it('keeps credential ciphertext out of listings and scoped to the org', async () => {
+        const first = await store.createOrganization({ name: 'credentials-a' });
+        const second = await store.createOrganization({ name: 'credentials-b' });
+        const credential = await store.putProviderCredential({
+          orgId: first.id,
+          name: 'openai-prod',
+          provider: 'openai',
+          ciphertext: 'v1:abc',
+        });
+        expect(credential.id).toMatch(/^cred_/);
+        expect(await store.listProviderCredentials(first.id)).toEqual([credential]);
+        expect(JSON.stringify(await store.listProviderCredentials(first.id))).not.toContain(
+          'v1:abc',
+        );
+        expect(await store.getProviderCredentialCiphertext(first.id, 'openai-prod')).toEqual({
+          provider: 'openai',
+          ciphertext: 'v1:abc',
+        });
+        expect(
+          await store.getProviderCredentialCiphertext(second.id, 'openai-prod'),
+        ).toBeUndefined();
+        expect(await store.deleteProviderCredential(second.id, 'openai-prod')).toBe(false);
+        expect(await store.deleteProviderCredential(first.id, 'openai-prod')).toBe(true);
+      });
+    });
+
     it('starts empty, and keeps its data after close and reopen', async () => {
       await withFreshStorage(async (open) => {
         const first = await open();

@@ -1,6 +1,5 @@
 import { InvalidRequestError } from '@tollgate/core';
 import type { Deployment, GatewayProvider, OpenAIChatRequest } from '@tollgate/core';
-import type { ProviderErrorSpec } from '../provider-error-spec';
 import {
   invalidResponseError,
   joinUrl,
@@ -56,7 +55,7 @@ export function createAnthropicProvider(transport: HttpTransport): GatewayProvid
       },
       body: JSON.stringify(body),
       signal,
-      errorSpec: anthropicErrorSpec as ProviderErrorSpec<unknown>,
+      errorSpec: anthropicErrorSpec,
     };
     return { upstream, options: { created: Math.floor(transport.now() / 1000), jsonResponseTool } };
   };
@@ -94,13 +93,6 @@ export function createAnthropicProvider(transport: HttpTransport): GatewayProvid
       });
     },
   };
-}
-
-function defaultMaxTokens(deployment: Deployment): number {
-  const value = deployment.options?.defaultMaxTokens;
-  return typeof value === 'number' && Number.isInteger(value) && value > 0
-    ? value
-    : ANTHROPIC_DEFAULT_MAX_TOKENS;
 }
 
 function isAnthropicResponse(json: unknown): json is AnthropicResponse {

@@ -1,7 +1,6 @@
 import { UpstreamError } from '@tollgate/core';
 import type { OpenAIChatChunk, OpenAIChatChunkDelta, OpenAIFinishReason } from '@tollgate/core';
 import { createStreamError } from '../provider-error-spec';
-import type { ProviderErrorSpec } from '../provider-error-spec';
 import type { SseEvent } from '../sse-parser';
 import { streamEndedEarly } from '../upstream-http';
 import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic-api';
@@ -99,11 +98,7 @@ export async function* convertAnthropicStream(
         yield { ...chunk({}), choices: [], usage: convertAnthropicUsage(usage) };
         break;
       case 'error':
-        throw createStreamError(
-          anthropicErrorSpec as ProviderErrorSpec<unknown>,
-          'anthropic',
-          data,
-        );
+        throw createStreamError(anthropicErrorSpec, 'anthropic', data);
       default:
         // ping, content_block_stop, thinking deltas and event types added later carry nothing to translate.
         break;

@@ -10,6 +10,7 @@ import type {
   AnthropicContentBlock,
   AnthropicRequest,
   AnthropicRequestMessage,
+  AnthropicTextBlock,
   AnthropicToolChoice,
   AnthropicToolUseBlock,
 } from './anthropic-api';
@@ -48,13 +49,17 @@ export function convertToAnthropicRequest(
       code: 'unsupported_parameter',
     });
   }
-  const system: string[] = [];
+  const system: AnthropicTextBlock[] = [];
   const messages: AnthropicRequestMessage[] = [];
   request.messages.forEach((message, index) => {
     switch (message.role) {
       case 'system':
       case 'developer':
-        system.push(contentText(message.content));
+        if (typeof message.content === 'string')
+          system.push({ type: 'text', text: message.content });
+        else
+          for (const part of message.content)
+            system.push(withCacheControl({ type: 'text', text: part.text }, part));
         return;
       case 'user':
         appendMessage(
@@ -103,7 +108,12 @@ export function convertToAnthropicRequest(
     max_tokens: maxOutputTokens(request) ?? options.defaultMaxTokens,
     messages,
   };
-  if (system.length > 0) body.system = system.join('\n\n');
+  if (system.length > 0) {
+    // A plain string unless a block asks for prompt caching.
+    body.system = system.some((block) => block.cache_control !== undefined)
+      ? system
+      : system.map((block) => block.text).join('\n\n');
+  }
   if (request.temperature != null) body.temperature = request.temperature;
   if (request.top_p != null) body.top_p = request.top_p;
   if (typeof request.top_k === 'number') body.top_k = request.top_k;
@@ -115,11 +125,16 @@ export function convertToAnthropicRequest(
 
   let jsonResponseTool: string | undefined;
   if (request.tools?.length) {
-    body.tools = request.tools.map(({ function: tool }) => ({
-      name: tool.name,
-      ...(tool.description ? { description: tool.description } : {}),
-      input_schema: tool.parameters ?? { type: 'object', properties: {} },
-    }));
+    body.tools = request.tools.map((tool) =>
+      withCacheControl(
+        {
+          name: tool.function.name,
+          ...(tool.function.description ? { description: tool.function.description } : {}),
+          input_schema: tool.function.parameters ?? { type: 'object', properties: {} },
+        },
+        tool,
+      ),
+    );
     const toolChoice = convertToAnthropicToolChoice(
       request.tool_choice,
       request.parallel_tool_calls,
@@ -179,7 +194,7 @@ export function toolUseFromToolCall(call: OpenAIToolCall, param: string): Anthro
 function convertUserPart(part: OpenAIUserContentPart, param: string): AnthropicContentBlock {
   switch (part.type) {
     case 'text':
-      return { type: 'text', text: part.text };
+      return withCacheControl({ type: 'text', text: part.text }, part);
     case 'image_url': {
       const inline = parseDataUrl(part.image_url.url);
       return {
@@ -214,6 +229,20 @@ function convertUserPart(part: OpenAIUserContentPart, param: string): AnthropicC
       });
     }
   }
+}
+
+/**
+ * Carries Anthropic's prompt-caching marker across: clients of Tollgate's
+ * `/v1/messages` put `cache_control` on blocks and tools, and the canonical
+ * (loose) parts keep it.
+ */
+export function withCacheControl<T extends object>(
+  target: T,
+  source: Readonly<Record<string, unknown>>,
+): T {
+  return source.cache_control === undefined
+    ? target
+    : { ...target, cache_control: source.cache_control };
 }
 
 /** Appends a turn, merging it into the previous one of the same role (tool results then user text). */

@@ -2,7 +2,6 @@ import type { Deployment, GatewayProvider } from '@tollgate/core';
 import { requireApiKey, requireBaseUrl } from '../deployment-settings';
 import { createOpenAIWireProvider } from '../openai/openai-provider';
 import type { OpenAIOperation } from '../openai/openai-provider';
-import type { ProviderErrorSpec } from '../provider-error-spec';
 import { joinUrl } from '../upstream-http';
 import type { HttpTransport } from '../upstream-http';
 import { azureOpenAIErrorSpec } from './azure-openai-error';
@@ -19,7 +18,7 @@ export function createAzureOpenAIProvider(transport: HttpTransport): GatewayProv
     name: 'azure-openai',
     url: azureOpenAIUrl,
     headers: (deployment) => ({ 'api-key': requireApiKey(deployment) }),
-    errorSpec: azureOpenAIErrorSpec as ProviderErrorSpec<unknown>,
+    errorSpec: azureOpenAIErrorSpec,
     // Older api-versions refuse `max_completion_tokens`: send what the client sent.
     preferMaxCompletionTokens: false,
   });

@@ -3,7 +3,6 @@ import type { Deployment, GatewayProvider, OpenAIEmbeddingRequest } from '@tollg
 import { loadTokenCounter } from '../count-tokens';
 import { requireApiKey } from '../deployment-settings';
 import { encodeEmbedding } from '../embedding-encoding';
-import type { ProviderErrorSpec } from '../provider-error-spec';
 import {
   invalidResponseError,
   joinUrl,
@@ -45,7 +44,7 @@ export function createGeminiProvider(transport: HttpTransport): GatewayProvider 
     },
     body: JSON.stringify(body),
     signal,
-    errorSpec: geminiErrorSpec as ProviderErrorSpec<unknown>,
+    errorSpec: geminiErrorSpec,
   });
   const responseOptions = (deployment: Deployment) => ({
     created: Math.floor(transport.now() / 1000),

@@ -1,7 +1,6 @@
 import { UpstreamError } from '@tollgate/core';
 import type { OpenAIChatChunk, OpenAIChatChunkChoice } from '@tollgate/core';
 import { createStreamError } from '../provider-error-spec';
-import type { ProviderErrorSpec } from '../provider-error-spec';
 import type { SseEvent } from '../sse-parser';
 import { streamEndedEarly } from '../upstream-http';
 import type { GeminiResponse, GeminiUsageMetadata } from './gemini-api';
@@ -103,7 +102,6 @@ function parseResponse(data: string): GeminiResponse {
       message: 'gemini sent an unreadable stream chunk',
     });
   }
-  if ('error' in json)
-    throw createStreamError(geminiErrorSpec as ProviderErrorSpec<unknown>, 'gemini', data);
+  if ('error' in json) throw createStreamError(geminiErrorSpec, 'gemini', data);
   return json as GeminiResponse;
 }

@@ -1,7 +1,6 @@
 import type { GatewayProvider } from '@tollgate/core';
 import { requireBaseUrl } from '../deployment-settings';
 import { createOpenAIWireProvider } from '../openai/openai-provider';
-import type { ProviderErrorSpec } from '../provider-error-spec';
 import { joinUrl } from '../upstream-http';
 import type { HttpTransport } from '../upstream-http';
 import { openAICompatibleErrorSpec } from './openai-compatible-error';
@@ -19,7 +18,7 @@ export function createOpenAICompatibleProvider(transport: HttpTransport): Gatewa
       joinUrl(requireBaseUrl(deployment, 'http://localhost:11434/v1'), operation),
     headers: (deployment): Record<string, string> =>
       deployment.apiKey ? { authorization: `Bearer ${deployment.apiKey}` } : {},
-    errorSpec: openAICompatibleErrorSpec as ProviderErrorSpec<unknown>,
+    errorSpec: openAICompatibleErrorSpec,
     preferMaxCompletionTokens: false,
   });
 }

@@ -36,7 +36,7 @@ export function createOpenAIProvider(transport: HttpTransport): GatewayProvider 
     name: 'openai',
     url: (deployment, operation) => joinUrl(deployment.baseUrl ?? OPENAI_BASE_URL, operation),
     headers: (deployment) => ({ authorization: `Bearer ${requireApiKey(deployment)}` }),
-    errorSpec: openAIErrorSpec as ProviderErrorSpec<unknown>,
+    errorSpec: openAIErrorSpec,
     preferMaxCompletionTokens: true,
   });
 }

@@ -1,0 +1,474 @@
+import {
+  calculateCost,
+  InvalidRequestError,
+  isFailoverError,
+  isUpstreamError,
+  tokenUsageOf,
+  type EventStatus,
+  type EventTenant,
+  type FailoverAttempt,
+  type OpenAIChatChunk,
+  type OpenAIChatRequest,
+  type OpenAIChatResponse,
+  type OpenAIUsage,
+} from '@tollgate/core';
+import type { FastifyBaseLogger } from 'fastify';
+import type { EventWriter } from '../../ingest/event-writer';
+import type { TokenCounter } from '../providers';
+import type { ResolvedRoute, RouteTable } from '../routing/route-table';
+import type { GatewayRouter, RoutedCall } from './gateway-router';
+import { recordPromptCall, type PromptCallRecord } from './record-prompt-call';
+import type { CachedAnswer, ResponseCache } from './response-cache';
+
+export type CacheStatus = 'hit' | 'miss' | 'bypass';
+
+export interface ChatServices {
+  routeTable: RouteTable;
+  router: GatewayRouter;
+  cache: ResponseCache;
+  writer: EventWriter;
+  logger: FastifyBaseLogger;
+  tokenCounter: TokenCounter;
+}
+
+export interface ChatCallContext {
+  tenant: EventTenant;
+  requestId: string;
+  signal: AbortSignal;
+  /** `bypass` when the client sent `cache-control: no-cache` or `x-tollgate-cache: bypass`. */
+  cacheMode: 'use' | 'bypass';
+}
+
+export interface CallInfo {
+  provider: string;
+  servedModel: string;
+  attempts: number;
+  cache: CacheStatus;
+  simulated: boolean;
+}
+
+export interface ChatAnswer {
+  response: OpenAIChatResponse;
+  /** The upstream bytes, when they can be forwarded as they are. */
+  rawBody?: Buffer;
+  info: CallInfo;
+  costNanos: number;
+}
+
+export interface ChatStreamAnswer {
+  /** Chunks to send; the last carries `usage` (the route drops it unless the client asked). */
+  chunks: AsyncIterable<OpenAIChatChunk>;
+  info: CallInfo;
+}
+
+function statusOf(error: unknown): EventStatus {
+  const cause = isFailoverError(error) ? error.lastError : error;
+  if (isUpstreamError(cause)) {
+    if (cause.kind === 'timeout') return 'timeout';
+    if (cause.status === 429) return 'rate_limited';
+  }
+  if (isFailoverError(error) && error.reason === 'deadline') return 'timeout';
+  return 'error';
+}
+
+function messageOf(error: unknown): string {
+  const cause = isFailoverError(error) ? (error.lastError ?? error) : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+export function attemptsOf(error: unknown): FailoverAttempt[] {
+  return isFailoverError(error) ? error.attempts : [];
+}
+
+/**
+ * One chat completion through the gateway, whatever the endpoint format:
+ * route, cache, failover, cost, and one recorded event per call.
+ */
+export class ChatCall {
+  constructor(private readonly services: ChatServices) {}
+
+  async resolve(tenant: EventTenant, model: string): Promise<ResolvedRoute> {
+    const route = await this.services.routeTable.resolve(tenant.orgId, model);
+    if (!route) {
+      throw new InvalidRequestError(
+        `The model \`${model}\` does not exist or you do not have access to it. Use a routed model, a provider's own model with its credential configured, or simulated/<name>.`,
+        { param: 'model', code: 'model_not_found', status: 404 },
+      );
+    }
+    return route;
+  }
+
+  async complete(request: OpenAIChatRequest, context: ChatCallContext): Promise<ChatAnswer> {
+    const startedAt = performance.now();
+    const route = await this.resolve(context.tenant, request.model);
+    const cacheKey = this.cacheKeyOf(route, request, context);
+    if (cacheKey) {
+      const cached = await this.services.cache.get(cacheKey);
+      if (cached) {
+        this.recordCacheHit(request, context, cached, performance.now() - startedAt);
+        return { response: cached.response, info: this.cachedInfo(cached), costNanos: 0 };
+      }
+    }
+    try {
+      const routed = await this.services.router.run(
+        context.tenant.orgId,
+        route,
+        context.signal,
+        (provider, deployment, signal) =>
+          provider.chat(
+            { ...request, model: deployment.model },
+            { deployment, signal, requestId: context.requestId },
+          ),
+      );
+      const { response, rawBody, simulated = false } = routed.value;
+      const cost = this.costOf(routed.deployment.model, response.usage, context.tenant);
+      const info: CallInfo = {
+        provider: routed.deployment.provider,
+        servedModel: routed.deployment.model,
+        attempts: routed.attempts.length,
+        cache: cacheKey ? 'miss' : 'bypass',
+        simulated,
+      };
+      this.record(context, request, {
+        status: 'success',
+        provider: info.provider,
+        servedModel: info.servedModel,
+        usage: response.usage,
+        costNanos: cost.costNanos,
+        unpriced: !cost.priced,
+        latencyMs: performance.now() - startedAt,
+        attempts: routed.attempts,
+        simulated,
+        output: response.choices[0]?.message,
+      });
+      if (cacheKey) {
+        const answer: CachedAnswer = {
+          response,
+          provider: info.provider,
+          servedModel: info.servedModel,
+          costNanos: cost.costNanos,
+          simulated,
+        };
+        this.services.cache
+          .set(cacheKey, answer, route.cacheTtlMs)
+          .catch((error: unknown) =>
+            this.services.logger.warn({ err: error }, 'could not store a response in the cache'),
+          );
+      }
+      return { response, rawBody, info, costNanos: cost.costNanos };
+    } catch (error) {
+      this.recordFailure(request, context, error, performance.now() - startedAt);
+      throw error;
+    }
+  }
+
+  async stream(request: OpenAIChatRequest, context: ChatCallContext): Promise<ChatStreamAnswer> {
+    const startedAt = performance.now();
+    const route = await this.resolve(context.tenant, request.model);
+    const cacheKey = this.cacheKeyOf(route, request, context);
+    if (cacheKey) {
+      const cached = await this.services.cache.get(cacheKey);
+      if (cached) {
+        this.recordCacheHit(request, context, cached, performance.now() - startedAt);
+        return { chunks: replayAsChunks(cached.response), info: this.cachedInfo(cached) };
+      }
+    }
+    let routed: RoutedCall<{
+      iterator: AsyncIterator<OpenAIChatChunk>;
+      first: IteratorResult<OpenAIChatChunk>;
+      simulated: boolean;
+    }>;
+    try {
+      // Failover stays possible until the first chunk has arrived (nothing has reached the client yet).
+      routed = await this.services.router.run(
+        context.tenant.orgId,
+        route,
+        context.signal,
+        async (provider, deployment, signal) => {
+          const stream = await provider.streamChat(
+            {
+              ...request,
+              model: deployment.model,
+              stream: true,
+              stream_options: { include_usage: true },
+            },
+            { deployment, signal, requestId: context.requestId },
+          );
+          const iterator = stream.chunks[Symbol.asyncIterator]();
+          const first = await iterator.next();
+          return { iterator, first, simulated: stream.simulated ?? false };
+        },
+      );
+    } catch (error) {
+      this.recordFailure(request, context, error, performance.now() - startedAt);
+      throw error;
+    }
+    const { iterator, first, simulated } = routed.value;
+    const deployment = routed.deployment;
+    const info: CallInfo = {
+      provider: deployment.provider,
+      servedModel: deployment.model,
+      attempts: routed.attempts.length,
+      cache: cacheKey ? 'miss' : 'bypass',
+      simulated,
+    };
+    const ttftMs = performance.now() - startedAt;
+    const self = this;
+    async function* relay(): AsyncGenerator<OpenAIChatChunk> {
+      const collected = new StreamCollector();
+      let failure: unknown;
+      try {
+        if (!first.done) {
+          collected.add(first.value);
+          yield first.value;
+        }
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+          collected.add(next.value);
+          yield next.value;
+        }
+      } catch (error) {
+        failure = error;
+        throw error;
+      } finally {
+        const usage = collected.usage ?? self.countUsage(request, collected.text);
+        const cost = self.costOf(deployment.model, usage, context.tenant);
+        self.record(context, request, {
+          status: failure ? statusOf(failure) : 'success',
+          provider: info.provider,
+          servedModel: info.servedModel,
+          usage,
+          costNanos: cost.costNanos,
+          unpriced: !cost.priced,
+          latencyMs: performance.now() - startedAt,
+          ttftMs,
+          attempts: routed.attempts,
+          simulated,
+          output: collected.text,
+          errorMessage: failure
+            ? messageOf(failure)
+            : collected.finished
+              ? undefined
+              : 'the client went away before the end of the stream',
+        });
+        if (cacheKey && !failure && collected.finished) {
+          self.services.cache
+            .set(
+              cacheKey,
+              {
+                response: collected.toResponse(usage),
+                provider: info.provider,
+                servedModel: info.servedModel,
+                costNanos: cost.costNanos,
+                simulated,
+              },
+              route.cacheTtlMs,
+            )
+            .catch(() => undefined);
+        }
+        if (!collected.finished) await iterator.return?.();
+      }
+    }
+    return { chunks: relay(), info };
+  }
+
+  private cacheKeyOf(
+    route: ResolvedRoute,
+    request: OpenAIChatRequest,
+    context: ChatCallContext,
+  ): string | undefined {
+    if (route.cacheTtlMs <= 0 || context.cacheMode === 'bypass') return undefined;
+    return this.services.cache.keyOf(context.tenant.orgId, route.model, request);
+  }
+
+  private cachedInfo(cached: CachedAnswer): CallInfo {
+    return {
+      provider: cached.provider,
+      servedModel: cached.servedModel,
+      attempts: 0,
+      cache: 'hit',
+      simulated: cached.simulated,
+    };
+  }
+
+  private costOf(model: string, usage: OpenAIUsage | undefined, tenant: EventTenant) {
+    if (!usage) return { costNanos: 0, priced: true };
+    return calculateCost(model, tokenUsageOf(usage), tenant.priceOverrides);
+  }
+
+  private countUsage(request: OpenAIChatRequest, output: string): OpenAIUsage {
+    const prompt = this.services.tokenCounter.countPrompt(request);
+    const completion = this.services.tokenCounter.countText(output);
+    return {
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: prompt + completion,
+    };
+  }
+
+  private recordCacheHit(
+    request: OpenAIChatRequest,
+    context: ChatCallContext,
+    cached: CachedAnswer,
+    latencyMs: number,
+  ): void {
+    this.record(context, request, {
+      status: 'cached',
+      provider: cached.provider,
+      servedModel: cached.servedModel,
+      usage: cached.response.usage,
+      costNanos: 0,
+      latencyMs,
+      attempts: [],
+      simulated: cached.simulated,
+      cacheHit: true,
+      output: cached.response.choices[0]?.message,
+      metadata: { cost_saved_usd: cached.costNanos / 1e9 },
+    });
+  }
+
+  private recordFailure(
+    request: OpenAIChatRequest,
+    context: ChatCallContext,
+    error: unknown,
+    latencyMs: number,
+  ): void {
+    const attempts = attemptsOf(error);
+    this.record(context, request, {
+      status: statusOf(error),
+      usage: undefined,
+      costNanos: 0,
+      latencyMs,
+      attempts,
+      simulated: false,
+      errorMessage: messageOf(error),
+    });
+  }
+
+  private record(
+    context: ChatCallContext,
+    request: OpenAIChatRequest,
+    facts: {
+      status: EventStatus;
+      provider?: string;
+      servedModel?: string;
+      usage: OpenAIUsage | undefined;
+      costNanos: number;
+      unpriced?: boolean;
+      latencyMs: number;
+      ttftMs?: number;
+      attempts: FailoverAttempt[];
+      simulated: boolean;
+      cacheHit?: boolean;
+      output?: unknown;
+      errorMessage?: string;
+      metadata?: Record<string, unknown>;
+    },
+  ): void {
+    const tokens = facts.usage
+      ? tokenUsageOf(facts.usage)
+      : { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+    const record: PromptCallRecord = {
+      requestId: context.requestId,
+      operation: 'chat',
+      status: facts.status,
+      modelRequested: request.model,
+      provider: facts.provider,
+      servedModel: facts.servedModel,
+      inputTokens: tokens.inputTokens,
+      outputTokens: tokens.outputTokens,
+      cachedTokens: tokens.cachedInputTokens ?? 0,
+      costNanos: facts.costNanos,
+      unpriced: facts.unpriced,
+      latencyMs: Math.round(facts.latencyMs * 1000) / 1000,
+      ttftMs: facts.ttftMs === undefined ? undefined : Math.round(facts.ttftMs * 1000) / 1000,
+      attempts: facts.attempts,
+      cacheHit: facts.cacheHit ?? false,
+      simulated: facts.simulated,
+      input: request.messages,
+      output: facts.output,
+      errorMessage: facts.errorMessage,
+      userId: typeof request.user === 'string' ? request.user : undefined,
+      metadata: facts.metadata,
+    };
+    recordPromptCall(this.services.writer, this.services.logger, context.tenant, record);
+  }
+}
+
+/** Gathers what a stream said, to record it, cache it and count its tokens when it reports no usage. */
+class StreamCollector {
+  text = '';
+  usage: OpenAIUsage | undefined;
+  finished = false;
+  private finishReason: string | null = null;
+  private id = '';
+  private model = '';
+  private created = 0;
+
+  add(chunk: OpenAIChatChunk): void {
+    this.id ||= chunk.id;
+    this.model ||= chunk.model;
+    this.created ||= chunk.created;
+    if (chunk.usage) this.usage = chunk.usage;
+    for (const choice of chunk.choices) {
+      if (choice.index !== 0) continue;
+      if (typeof choice.delta.content === 'string') this.text += choice.delta.content;
+      if (choice.finish_reason) {
+        this.finishReason = choice.finish_reason;
+        this.finished = true;
+      }
+    }
+    if (chunk.usage) this.finished = true;
+  }
+
+  toResponse(usage: OpenAIUsage): OpenAIChatResponse {
+    return {
+      id: this.id,
+      object: 'chat.completion',
+      created: this.created,
+      model: this.model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: this.text },
+          finish_reason: (this.finishReason ??
+            'stop') as OpenAIChatResponse['choices'][number]['finish_reason'],
+          logprobs: null,
+        },
+      ],
+      usage,
+    };
+  }
+}
+
+/** A cached answer replayed as a stream: the content in one delta, then the finish and the usage. */
+async function* replayAsChunks(response: OpenAIChatResponse): AsyncGenerator<OpenAIChatChunk> {
+  const base = {
+    id: response.id,
+    object: 'chat.completion.chunk' as const,
+    created: response.created,
+    model: response.model,
+  };
+  for (const choice of response.choices) {
+    yield {
+      ...base,
+      choices: [
+        {
+          index: choice.index,
+          delta: {
+            role: 'assistant',
+            content: choice.message.content ?? '',
+            ...(choice.message.tool_calls && {
+              tool_calls: choice.message.tool_calls.map((call, index) => ({ index, ...call })),
+            }),
+          },
+          finish_reason: null,
+        },
+      ],
+    };
+    yield {
+      ...base,
+      choices: [{ index: choice.index, delta: {}, finish_reason: choice.finish_reason }],
+    };
+  }
+  if (response.usage) yield { ...base, choices: [], usage: response.usage };
+}

@@ -1,0 +1,135 @@
+import {
+  CircuitBreaker,
+  FailoverOrchestrator,
+  isFailoverError,
+  isUpstreamError,
+  systemClock,
+  type BreakerSnapshot,
+  type Clock,
+  type FailoverAttempt,
+  type GatewayProvider,
+  type ProviderName,
+} from '@tollgate/core';
+import type { ResolvedRoute, RoutedDeployment, RouteTable } from '../routing/route-table';
+
+export interface RoutedCall<T> {
+  value: T;
+  route: ResolvedRoute;
+  deployment: RoutedDeployment;
+  attempts: FailoverAttempt[];
+}
+
+export interface GatewayRouterOptions {
+  providers: Record<ProviderName, GatewayProvider>;
+  breaker: CircuitBreaker;
+  routeTable: RouteTable;
+  clock?: Clock;
+  random?: () => number;
+  /** Base of the retry backoff (full jitter); default 250 ms. */
+  retryBaseMs?: number;
+}
+
+/** The breaker of a deployment: one per upstream endpoint and model, shared by every route using it. */
+export function breakerKeyOf(deployment: RoutedDeployment): string {
+  return `${deployment.provider}|${deployment.baseUrl ?? ''}|${deployment.model}`;
+}
+
+const FALLBACK_REASONS = new Set(['context_window_exceeded', 'content_policy']);
+
+function fallbackReasonOf(error: unknown): string | undefined {
+  const last = isFailoverError(error) ? error.lastError : error;
+  return isUpstreamError(last) && last.reason && FALLBACK_REASONS.has(last.reason)
+    ? last.reason
+    : undefined;
+}
+
+/**
+ * Runs one call over a route's deployments: weighted choice within a
+ * priority, failover to the next, retries with backoff honouring
+ * Retry-After, a per-attempt timeout, an overall deadline, a circuit breaker
+ * per deployment; and once, the route's fallback model for context-window or
+ * content-policy refusals.
+ */
+export class GatewayRouter {
+  private readonly orchestrator: FailoverOrchestrator;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: GatewayRouterOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.orchestrator = new FailoverOrchestrator({
+      clock: this.clock,
+      random: options.random,
+      breaker: options.breaker,
+      breakerKey: (candidate) => breakerKeyOf(candidate as RoutedDeployment),
+      baseMs: options.retryBaseMs ?? 250,
+      maxMs: 10_000,
+      maxRetryAfterMs: 30_000,
+    });
+  }
+
+  get breaker(): CircuitBreaker {
+    return this.options.breaker;
+  }
+
+  snapshot(deployment: RoutedDeployment): Promise<BreakerSnapshot> {
+    return this.options.breaker.snapshot(breakerKeyOf(deployment));
+  }
+
+  async run<T>(
+    orgId: string,
+    route: ResolvedRoute,
+    signal: AbortSignal,
+    call: (
+      provider: GatewayProvider,
+      deployment: RoutedDeployment,
+      signal: AbortSignal,
+    ) => Promise<T>,
+  ): Promise<RoutedCall<T>> {
+    try {
+      return await this.runRoute(route, signal, call);
+    } catch (error) {
+      if (!route.fallbackModel || !fallbackReasonOf(error)) throw error;
+      const fallback = await this.options.routeTable.resolve(orgId, route.fallbackModel);
+      if (!fallback) throw error;
+      const result = await this.runRoute(fallback, signal, call);
+      const earlier = isFailoverError(error) ? error.attempts : [];
+      return { ...result, attempts: [...earlier, ...result.attempts] };
+    }
+  }
+
+  private async runRoute<T>(
+    route: ResolvedRoute,
+    signal: AbortSignal,
+    call: (
+      provider: GatewayProvider,
+      deployment: RoutedDeployment,
+      signal: AbortSignal,
+    ) => Promise<T>,
+  ): Promise<RoutedCall<T>> {
+    const result = await this.orchestrator.run(
+      route.deployments,
+      async (deployment, _attempt, runSignal) => {
+        // The attempt's timeout runs until the call resolves: for a stream, its first chunk.
+        const timeout = new AbortController();
+        const timer = setTimeout(
+          () =>
+            timeout.abort(
+              new DOMException(`no answer within ${deployment.timeoutMs} ms`, 'TimeoutError'),
+            ),
+          deployment.timeoutMs,
+        );
+        try {
+          return await call(
+            this.options.providers[deployment.provider],
+            deployment,
+            AbortSignal.any([runSignal, timeout.signal, signal]),
+          );
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      { signal, deadline: this.clock.now() + route.deadlineMs },
+    );
+    return { value: result.value, route, deployment: result.candidate, attempts: result.attempts };
+  }
+}

@@ -1,0 +1,92 @@
+import {
+  buildEventRow,
+  type EventTenant,
+  type EventStatus,
+  type FailoverAttempt,
+  type OpenAIChatRequest,
+  type ParsedEventInput,
+} from '@tollgate/core';
+import type { FastifyBaseLogger } from 'fastify';
+import type { EventWriter } from '../../ingest/event-writer';
+
+export interface PromptCallRecord {
+  requestId: string;
+  operation: 'chat' | 'embedding';
+  status: EventStatus;
+  modelRequested: string;
+  provider?: string;
+  servedModel?: string;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  costNanos: number;
+  /** True when the price table did not know the model. */
+  unpriced?: boolean;
+  latencyMs: number;
+  ttftMs?: number;
+  attempts: FailoverAttempt[];
+  cacheHit: boolean;
+  simulated: boolean;
+  input?: unknown;
+  output?: unknown;
+  errorMessage?: string;
+  userId?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * Records one gateway call as a `prompt_call` event through the same writer
+ * ingestion uses. Fire and forget: the user's response never waits for the
+ * store, and a failing store never fails the call (it is logged).
+ */
+export function recordPromptCall(
+  writer: EventWriter,
+  logger: FastifyBaseLogger,
+  tenant: EventTenant,
+  record: PromptCallRecord,
+): void {
+  try {
+    const input: ParsedEventInput = {
+      event_type: 'prompt_call',
+      request_id: record.requestId,
+      run_id: record.requestId,
+      name: record.operation === 'chat' ? 'chat.completions' : 'embeddings',
+      service: 'gateway',
+      status: record.status,
+      latency_ms: record.latencyMs,
+      operation: record.operation,
+      provider: record.provider,
+      model: record.servedModel,
+      model_requested: record.modelRequested,
+      input_tokens: record.inputTokens,
+      output_tokens: record.outputTokens,
+      cached_tokens: Math.min(record.cachedTokens, record.inputTokens),
+      cost_usd: record.costNanos / 1e9,
+      ttft_ms: record.ttftMs,
+      cache_hit: record.cacheHit,
+      attempts: record.attempts.filter((attempt) => attempt.outcome !== 'skipped').length,
+      providers_tried: [...new Set(record.attempts.map((attempt) => attempt.candidateId))],
+      simulated: record.simulated,
+      input: record.input,
+      output: record.output,
+      error_message: record.errorMessage,
+      user_id: record.userId?.slice(0, 256),
+      metadata: record.metadata,
+    };
+    const row = buildEventRow(input, tenant);
+    row.cost_nanos = record.costNanos;
+    row.cost_unpriced = record.unpriced ? 1 : 0;
+    writer.write(Buffer.from(`${JSON.stringify(row)}\n`), 1).catch((error: unknown) => {
+      logger.error({ err: error, requestId: record.requestId }, 'could not record a gateway call');
+    });
+  } catch (error) {
+    logger.error(
+      { err: error, requestId: record.requestId },
+      'could not build the event of a gateway call',
+    );
+  }
+}
+
+export function promptOf(request: OpenAIChatRequest): unknown {
+  return request.messages;
+}

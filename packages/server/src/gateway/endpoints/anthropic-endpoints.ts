@@ -1,0 +1,48 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { OpenAIChatChunk } from '@tollgate/core';
+import { anthropicErrorFrom } from '../formats/anthropic-messages-error';
+import {
+  convertAnthropicMessagesRequest,
+  convertToAnthropicMessagesResponse,
+  parseAnthropicMessagesRequest,
+} from '../formats/anthropic-messages';
+import { formatAnthropicSse, toAnthropicStreamEvents } from '../formats/anthropic-messages-stream';
+import { chatContextOf, clientSignal, setCallHeaders } from './gateway-context';
+
+async function* anthropicServerSentEvents(
+  chunks: AsyncIterable<OpenAIChatChunk>,
+  model: string,
+): AsyncGenerator<string> {
+  try {
+    for await (const event of toAnthropicStreamEvents(chunks, { model }))
+      yield formatAnthropicSse(event);
+  } catch (error) {
+    yield formatAnthropicSse(anthropicErrorFrom(error).body);
+  }
+}
+
+/** Anthropic-compatible `/v1/messages`, served by any deployment (the request is translated). */
+export async function anthropicEndpoints(app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((error, _request, reply) => {
+    const { status, body, headers } = anthropicErrorFrom(error);
+    return reply.status(status).headers(headers).send(body);
+  });
+  const { chat } = app.gateway;
+
+  app.post('/v1/messages', { preHandler: app.requireScope('gateway') }, async (request, reply) => {
+    const parsed = parseAnthropicMessagesRequest(request.body);
+    if (!parsed.success) throw parsed.error;
+    const canonical = convertAnthropicMessagesRequest(parsed.data);
+    const context = chatContextOf(request, clientSignal(request, reply));
+    if (parsed.data.stream) {
+      const answer = await chat.stream(canonical, context);
+      setCallHeaders(reply, answer.info);
+      reply.header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8');
+      return reply.send(Readable.from(anthropicServerSentEvents(answer.chunks, parsed.data.model)));
+    }
+    const answer = await chat.complete(canonical, context);
+    setCallHeaders(reply, answer.info, answer.costNanos);
+    return convertToAnthropicMessagesResponse(answer.response);
+  });
+}

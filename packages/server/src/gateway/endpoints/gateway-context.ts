@@ -1,0 +1,44 @@
+import type { EventTenant } from '@tollgate/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../../http/errors';
+import type { CallInfo, ChatCallContext } from '../call/chat-call';
+
+/** The call context of a gateway request: tenant from the project key, cache mode from the headers. */
+export function chatContextOf(request: FastifyRequest, signal: AbortSignal): ChatCallContext {
+  const caller = request.caller!;
+  if (!caller.projectId) {
+    throw new ApiError(
+      'forbidden',
+      'the gateway needs a project key: calls are recorded in a project',
+    );
+  }
+  const tenant: EventTenant = {
+    orgId: caller.orgId,
+    projectId: caller.projectId,
+    retentionDays: caller.retentionDays,
+  };
+  const cacheControl = String(request.headers['cache-control'] ?? '');
+  const bypass =
+    request.headers['x-tollgate-cache'] === 'bypass' || /\bno-(cache|store)\b/.test(cacheControl);
+  return { tenant, requestId: request.id, signal, cacheMode: bypass ? 'bypass' : 'use' };
+}
+
+/** Aborts when the client goes away before the answer is complete. */
+export function clientSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished)
+      controller.abort(new DOMException('the client closed the connection', 'AbortError'));
+  });
+  void request;
+  return controller.signal;
+}
+
+export function setCallHeaders(reply: FastifyReply, info: CallInfo, costNanos?: number): void {
+  reply.header('x-tollgate-provider', info.provider);
+  reply.header('x-tollgate-model', info.servedModel);
+  reply.header('x-tollgate-attempts', String(info.attempts));
+  reply.header('x-tollgate-cache', info.cache);
+  if (info.simulated) reply.header('x-tollgate-simulated', 'true');
+  if (costNanos !== undefined) reply.header('x-tollgate-cost-usd', (costNanos / 1e9).toFixed(9));
+}

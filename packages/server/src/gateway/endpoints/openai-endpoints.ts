@@ -1,0 +1,151 @@
+import { Readable } from 'node:stream';
+import {
+  calculateCost,
+  parseChatCompletionRequest,
+  parseEmbeddingRequest,
+  tokenUsageOf,
+  type OpenAIChatChunk,
+} from '@tollgate/core';
+import type { FastifyInstance } from 'fastify';
+import { recordPromptCall } from '../call/record-prompt-call';
+import { attemptsOf } from '../call/chat-call';
+import { openAIErrorFrom } from '../formats/openai-error';
+import { chatContextOf, clientSignal, setCallHeaders } from './gateway-context';
+
+/** SSE lines of an OpenAI stream; a failure after the first byte ends it with an error event. */
+async function* openAIServerSentEvents(
+  chunks: AsyncIterable<OpenAIChatChunk>,
+  includeUsage: boolean,
+): AsyncGenerator<string> {
+  try {
+    for await (const chunk of chunks) {
+      if (chunk.choices.length === 0 && chunk.usage && !includeUsage) continue;
+      if (!includeUsage && chunk.usage)
+        yield `data: ${JSON.stringify({ ...chunk, usage: undefined })}\n\n`;
+      else yield `data: ${JSON.stringify(chunk)}\n\n`;
+    }
+    yield 'data: [DONE]\n\n';
+  } catch (error) {
+    yield `data: ${JSON.stringify(openAIErrorFrom(error).body)}\n\n`;
+  }
+}
+
+/** OpenAI-compatible endpoints: `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`. */
+export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((error, _request, reply) => {
+    const { status, body, headers } = openAIErrorFrom(error);
+    return reply.status(status).headers(headers).send(body);
+  });
+  const { chat } = app.gateway;
+
+  app.post(
+    '/v1/chat/completions',
+    { preHandler: app.requireScope('gateway') },
+    async (request, reply) => {
+      const parsed = parseChatCompletionRequest(request.body);
+      if (!parsed.success) throw parsed.error;
+      const context = chatContextOf(request, clientSignal(request, reply));
+      if (parsed.data.stream) {
+        const answer = await chat.stream(parsed.data, context);
+        setCallHeaders(reply, answer.info);
+        reply.header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8');
+        const includeUsage = parsed.data.stream_options?.include_usage === true;
+        return reply.send(Readable.from(openAIServerSentEvents(answer.chunks, includeUsage)));
+      }
+      const answer = await chat.complete(parsed.data, context);
+      setCallHeaders(reply, answer.info, answer.costNanos);
+      reply.type('application/json');
+      return reply.send(answer.rawBody ?? answer.response);
+    },
+  );
+
+  app.post(
+    '/v1/embeddings',
+    { preHandler: app.requireScope('gateway') },
+    async (request, reply) => {
+      const parsed = parseEmbeddingRequest(request.body);
+      if (!parsed.success) throw parsed.error;
+      const context = chatContextOf(request, clientSignal(request, reply));
+      const startedAt = performance.now();
+      const route = await chat.resolve(context.tenant, parsed.data.model);
+      const record = (facts: Partial<Parameters<typeof recordPromptCall>[3]>) =>
+        recordPromptCall(app.eventWriter, request.log, context.tenant, {
+          requestId: request.id,
+          operation: 'embedding',
+          status: 'success',
+          modelRequested: parsed.data.model,
+          inputTokens: 0,
+          outputTokens: 0,
+          cachedTokens: 0,
+          costNanos: 0,
+          latencyMs: performance.now() - startedAt,
+          attempts: [],
+          cacheHit: false,
+          simulated: false,
+          ...facts,
+        });
+      try {
+        const routed = await app.gateway.router.run(
+          context.tenant.orgId,
+          route,
+          context.signal,
+          (provider, deployment, signal) =>
+            provider.embed(
+              { ...parsed.data, model: deployment.model },
+              { deployment, signal, requestId: request.id },
+            ),
+        );
+        const usage = routed.value.usage;
+        const tokens = usage
+          ? tokenUsageOf({ completion_tokens: 0, ...usage })
+          : { inputTokens: 0, outputTokens: 0 };
+        const cost = calculateCost(routed.deployment.model, {
+          inputTokens: tokens.inputTokens,
+          outputTokens: 0,
+        });
+        const simulated = routed.deployment.provider === 'simulated';
+        record({
+          provider: routed.deployment.provider,
+          servedModel: routed.deployment.model,
+          inputTokens: tokens.inputTokens,
+          costNanos: cost.costNanos,
+          unpriced: !cost.priced,
+          attempts: routed.attempts,
+          simulated,
+        });
+        setCallHeaders(
+          reply,
+          {
+            provider: routed.deployment.provider,
+            servedModel: routed.deployment.model,
+            attempts: routed.attempts.length,
+            cache: 'bypass',
+            simulated,
+          },
+          cost.costNanos,
+        );
+        return routed.value;
+      } catch (error) {
+        record({
+          status: 'error',
+          attempts: attemptsOf(error),
+          errorMessage: (error as Error).message,
+        });
+        throw error;
+      }
+    },
+  );
+
+  app.get('/v1/models', { preHandler: app.requireScope('gateway') }, async (request) => {
+    const models = await app.gateway.routeTable.models(request.caller!.orgId);
+    return {
+      object: 'list',
+      data: models.map(({ model, source }) => ({
+        id: model,
+        object: 'model',
+        created: 0,
+        owned_by: `tollgate-${source}`,
+      })),
+    };
+  });
+}

@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import { CircuitBreaker, HotStoreBreakerStateStore } from '@tollgate/core';
+import type { FastifyInstance } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { ChatCall } from './call/chat-call';
+import { GatewayRouter } from './call/gateway-router';
+import { ResponseCache } from './call/response-cache';
+import { loadSecretKey, SecretBox } from './credentials/secret-box';
+import { anthropicEndpoints } from './endpoints/anthropic-endpoints';
+import { openAIEndpoints } from './endpoints/openai-endpoints';
+import { createProviders, createUpstreamDispatcher, loadTokenCounter } from './providers';
+import { loadRoutesFile } from './routing/route-config';
+import { RouteTable } from './routing/route-table';
+
+export interface Gateway {
+  routeTable: RouteTable;
+  router: GatewayRouter;
+  chat: ChatCall;
+  secretBox: SecretBox;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    gateway: Gateway;
+  }
+}
+
+/** The LLM gateway: providers, routes, breakers, cache and the provider-format endpoints. */
+export const gatewayPlugin = fastifyPlugin(
+  async (app: FastifyInstance) => {
+    const { configuration, stores } = app;
+    const secret = loadSecretKey(
+      configuration.secretKey,
+      join(configuration.dataDir, 'secret.key'),
+    );
+    if (secret.generated) {
+      app.log.warn(
+        'TOLLGATE_SECRET_KEY is not set: generated one in the data directory; set the variable when running several replicas',
+      );
+    }
+    const secretBox = new SecretBox(secret.key);
+    const routeTable = new RouteTable({
+      meta: stores.meta,
+      secretBox,
+      fileRoutes: configuration.routesFile ? loadRoutesFile(configuration.routesFile) : [],
+      environment: configuration.environment,
+    });
+    const dispatcher = createUpstreamDispatcher();
+    const breaker = new CircuitBreaker({
+      store: new HotStoreBreakerStateStore(stores.hot),
+      failureThreshold: configuration.breaker.failureThreshold,
+      coolDownMs: configuration.breaker.coolDownMs,
+      windowMs: configuration.breaker.windowMs,
+      onStoreError: (error) =>
+        app.log.warn(
+          { err: error },
+          'circuit breaker state store failed; letting the call through',
+        ),
+    });
+    breaker.events.on((event) => app.log.warn({ breaker: event }, `circuit breaker ${event.type}`));
+    const router = new GatewayRouter({
+      providers: createProviders({ dispatcher }),
+      breaker,
+      routeTable,
+    });
+    const chat = new ChatCall({
+      routeTable,
+      router,
+      cache: new ResponseCache(stores.hot),
+      writer: app.eventWriter,
+      logger: app.log,
+      tokenCounter: await loadTokenCounter(),
+    });
+    app.decorate('gateway', { routeTable, router, chat, secretBox });
+    app.addHook('onClose', async () => {
+      await dispatcher.close();
+    });
+    await app.register(openAIEndpoints);
+    await app.register(anthropicEndpoints);
+  },
+  { name: 'tollgate-gateway', dependencies: ['tollgate-auth'] },
+);

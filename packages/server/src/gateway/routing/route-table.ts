@@ -1,0 +1,212 @@
+import {
+  resolveModelPrice,
+  type Deployment,
+  type MetaStore,
+  type ProviderName,
+} from '@tollgate/core';
+import type { SecretBox } from '../credentials/secret-box';
+import { routeConfigSchema, type DeploymentConfig, type RouteConfig } from './route-config';
+
+/** A deployment ready to call: credentials resolved, defaults applied. */
+export interface RoutedDeployment extends Deployment {
+  priority: number;
+  weight: number;
+  timeoutMs: number;
+  maxRetries: number;
+}
+
+export interface ResolvedRoute {
+  model: string;
+  source: 'org' | 'file' | 'simulated' | 'passthrough';
+  deployments: RoutedDeployment[];
+  cacheTtlMs: number;
+  fallbackModel?: string;
+  deadlineMs: number;
+}
+
+export interface RouteTableOptions {
+  meta: MetaStore;
+  secretBox: SecretBox;
+  fileRoutes: RouteConfig[];
+  /** Environment for `apiKeyEnv` and the providers' own keys (OPENAI_API_KEY, ...). */
+  environment: Record<string, string | undefined>;
+  /** How long an org's stored routes are reused before being read again. */
+  cacheMs?: number;
+}
+
+const SIMULATED_PREFIX = 'simulated/';
+
+/** A model the provider itself knows is passed through when a credential exists. */
+const PASSTHROUGH: Record<
+  string,
+  { provider: ProviderName; environment: string; credential: string }
+> = {
+  openai: { provider: 'openai', environment: 'OPENAI_API_KEY', credential: 'openai' },
+  anthropic: { provider: 'anthropic', environment: 'ANTHROPIC_API_KEY', credential: 'anthropic' },
+  google: { provider: 'gemini', environment: 'GEMINI_API_KEY', credential: 'gemini' },
+};
+
+export function credentialAssociatedData(orgId: string, name: string): string {
+  return `${orgId}:${name}`;
+}
+
+/**
+ * Which deployments serve a model name, for one organization: the org's own
+ * routes (admin API) first, then the routes file, then `simulated/NAME`, then
+ * a provider's own model name when a credential for it exists.
+ */
+export class RouteTable {
+  private readonly fileRoutes: Map<string, RouteConfig>;
+  private readonly resolved = new Map<
+    string,
+    { loadedAt: number; route: Promise<ResolvedRoute | undefined> }
+  >();
+  private readonly orgRoutes = new Map<
+    string,
+    { loadedAt: number; routes: Promise<Map<string, RouteConfig>> }
+  >();
+
+  constructor(private readonly options: RouteTableOptions) {
+    this.fileRoutes = new Map(options.fileRoutes.map((route) => [route.model, route]));
+  }
+
+  /** Forget an org's cached routes (after an admin change in this process). */
+  invalidate(orgId: string): void {
+    this.orgRoutes.delete(orgId);
+    for (const key of this.resolved.keys())
+      if (key.startsWith(`${orgId}\u0000`)) this.resolved.delete(key);
+  }
+
+  /** The route of `model` for the org, reused for `cacheMs` (credentials are decrypted once). */
+  resolve(orgId: string, model: string): Promise<ResolvedRoute | undefined> {
+    const key = `${orgId}\u0000${model}`;
+    const cached = this.resolved.get(key);
+    if (cached && Date.now() - cached.loadedAt < this.cacheMs) return cached.route;
+    const route = this.resolveNow(orgId, model);
+    route.catch(() => this.resolved.delete(key));
+    if (this.resolved.size > 10_000) this.resolved.clear();
+    this.resolved.set(key, { loadedAt: Date.now(), route });
+    return route;
+  }
+
+  private get cacheMs(): number {
+    return this.options.cacheMs ?? 5_000;
+  }
+
+  private async resolveNow(orgId: string, model: string): Promise<ResolvedRoute | undefined> {
+    const orgRoute = (await this.routesOf(orgId)).get(model);
+    if (orgRoute) return this.toResolved(orgId, orgRoute, 'org');
+    const fileRoute = this.fileRoutes.get(model);
+    if (fileRoute) return this.toResolved(orgId, fileRoute, 'file');
+    if (model.startsWith(SIMULATED_PREFIX) && model.length > SIMULATED_PREFIX.length) {
+      return this.toResolved(
+        orgId,
+        routeConfigSchema.parse({
+          model,
+          deployments: [{ id: 'simulated', provider: 'simulated', model }],
+        }),
+        'simulated',
+      );
+    }
+    return this.passthrough(orgId, model);
+  }
+
+  /** Every model name this org can ask for by route (passthrough models are not listed). */
+  async models(orgId: string): Promise<Array<{ model: string; source: ResolvedRoute['source'] }>> {
+    const own = await this.routesOf(orgId);
+    const listed: Array<{ model: string; source: ResolvedRoute['source'] }> = [...own.keys()].map(
+      (model) => ({ model, source: 'org' }),
+    );
+    for (const model of this.fileRoutes.keys()) {
+      if (!own.has(model)) listed.push({ model, source: 'file' });
+    }
+    return listed.sort((a, b) => a.model.localeCompare(b.model));
+  }
+
+  private routesOf(orgId: string): Promise<Map<string, RouteConfig>> {
+    const cached = this.orgRoutes.get(orgId);
+    if (cached && Date.now() - cached.loadedAt < this.cacheMs) return cached.routes;
+    const routes = this.options.meta.listGatewayRoutes(orgId).then((records) => {
+      const parsed = new Map<string, RouteConfig>();
+      for (const record of records) {
+        const route = routeConfigSchema.safeParse(record.config);
+        if (route.success) parsed.set(record.model, route.data);
+      }
+      return parsed;
+    });
+    routes.catch(() => this.orgRoutes.delete(orgId));
+    this.orgRoutes.set(orgId, { loadedAt: Date.now(), routes });
+    return routes;
+  }
+
+  private async passthrough(orgId: string, model: string): Promise<ResolvedRoute | undefined> {
+    const price = resolveModelPrice(model);
+    const known = price ? PASSTHROUGH[price.provider] : undefined;
+    if (!known) return undefined;
+    const deployment: DeploymentConfig = {
+      id: `${known.provider}:${model}`,
+      provider: known.provider,
+      model,
+      priority: 0,
+      weight: 1,
+      timeoutMs: 60_000,
+      maxRetries: 1,
+    };
+    const stored = await this.options.meta.getProviderCredentialCiphertext(orgId, known.credential);
+    if (stored) deployment.credential = known.credential;
+    else if (this.options.environment[known.environment]) deployment.apiKeyEnv = known.environment;
+    else return undefined;
+    return this.toResolved(
+      orgId,
+      { model, deployments: [deployment], cacheTtlSeconds: 0, deadlineMs: 120_000 },
+      'passthrough',
+    );
+  }
+
+  private async toResolved(
+    orgId: string,
+    route: RouteConfig,
+    source: ResolvedRoute['source'],
+  ): Promise<ResolvedRoute> {
+    const deployments = await Promise.all(
+      route.deployments.map(async (deployment): Promise<RoutedDeployment> => ({
+        id: deployment.id ?? `${deployment.provider}:${deployment.model}`,
+        provider: deployment.provider,
+        model: deployment.model,
+        baseUrl: deployment.baseUrl,
+        apiKey: await this.apiKeyOf(orgId, deployment),
+        apiVersion: deployment.apiVersion,
+        headers: deployment.headers,
+        options: deployment.options,
+        priority: deployment.priority,
+        weight: deployment.weight,
+        timeoutMs: deployment.timeoutMs,
+        maxRetries: deployment.maxRetries,
+      })),
+    );
+    return {
+      model: route.model,
+      source,
+      deployments,
+      cacheTtlMs: route.cacheTtlSeconds * 1000,
+      fallbackModel: route.fallbackModel,
+      deadlineMs: route.deadlineMs,
+    };
+  }
+
+  private async apiKeyOf(orgId: string, deployment: DeploymentConfig): Promise<string | undefined> {
+    if (deployment.credential) {
+      const stored = await this.options.meta.getProviderCredentialCiphertext(
+        orgId,
+        deployment.credential,
+      );
+      if (!stored) return undefined;
+      return this.options.secretBox.decrypt(
+        stored.ciphertext,
+        credentialAssociatedData(orgId, deployment.credential),
+      );
+    }
+    if (deployment.apiKeyEnv) return this.options.environment[deployment.apiKeyEnv];
+    return undefined;
+  }
+}
