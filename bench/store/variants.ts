@@ -29,7 +29,7 @@ const totalRows = Number(options.rows);
 const batchSize = Number(options.batch);
 const cache = join(tmpdir(), `tollgate-bench-rows-${totalRows}-${batchSize}.ndjson`);
 const now = 1_767_225_600_000 + 12 * 3_600_000; // fixed: 2026-01-01 12:00 UTC
-let batches: EventBatch[] = [];
+const batches: EventBatch[] = [];
 if (existsSync(cache)) {
   const lines = readFileSync(cache, 'utf8').split('\n').filter(Boolean);
   for (let start = 0; start < lines.length; start += batchSize) {
@@ -65,6 +65,7 @@ try {
   const warm = batches.slice(0, 3);
   for (const batch of warm) await driver.insert('events', batch.rows, { ...eventInsertSettings(`w${batch.id}`), ...extra });
   const latencies: number[] = [];
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (const batch of batches) {
     const before = performance.now();
@@ -72,10 +73,12 @@ try {
     latencies.push(performance.now() - before);
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMsPerBatch = (cpu.user + cpu.system) / 1000 / batches.length;
   latencies.sort((a, b) => a - b);
   const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))]!;
   console.log(
-    `${(options.label || [options.plain ? 'plain' : 'schema', options.drop && `drop=${options.drop}`, options.set && `set=${options.set}`].filter(Boolean).join(' ')).padEnd(60)} ${String(Math.round(totalRows / seconds)).padStart(6)} rows/s  p50 ${p(0.5).toFixed(1)} ms  p99 ${p(0.99).toFixed(1)} ms`,
+    `${(options.label || [options.plain ? 'plain' : 'schema', options.drop && `drop=${options.drop}`, options.set && `set=${options.set}`].filter(Boolean).join(' ')).padEnd(60)} ${String(Math.round(totalRows / seconds)).padStart(6)} rows/s  p50 ${p(0.5).toFixed(1)} ms  p99 ${p(0.99).toFixed(1)} ms  cpu ${cpuMsPerBatch.toFixed(1)} ms/batch (sys ${(cpu.system / 1000 / batches.length).toFixed(1)})`,
   );
 } finally {
   await store.close();

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { adminCredentialsRoutes } from './api/admin-credentials-routes';
+import { adminGatewayRoutes } from './api/admin-gateway-routes';
 import { dashboardRoutes } from './api/dashboard-routes';
 import { eventsRoutes } from './api/events-routes';
 import { healthRoutes } from './api/health-routes';
 import { metricsSummaryRoutes } from './api/metrics-summary-routes';
+import { providersHealthRoutes } from './api/providers-health-routes';
 import { runsRoutes } from './api/runs-routes';
 import { authPlugin } from './auth/auth-plugin';
 import type { Configuration } from './config';
@@ -85,5 +88,8 @@ export async function buildApp(
   await app.register(runsRoutes);
   await app.register(metricsSummaryRoutes);
   await app.register(gatewayPlugin);
+  await app.register(adminGatewayRoutes);
+  await app.register(adminCredentialsRoutes);
+  await app.register(providersHealthRoutes);
   return app;
 }

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { KEY_SCOPES, type KeyScope } from '@tollgate/core';
 import { ConfigurationError, loadConfiguration, type Configuration } from '../config';
 import { checkCommand } from './check-command';
+import { demoCommand } from './demo-command';
 import { keysCreateCommand } from './keys-command';
 import { migrateCommand } from './migrate-command';
 import { serveCommand } from './serve-command';
@@ -73,6 +74,20 @@ program
     (options: { project: string; scopes: KeyScope[]; name: string; expiresInDays?: number }) =>
       keysCreateCommand(configuration(), options),
   );
+
+program
+  .command('demo')
+  .description('send realistic mixed traffic through a running gateway (simulated provider)')
+  .option('--url <url>', 'the Tollgate server', 'http://127.0.0.1:4000')
+  .option('--key <projectKey>', 'a project key (or TOLLGATE_PROJECT_KEY)')
+  .option(
+    '--admin-key <adminKey>',
+    'an admin key, to add failing demo routes (or TOLLGATE_ADMIN_KEY)',
+  )
+  .option('--iterations <n>', 'how many calls or agent runs', parsePositiveInteger, 300)
+  .option('--concurrency <n>', 'parallel clients', parsePositiveInteger, 4)
+  .option('--seed <n>', 'seed of the workload mix', parsePositiveInteger, 42)
+  .action(demoCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`tollgate: ${(error as Error).message}`);

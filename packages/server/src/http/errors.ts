@@ -20,6 +20,11 @@ export const ERROR_CATALOGUE = {
   },
   forbidden: { status: 403, description: 'The key does not carry the scope this endpoint needs.' },
   not_found: { status: 404, description: 'No such route or resource (in the caller’s tenant).' },
+  conflict: {
+    status: 409,
+    description:
+      'The change conflicts with what is stored, e.g. deleting a credential a route uses.',
+  },
   spool_full: {
     status: 503,
     description:

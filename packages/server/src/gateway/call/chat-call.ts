@@ -4,6 +4,7 @@ import {
   isFailoverError,
   isUpstreamError,
   tokenUsageOf,
+  UpstreamError,
   type EventStatus,
   type EventTenant,
   type FailoverAttempt,
@@ -11,13 +12,19 @@ import {
   type OpenAIChatRequest,
   type OpenAIChatResponse,
   type OpenAIUsage,
+  type UpstreamErrorReason,
 } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventWriter } from '../../ingest/event-writer';
 import type { TokenCounter } from '../providers';
 import type { ResolvedRoute, RouteTable } from '../routing/route-table';
 import type { GatewayRouter, RoutedCall } from './gateway-router';
-import { recordPromptCall, type PromptCallRecord } from './record-prompt-call';
+import {
+  callsMade,
+  recordPromptCall,
+  type CallTrace,
+  type PromptCallRecord,
+} from './record-prompt-call';
 import type { CachedAnswer, ResponseCache } from './response-cache';
 
 export type CacheStatus = 'hit' | 'miss' | 'bypass';
@@ -37,6 +44,8 @@ export interface ChatCallContext {
   signal: AbortSignal;
   /** `bypass` when the client sent `cache-control: no-cache` or `x-tollgate-cache: bypass`. */
   cacheMode: 'use' | 'bypass';
+  /** Links the call into an agent run (from `x-tollgate-run-id` and friends). */
+  trace?: CallTrace;
 }
 
 export interface CallInfo {
@@ -74,6 +83,35 @@ function statusOf(error: unknown): EventStatus {
 function messageOf(error: unknown): string {
   const cause = isFailoverError(error) ? (error.lastError ?? error) : error;
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** Causes a stream may name in its first event that another attempt may not meet. */
+const PASSING_STREAM_REASONS: ReadonlySet<UpstreamErrorReason> = new Set([
+  'overloaded',
+  'rate_limited',
+  'unknown',
+]);
+
+/**
+ * A stream that broke before its first chunk has sent the client nothing, so
+ * it is retried and failed over like a refused request (a stream error is
+ * otherwise final: part of the answer may be out). Our own per-attempt
+ * timeout (the signal aborted) is a timeout; a cause the provider named
+ * (context window, content policy, ...) keeps the error final.
+ */
+function failedBeforeFirstChunk(error: unknown, signal: AbortSignal): unknown {
+  if (!isUpstreamError(error) || error.kind !== 'stream') return error;
+  return new UpstreamError({
+    kind: signal.aborted ? 'timeout' : 'stream',
+    message: error.message,
+    status: error.status,
+    body: error.body,
+    reason: error.reason,
+    provider: error.provider,
+    retryAfterMs: error.retryAfterMs,
+    isRetryable: error.reason === undefined || PASSING_STREAM_REASONS.has(error.reason),
+    cause: error,
+  });
 }
 
 export function attemptsOf(error: unknown): FailoverAttempt[] {
@@ -125,7 +163,7 @@ export class ChatCall {
       const info: CallInfo = {
         provider: routed.deployment.provider,
         servedModel: routed.deployment.model,
-        attempts: routed.attempts.length,
+        attempts: callsMade(routed.attempts).length,
         cache: cacheKey ? 'miss' : 'bypass',
         simulated,
       };
@@ -157,7 +195,7 @@ export class ChatCall {
       }
       return { response, rawBody, info, costNanos: cost.costNanos };
     } catch (error) {
-      this.recordFailure(request, context, error, performance.now() - startedAt);
+      this.recordFailure(request, context, route, error, performance.now() - startedAt);
       throw error;
     }
   }
@@ -195,80 +233,115 @@ export class ChatCall {
             { deployment, signal, requestId: context.requestId },
           );
           const iterator = stream.chunks[Symbol.asyncIterator]();
-          const first = await iterator.next();
+          const first = await iterator.next().catch((error: unknown) => {
+            throw failedBeforeFirstChunk(error, signal);
+          });
           return { iterator, first, simulated: stream.simulated ?? false };
         },
       );
     } catch (error) {
-      this.recordFailure(request, context, error, performance.now() - startedAt);
+      this.recordFailure(request, context, route, error, performance.now() - startedAt);
       throw error;
     }
-    const { iterator, first, simulated } = routed.value;
-    const deployment = routed.deployment;
     const info: CallInfo = {
-      provider: deployment.provider,
-      servedModel: deployment.model,
-      attempts: routed.attempts.length,
+      provider: routed.deployment.provider,
+      servedModel: routed.deployment.model,
+      attempts: callsMade(routed.attempts).length,
       cache: cacheKey ? 'miss' : 'bypass',
-      simulated,
+      simulated: routed.value.simulated,
     };
     const ttftMs = performance.now() - startedAt;
-    const self = this;
-    async function* relay(): AsyncGenerator<OpenAIChatChunk> {
-      const collected = new StreamCollector();
-      let failure: unknown;
-      try {
-        if (!first.done) {
-          collected.add(first.value);
-          yield first.value;
-        }
-        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-          collected.add(next.value);
-          yield next.value;
-        }
-      } catch (error) {
-        failure = error;
-        throw error;
-      } finally {
-        const usage = collected.usage ?? self.countUsage(request, collected.text);
-        const cost = self.costOf(deployment.model, usage, context.tenant);
-        self.record(context, request, {
-          status: failure ? statusOf(failure) : 'success',
+    return {
+      chunks: this.relay({
+        ...routed.value,
+        request,
+        context,
+        route,
+        info,
+        cacheKey,
+        startedAt,
+        ttftMs,
+        routed,
+      }),
+      info,
+    };
+  }
+
+  /** Passes the chunks on while collecting what the stream said; records the call when it ends, however it ends. */
+  private async *relay(stream: {
+    iterator: AsyncIterator<OpenAIChatChunk>;
+    first: IteratorResult<OpenAIChatChunk>;
+    simulated: boolean;
+    request: OpenAIChatRequest;
+    context: ChatCallContext;
+    route: ResolvedRoute;
+    info: CallInfo;
+    cacheKey: string | undefined;
+    startedAt: number;
+    ttftMs: number;
+    routed: RoutedCall<unknown>;
+  }): AsyncGenerator<OpenAIChatChunk> {
+    const {
+      iterator,
+      first,
+      simulated,
+      request,
+      context,
+      route,
+      info,
+      cacheKey,
+      startedAt,
+      ttftMs,
+      routed,
+    } = stream;
+    const deployment = routed.deployment;
+    const collected = new StreamCollector();
+    let failure: unknown;
+    try {
+      if (!first.done) {
+        collected.add(first.value);
+        yield first.value;
+      }
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        collected.add(next.value);
+        yield next.value;
+      }
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      const usage = collected.usage ?? this.countUsage(request, collected.text);
+      const cost = this.costOf(deployment.model, usage, context.tenant);
+      this.record(context, request, {
+        status: failure ? statusOf(failure) : 'success',
+        provider: info.provider,
+        servedModel: info.servedModel,
+        usage,
+        costNanos: cost.costNanos,
+        unpriced: !cost.priced,
+        latencyMs: performance.now() - startedAt,
+        ttftMs,
+        attempts: routed.attempts,
+        simulated,
+        output: collected.text,
+        errorMessage: failure
+          ? messageOf(failure)
+          : collected.finished
+            ? undefined
+            : 'the client went away before the end of the stream',
+      });
+      if (cacheKey && !failure && collected.finished) {
+        const answer: CachedAnswer = {
+          response: collected.toResponse(usage),
           provider: info.provider,
           servedModel: info.servedModel,
-          usage,
           costNanos: cost.costNanos,
-          unpriced: !cost.priced,
-          latencyMs: performance.now() - startedAt,
-          ttftMs,
-          attempts: routed.attempts,
           simulated,
-          output: collected.text,
-          errorMessage: failure
-            ? messageOf(failure)
-            : collected.finished
-              ? undefined
-              : 'the client went away before the end of the stream',
-        });
-        if (cacheKey && !failure && collected.finished) {
-          self.services.cache
-            .set(
-              cacheKey,
-              {
-                response: collected.toResponse(usage),
-                provider: info.provider,
-                servedModel: info.servedModel,
-                costNanos: cost.costNanos,
-                simulated,
-              },
-              route.cacheTtlMs,
-            )
-            .catch(() => undefined);
-        }
-        if (!collected.finished) await iterator.return?.();
+        };
+        this.services.cache.set(cacheKey, answer, route.cacheTtlMs).catch(() => undefined);
       }
+      if (!collected.finished) await iterator.return?.();
     }
-    return { chunks: relay(), info };
   }
 
   private cacheKeyOf(
@@ -329,6 +402,7 @@ export class ChatCall {
   private recordFailure(
     request: OpenAIChatRequest,
     context: ChatCallContext,
+    route: ResolvedRoute,
     error: unknown,
     latencyMs: number,
   ): void {
@@ -339,7 +413,7 @@ export class ChatCall {
       costNanos: 0,
       latencyMs,
       attempts,
-      simulated: false,
+      simulated: route.deployments.every((deployment) => deployment.provider === 'simulated'),
       errorMessage: messageOf(error),
     });
   }
@@ -389,6 +463,7 @@ export class ChatCall {
       errorMessage: facts.errorMessage,
       userId: typeof request.user === 'string' ? request.user : undefined,
       metadata: facts.metadata,
+      trace: context.trace,
     };
     recordPromptCall(this.services.writer, this.services.logger, context.tenant, record);
   }

@@ -1,10 +1,11 @@
+import type { CircuitBreaker } from '@tollgate/core';
 import {
-  CircuitBreaker,
   FailoverOrchestrator,
   isFailoverError,
   isUpstreamError,
   systemClock,
   type BreakerSnapshot,
+  type CandidateHealth,
   type Clock,
   type FailoverAttempt,
   type GatewayProvider,
@@ -51,20 +52,29 @@ function fallbackReasonOf(error: unknown): string | undefined {
  * content-policy refusals.
  */
 export class GatewayRouter {
-  private readonly orchestrator: FailoverOrchestrator;
+  /** One orchestrator per org, so each org's call health is its own. */
+  private readonly orchestrators = new Map<string, FailoverOrchestrator>();
   private readonly clock: Clock;
 
   constructor(private readonly options: GatewayRouterOptions) {
     this.clock = options.clock ?? systemClock;
-    this.orchestrator = new FailoverOrchestrator({
-      clock: this.clock,
-      random: options.random,
-      breaker: options.breaker,
-      breakerKey: (candidate) => breakerKeyOf(candidate as RoutedDeployment),
-      baseMs: options.retryBaseMs ?? 250,
-      maxMs: 10_000,
-      maxRetryAfterMs: 30_000,
-    });
+  }
+
+  private orchestratorOf(orgId: string): FailoverOrchestrator {
+    let orchestrator = this.orchestrators.get(orgId);
+    if (!orchestrator) {
+      orchestrator = new FailoverOrchestrator({
+        clock: this.clock,
+        random: this.options.random,
+        breaker: this.options.breaker,
+        breakerKey: (candidate) => breakerKeyOf(candidate as RoutedDeployment),
+        baseMs: this.options.retryBaseMs ?? 250,
+        maxMs: 10_000,
+        maxRetryAfterMs: 30_000,
+      });
+      this.orchestrators.set(orgId, orchestrator);
+    }
+    return orchestrator;
   }
 
   get breaker(): CircuitBreaker {
@@ -73,6 +83,14 @@ export class GatewayRouter {
 
   snapshot(deployment: RoutedDeployment): Promise<BreakerSnapshot> {
     return this.options.breaker.snapshot(breakerKeyOf(deployment));
+  }
+
+  /**
+   * Successes, failures and the last latency per deployment id of one org's
+   * calls, counted by this process since it started.
+   */
+  health(orgId: string): CandidateHealth[] {
+    return this.orchestrators.get(orgId)?.health() ?? [];
   }
 
   async run<T>(
@@ -86,18 +104,19 @@ export class GatewayRouter {
     ) => Promise<T>,
   ): Promise<RoutedCall<T>> {
     try {
-      return await this.runRoute(route, signal, call);
+      return await this.runRoute(orgId, route, signal, call);
     } catch (error) {
       if (!route.fallbackModel || !fallbackReasonOf(error)) throw error;
       const fallback = await this.options.routeTable.resolve(orgId, route.fallbackModel);
       if (!fallback) throw error;
-      const result = await this.runRoute(fallback, signal, call);
+      const result = await this.runRoute(orgId, fallback, signal, call);
       const earlier = isFailoverError(error) ? error.attempts : [];
       return { ...result, attempts: [...earlier, ...result.attempts] };
     }
   }
 
   private async runRoute<T>(
+    orgId: string,
     route: ResolvedRoute,
     signal: AbortSignal,
     call: (
@@ -106,17 +125,19 @@ export class GatewayRouter {
       signal: AbortSignal,
     ) => Promise<T>,
   ): Promise<RoutedCall<T>> {
-    const result = await this.orchestrator.run(
+    const result = await this.orchestratorOf(orgId).run(
       route.deployments,
       async (deployment, _attempt, runSignal) => {
         // The attempt's timeout runs until the call resolves: for a stream, its first chunk.
+        // It is measured on the injected clock, like the backoff and the deadline.
         const timeout = new AbortController();
-        const timer = setTimeout(
+        const disarm = new AbortController();
+        this.clock.sleep(deployment.timeoutMs, disarm.signal).then(
           () =>
             timeout.abort(
               new DOMException(`no answer within ${deployment.timeoutMs} ms`, 'TimeoutError'),
             ),
-          deployment.timeoutMs,
+          () => {},
         );
         try {
           return await call(
@@ -125,7 +146,7 @@ export class GatewayRouter {
             AbortSignal.any([runSignal, timeout.signal, signal]),
           );
         } finally {
-          clearTimeout(timer);
+          disarm.abort();
         }
       },
       { signal, deadline: this.clock.now() + route.deadlineMs },

@@ -9,6 +9,14 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventWriter } from '../../ingest/event-writer';
 
+/** Where a call belongs in an agent run; the request id is the run when none is given. */
+export interface CallTrace {
+  runId?: string;
+  parentId?: string;
+  sessionId?: string;
+  userId?: string;
+}
+
 export interface PromptCallRecord {
   requestId: string;
   operation: 'chat' | 'embedding';
@@ -32,6 +40,7 @@ export interface PromptCallRecord {
   errorMessage?: string;
   userId?: string;
   metadata?: Record<string, unknown>;
+  trace?: CallTrace;
 }
 
 /**
@@ -49,7 +58,9 @@ export function recordPromptCall(
     const input: ParsedEventInput = {
       event_type: 'prompt_call',
       request_id: record.requestId,
-      run_id: record.requestId,
+      run_id: record.trace?.runId ?? record.requestId,
+      parent_id: record.trace?.parentId,
+      session_id: record.trace?.sessionId,
       name: record.operation === 'chat' ? 'chat.completions' : 'embeddings',
       service: 'gateway',
       status: record.status,
@@ -64,13 +75,15 @@ export function recordPromptCall(
       cost_usd: record.costNanos / 1e9,
       ttft_ms: record.ttftMs,
       cache_hit: record.cacheHit,
-      attempts: record.attempts.filter((attempt) => attempt.outcome !== 'skipped').length,
-      providers_tried: [...new Set(record.attempts.map((attempt) => attempt.candidateId))],
+      attempts: callsMade(record.attempts).length,
+      providers_tried: [
+        ...new Set(callsMade(record.attempts).map((attempt) => attempt.candidateId)),
+      ],
       simulated: record.simulated,
       input: record.input,
       output: record.output,
       error_message: record.errorMessage,
-      user_id: record.userId?.slice(0, 256),
+      user_id: (record.trace?.userId ?? record.userId)?.slice(0, 256),
       metadata: record.metadata,
     };
     const row = buildEventRow(input, tenant);
@@ -85,6 +98,11 @@ export function recordPromptCall(
       'could not build the event of a gateway call',
     );
   }
+}
+
+/** The attempts that called an upstream: one its open breaker skipped never reached the provider. */
+export function callsMade(attempts: FailoverAttempt[]): FailoverAttempt[] {
+  return attempts.filter((attempt) => attempt.outcome !== 'skipped');
 }
 
 export function promptOf(request: OpenAIChatRequest): unknown {

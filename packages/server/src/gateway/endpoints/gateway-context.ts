@@ -20,7 +20,24 @@ export function chatContextOf(request: FastifyRequest, signal: AbortSignal): Cha
   const cacheControl = String(request.headers['cache-control'] ?? '');
   const bypass =
     request.headers['x-tollgate-cache'] === 'bypass' || /\bno-(cache|store)\b/.test(cacheControl);
-  return { tenant, requestId: request.id, signal, cacheMode: bypass ? 'bypass' : 'use' };
+  return {
+    tenant,
+    requestId: request.id,
+    signal,
+    cacheMode: bypass ? 'bypass' : 'use',
+    trace: {
+      runId: traceHeader(request, 'x-tollgate-run-id'),
+      parentId: traceHeader(request, 'x-tollgate-parent-id'),
+      sessionId: traceHeader(request, 'x-tollgate-session-id'),
+      userId: traceHeader(request, 'x-tollgate-user-id'),
+    },
+  };
+}
+
+/** A trace header's value when it is a sane id (at most 128 printable characters). */
+function traceHeader(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined;
 }
 
 /** Aborts when the client goes away before the answer is complete. */

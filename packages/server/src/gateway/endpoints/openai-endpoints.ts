@@ -7,7 +7,7 @@ import {
   type OpenAIChatChunk,
 } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
-import { recordPromptCall } from '../call/record-prompt-call';
+import { callsMade, recordPromptCall } from '../call/record-prompt-call';
 import { attemptsOf } from '../call/chat-call';
 import { openAIErrorFrom } from '../formats/openai-error';
 import { chatContextOf, clientSignal, setCallHeaders } from './gateway-context';
@@ -118,7 +118,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
           {
             provider: routed.deployment.provider,
             servedModel: routed.deployment.model,
-            attempts: routed.attempts.length,
+            attempts: callsMade(routed.attempts).length,
             cache: 'bypass',
             simulated,
           },

@@ -50,6 +50,11 @@ export function credentialAssociatedData(orgId: string, name: string): string {
   return `${orgId}:${name}`;
 }
 
+/** A deployment's id: the configured one, else `provider:model`. */
+export function deploymentIdOf(deployment: DeploymentConfig): string {
+  return deployment.id ?? `${deployment.provider}:${deployment.model}`;
+}
+
 /**
  * Which deployments serve a model name, for one organization: the org's own
  * routes (admin API) first, then the routes file, then `simulated/NAME`, then
@@ -123,6 +128,23 @@ export class RouteTable {
     return listed.sort((a, b) => a.model.localeCompare(b.model));
   }
 
+  /**
+   * The routes this org can ask for by name, as configured (credentials not
+   * resolved): its own, then the file's it does not override.
+   */
+  async routeConfigs(
+    orgId: string,
+  ): Promise<Array<{ source: 'org' | 'file'; route: RouteConfig }>> {
+    const own = await this.routesOf(orgId);
+    const listed: Array<{ source: 'org' | 'file'; route: RouteConfig }> = [...own.values()].map(
+      (route) => ({ source: 'org', route }),
+    );
+    for (const [model, route] of this.fileRoutes) {
+      if (!own.has(model)) listed.push({ source: 'file', route });
+    }
+    return listed.sort((a, b) => a.route.model.localeCompare(b.route.model));
+  }
+
   private routesOf(orgId: string): Promise<Map<string, RouteConfig>> {
     const cached = this.orgRoutes.get(orgId);
     if (cached && Date.now() - cached.loadedAt < this.cacheMs) return cached.routes;
@@ -170,7 +192,7 @@ export class RouteTable {
   ): Promise<ResolvedRoute> {
     const deployments = await Promise.all(
       route.deployments.map(async (deployment): Promise<RoutedDeployment> => ({
-        id: deployment.id ?? `${deployment.provider}:${deployment.model}`,
+        id: deploymentIdOf(deployment),
         provider: deployment.provider,
         model: deployment.model,
         baseUrl: deployment.baseUrl,

@@ -1,0 +1,730 @@
+/**
+ * Gateway benchmark: the same load against a loopback OpenAI-compatible upstream directly,
+ * through Tollgate (the built bundle, recording on, embedded stores) and through Portkey's
+ * open-source gateway, in one run. See README.md beside this file.
+ *
+ *   npx tsx bench/gateway/run.ts [--duration 10] [--reps 3] [--connections 1,16,64]
+ *     [--modes json,stream] [--targets direct,tollgate,portkey] [--warmup 3]
+ *     [--portkey-port 8787] [--no-build] [--profile] [--out bench/gateway/results.json]
+ *
+ * --profile runs Tollgate under `node --cpu-prof` and prints its top self-time functions
+ * (profile in .tmp/bench-gateway/profiles/, never committed).
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const work = join(root, '.tmp', 'bench-gateway');
+
+// ---------------------------------------------------------------- options
+
+interface Options {
+  durationSeconds: number;
+  reps: number;
+  connections: number[];
+  modes: Mode[];
+  targets: TargetName[];
+  warmupSeconds: number;
+  portkeyPort: number;
+  build: boolean;
+  profile: boolean;
+  out: string;
+}
+
+type Mode = 'json' | 'stream';
+type TargetName = 'direct' | 'tollgate' | 'portkey';
+const ALL_TARGETS: TargetName[] = ['direct', 'tollgate', 'portkey'];
+
+function parseOptions(argv: string[]): Options {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
+    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    if (inline !== undefined) values.set(name, inline);
+    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) values.set(name, argv[++i]!);
+    else flags.add(name);
+  }
+  const list = (name: string, fallback: string) => (values.get(name) ?? fallback).split(',');
+  const options: Options = {
+    durationSeconds: Number(values.get('duration') ?? 10),
+    reps: Number(values.get('reps') ?? 3),
+    connections: list('connections', '1,16,64').map(Number),
+    modes: list('modes', 'json,stream') as Mode[],
+    targets: list('targets', ALL_TARGETS.join(',')) as TargetName[],
+    warmupSeconds: Number(values.get('warmup') ?? 3),
+    portkeyPort: Number(values.get('portkey-port') ?? 8787),
+    build: !flags.has('no-build'),
+    profile: flags.has('profile'),
+    out: values.get('out') ?? join(here, 'results.json'),
+  };
+  for (const mode of options.modes)
+    if (mode !== 'json' && mode !== 'stream') throw new Error(`unknown mode ${mode}`);
+  for (const target of options.targets)
+    if (!ALL_TARGETS.includes(target)) throw new Error(`unknown target ${target}`);
+  return options;
+}
+
+// ---------------------------------------------------------------- processes
+
+const started: ChildProcess[] = [];
+
+function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  child.on('exit', (code, signal) => {
+    if (!stopping) console.error(`${name} exited early (code ${code}, signal ${signal})\n${output.slice(-3000)}`);
+  });
+  return { child, output: () => output };
+}
+
+let stopping = false;
+
+async function stopAll(): Promise<void> {
+  stopping = true;
+  await Promise.all(
+    started.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            resolve();
+          }, 15_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+// ---------------------------------------------------------------- /proc sampling
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** user+system CPU ticks of a process (all its threads), or undefined once it is gone. */
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+function rssBytes(pid: number): number | undefined {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy ticks of the whole machine (all cores): everything but idle and iowait. */
+function machineBusyTicks(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  const [, ...numbers] = line.trim().split(/\s+/);
+  const values = numbers.map(Number);
+  const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
+  return total - values[3]! - values[4]!;
+}
+
+// ---------------------------------------------------------------- targets
+
+interface Target {
+  name: TargetName;
+  url: string;
+  headers: Record<string, string>;
+  model: string;
+  /** The measured process (undefined for the direct upstream, measured as the upstream). */
+  pid?: number;
+}
+
+const MESSAGES = [
+  { role: 'system', content: 'You are a helpful assistant. Answer briefly.' },
+  { role: 'user', content: 'Hello, how are you?' },
+];
+
+function requestBody(target: Target, mode: Mode): string {
+  return JSON.stringify({
+    model: target.model,
+    messages: MESSAGES,
+    max_tokens: 64,
+    ...(mode === 'stream' ? { stream: true, stream_options: { include_usage: true } } : {}),
+  });
+}
+
+const EXPECT: Record<Mode, string> = { json: 'How can I help you today?', stream: 'data: [DONE]' };
+
+// ---------------------------------------------------------------- load runs
+
+interface LoadResult {
+  connections: number;
+  durationSeconds: number;
+  ok: number;
+  requestsPerSecond: number;
+  latencyMs: { mean: number; p50: number; p90: number; p99: number; p999: number; max: number };
+  non2xx: number;
+  mismatches: number;
+  errors: number;
+  errorKinds: Record<string, number>;
+  timeouts: number;
+}
+
+interface RunRecord extends LoadResult {
+  rep: number;
+  mode: Mode;
+  target: TargetName;
+  order: number;
+  /** The measured process: % of one core, CPU time per answered request, memory. */
+  cpuPercent: number | null;
+  cpuMicrosPerRequest: number | null;
+  rssMaxMB: number | null;
+  rssMeanMB: number | null;
+  upstreamCpuPercent: number | null;
+  loadGeneratorCpuPercent: number | null;
+  /** CPU used meanwhile by processes this benchmark did not start (% of one core). */
+  backgroundCpuPercent: number;
+}
+
+async function runLoad(
+  target: Target,
+  mode: Mode,
+  connections: number,
+  durationSeconds: number,
+  measured: { upstreamPid: number; otherPids: number[] },
+): Promise<Omit<RunRecord, 'rep' | 'order'>> {
+  const spec = {
+    url: target.url,
+    headers: { 'content-type': 'application/json', ...target.headers },
+    body: requestBody(target, mode),
+    connections,
+    durationSeconds,
+    expect: EXPECT[mode],
+  };
+  const targetPid = target.pid ?? measured.upstreamPid;
+  const busyBefore = machineBusyTicks();
+  const before = new Map<number, number | undefined>();
+  const ours = [targetPid, measured.upstreamPid, ...measured.otherPids];
+  for (const pid of new Set(ours)) before.set(pid, cpuTicks(pid));
+  const startedAt = performance.now();
+  const loader = spawn(process.execPath, [join(here, 'load.mjs'), JSON.stringify(spec)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  loader.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  const rssSamples: number[] = [];
+  let loaderTicks = 0;
+  const sampler = setInterval(() => {
+    const rss = rssBytes(targetPid);
+    if (rss !== undefined) rssSamples.push(rss);
+    loaderTicks = cpuTicks(loader.pid!) ?? loaderTicks;
+  }, 250);
+  const exitCode = await new Promise<number | null>((resolve) => loader.once('exit', resolve));
+  clearInterval(sampler);
+  const seconds = (performance.now() - startedAt) / 1000;
+  if (exitCode !== 0) throw new Error(`load generator failed (exit ${exitCode})`);
+  const result = JSON.parse(stdout.trim().split('\n').pop()!) as LoadResult;
+  const delta = (pid: number) => {
+    const start = before.get(pid);
+    const end = cpuTicks(pid);
+    return start === undefined || end === undefined ? undefined : end - start;
+  };
+  const percent = (ticks: number | undefined) =>
+    ticks === undefined ? null : round((100 * ticks) / CLOCK_TICKS / seconds, 1);
+  const targetTicks = delta(targetPid);
+  let oursTicks = loaderTicks;
+  for (const pid of new Set(ours)) oursTicks += delta(pid) ?? 0;
+  const busy = machineBusyTicks() - busyBefore;
+  const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
+  return {
+    ...result,
+    mode,
+    target: target.name,
+    cpuPercent: target.name === 'direct' ? null : percent(targetTicks),
+    cpuMicrosPerRequest:
+      target.name === 'direct' || targetTicks === undefined || result.ok === 0
+        ? null
+        : round((targetTicks / CLOCK_TICKS / result.ok) * 1e6, 1),
+    rssMaxMB: target.name === 'direct' || !rssSamples.length ? null : mb(Math.max(...rssSamples)),
+    rssMeanMB:
+      target.name === 'direct' || !rssSamples.length
+        ? null
+        : mb(rssSamples.reduce((a, b) => a + b, 0) / rssSamples.length),
+    upstreamCpuPercent: percent(delta(measured.upstreamPid)),
+    loadGeneratorCpuPercent: percent(loaderTicks),
+    backgroundCpuPercent: Math.max(0, round((100 * (busy - oursTicks)) / CLOCK_TICKS / seconds, 1)),
+  };
+}
+
+// ---------------------------------------------------------------- statistics
+
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+function spread(values: Array<number | null>): Spread | null {
+  const present = values.filter((value): value is number => value !== null);
+  if (!present.length) return null;
+  return {
+    median: round(median(present)),
+    min: round(Math.min(...present)),
+    max: round(Math.max(...present)),
+  };
+}
+
+interface Summary {
+  mode: Mode;
+  connections: number;
+  target: TargetName;
+  runs: number;
+  requestsPerSecond: Spread | null;
+  p50Ms: Spread | null;
+  p99Ms: Spread | null;
+  /** Gateway median minus direct median, and the spread of the per-repetition differences. */
+  addedP50Ms: Spread | null;
+  addedP99Ms: Spread | null;
+  cpuPercent: Spread | null;
+  cpuMicrosPerRequest: Spread | null;
+  rssMaxMB: Spread | null;
+  backgroundCpuPercent: Spread | null;
+  failures: number;
+}
+
+function summarise(runs: RunRecord[], options: Options): Summary[] {
+  const summaries: Summary[] = [];
+  for (const mode of options.modes) {
+    for (const connections of options.connections) {
+      const direct = runs.filter((r) => r.mode === mode && r.connections === connections && r.target === 'direct');
+      for (const target of options.targets) {
+        const mine = runs.filter((r) => r.mode === mode && r.connections === connections && r.target === target);
+        const added = (pick: (r: RunRecord) => number) => {
+          if (target === 'direct' || !direct.length) return null;
+          const paired = mine
+            .map((r) => {
+              const twin = direct.find((d) => d.rep === r.rep);
+              return twin ? pick(r) - pick(twin) : null;
+            })
+            .filter((value): value is number => value !== null);
+          const spreadOfPairs = spread(paired);
+          if (!spreadOfPairs) return null;
+          return {
+            ...spreadOfPairs,
+            median: round(median(mine.map(pick)) - median(direct.map(pick))),
+          };
+        };
+        summaries.push({
+          mode,
+          connections,
+          target,
+          runs: mine.length,
+          requestsPerSecond: spread(mine.map((r) => r.requestsPerSecond)),
+          p50Ms: spread(mine.map((r) => r.latencyMs.p50)),
+          p99Ms: spread(mine.map((r) => r.latencyMs.p99)),
+          addedP50Ms: added((r) => r.latencyMs.p50),
+          addedP99Ms: added((r) => r.latencyMs.p99),
+          cpuPercent: spread(mine.map((r) => r.cpuPercent)),
+          cpuMicrosPerRequest: spread(mine.map((r) => r.cpuMicrosPerRequest)),
+          rssMaxMB: spread(mine.map((r) => r.rssMaxMB)),
+          backgroundCpuPercent: spread(mine.map((r) => r.backgroundCpuPercent)),
+          failures: mine.reduce((n, r) => n + r.non2xx + r.errors + r.mismatches + r.timeouts, 0),
+        });
+      }
+    }
+  }
+  return summaries;
+}
+
+function ratios(summaries: Summary[]) {
+  const out: Array<{ mode: Mode; connections: number; tollgateOverPortkey: number | null }> = [];
+  for (const s of summaries) {
+    if (s.target !== 'tollgate') continue;
+    const portkey = summaries.find(
+      (p) => p.target === 'portkey' && p.mode === s.mode && p.connections === s.connections,
+    );
+    const a = s.requestsPerSecond?.median;
+    const b = portkey?.requestsPerSecond?.median;
+    out.push({
+      mode: s.mode,
+      connections: s.connections,
+      tollgateOverPortkey: a && b ? round(a / b, 2) : null,
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- report
+
+function formatTable(summaries: Summary[], ratioRows: ReturnType<typeof ratios>): string {
+  const fmt = (s: Spread | null, digits: number) =>
+    s ? `${s.median.toFixed(digits)} [${s.min.toFixed(digits)}–${s.max.toFixed(digits)}]` : '–';
+  const med = (s: Spread | null, digits: number) => (s ? s.median.toFixed(digits) : '–');
+  const header = [
+    'mode',
+    'conns',
+    'target',
+    'req/s median [min–max]',
+    'p50 ms',
+    'p99 ms',
+    '+p50 ms',
+    '+p99 ms',
+    'CPU %',
+    'CPU µs/req',
+    'RSS MB',
+    'bg CPU %',
+    'fail',
+  ];
+  const rows = summaries.map((s) => [
+    s.mode,
+    String(s.connections),
+    s.target,
+    fmt(s.requestsPerSecond, 0),
+    fmt(s.p50Ms, 3),
+    fmt(s.p99Ms, 2),
+    med(s.addedP50Ms, 3),
+    med(s.addedP99Ms, 2),
+    med(s.cpuPercent, 0),
+    med(s.cpuMicrosPerRequest, 0),
+    med(s.rssMaxMB, 0),
+    med(s.backgroundCpuPercent, 0),
+    String(s.failures),
+  ]);
+  const lines = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...lines.map((line) => line[i]!.length)));
+  const render = (line: string[]) => `| ${line.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  const table = [
+    render(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map(render),
+  ].join('\n');
+  const ratioText = ratioRows
+    .map((r) => `- ${r.mode}, ${r.connections} connection(s): Tollgate/Portkey throughput = ${r.tollgateOverPortkey ?? '–'}×`)
+    .join('\n');
+  return `${table}\n\n${ratioText}`;
+}
+
+// ---------------------------------------------------------------- main
+
+async function buildBundle(): Promise<string> {
+  // The same build as scripts/build.mjs (npm run build), into a private directory so a
+  // concurrent `npm run build` (which empties packages/server/dist) cannot pull it away.
+  const dist = join(work, 'dist');
+  rmSync(dist, { recursive: true, force: true });
+  const server = join(root, 'packages/server');
+  await build({
+    entryPoints: [join(server, 'src/cli/main.ts')],
+    outfile: join(dist, 'main.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    plugins: [
+      {
+        name: 'external-npm-packages',
+        setup(context) {
+          context.onResolve({ filter: /^[^./]/ }, (args) =>
+            args.path.startsWith('@tollgate/') ? undefined : { path: args.path, external: true },
+          );
+        },
+      },
+    ],
+    logLevel: 'warning',
+  });
+  cpSync(join(server, 'src/stores/meta/migrations'), join(dist, 'migrations/meta'), {
+    recursive: true,
+  });
+  return join(dist, 'main.js');
+}
+
+async function sanityCheck(target: Target): Promise<void> {
+  for (const mode of ['json', 'stream'] as Mode[]) {
+    const response = await fetch(target.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...target.headers },
+      body: requestBody(target, mode),
+    });
+    const text = await response.text();
+    if (response.status !== 200 || !text.includes(EXPECT[mode])) {
+      throw new Error(`${target.name} ${mode} sanity check failed: ${response.status} ${text.slice(0, 500)}`);
+    }
+  }
+}
+
+function machineDescription() {
+  const shell = (command: string) => {
+    try {
+      return execFileSync('bash', ['-c', command]).toString().trim();
+    } catch {
+      return '';
+    }
+  };
+  return {
+    nproc: Number(shell('nproc')),
+    cpuModel: cpus()[0]?.model ?? '',
+    memoryGiB: round(totalmem() / 1024 ** 3, 1),
+    lscpu: shell('lscpu | head -20'),
+    free: shell('free -h'),
+    node: process.version,
+    kernel: shell('uname -sr'),
+    autocannon: JSON.parse(readFileSync(join(root, 'node_modules/autocannon/package.json'), 'utf8')).version as string,
+    portkey: JSON.parse(readFileSync(join(root, 'node_modules/@portkey-ai/gateway/package.json'), 'utf8')).version as string,
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  mkdirSync(work, { recursive: true });
+  const machine = machineDescription();
+  console.log(
+    `gateway benchmark: ${options.targets.join(', ')}; ${options.modes.join(', ')}; connections ${options.connections.join(', ')}; ${options.durationSeconds} s per run; ${options.reps} repetition(s); ${machine.nproc} cores, node ${machine.node}`,
+  );
+
+  const bundle = options.build ? await buildBundle() : join(root, 'packages/server/dist/main.js');
+  if (!existsSync(bundle)) throw new Error(`no bundle at ${bundle}: run npm run build or drop --no-build`);
+
+  // Upstream.
+  const upstream = startProcess('upstream', process.execPath, [join(here, 'upstream.mjs'), '0']);
+  const upstreamPort = await waitFor('the upstream', () => {
+    const match = /upstream listening on (\d+)/.exec(upstream.output());
+    return match ? Number(match[1]) : undefined;
+  });
+  const upstreamBase = `http://127.0.0.1:${upstreamPort}/v1`;
+  const targets: Target[] = [];
+  if (options.targets.includes('direct')) {
+    targets.push({ name: 'direct', url: `${upstreamBase}/chat/completions`, headers: { authorization: 'Bearer x' }, model: 'gpt-4o-mini' });
+  }
+
+  // Tollgate.
+  let tollgate: { child: ChildProcess; output: () => string; key: string; url: string; spawnedAt: number } | undefined;
+  const profileDir = join(work, 'profiles');
+  if (options.targets.includes('tollgate')) {
+    const dataDir = join(work, `data-${process.pid}`);
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
+    const routes = join(dataDir, 'routes.yaml');
+    writeFileSync(
+      routes,
+      `routes:\n  - model: bench\n    deployments:\n      - { provider: openai, model: gpt-4o-mini, baseUrl: "${upstreamBase}", apiKeyEnv: BENCH_KEY }\n`,
+    );
+    const port = await freePort();
+    if (options.profile) {
+      rmSync(profileDir, { recursive: true, force: true });
+      mkdirSync(profileDir, { recursive: true });
+    }
+    const spawnedAt = performance.now();
+    const nodeArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const process_ = startProcess('tollgate', process.execPath, [...nodeArgs, bundle, 'serve'], {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TOLLGATE_DATA_DIR: dataDir,
+      TOLLGATE_ROUTES: routes,
+      BENCH_KEY: 'bench-upstream-key',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    });
+    const key = await waitFor('Tollgate', () => {
+      const out = process_.output();
+      const match = /project key:\s+(tg_\S+)/.exec(out);
+      return match && /Tollgate is serving at/.test(out) ? match[1] : undefined;
+    });
+    tollgate = { ...process_, key, url: `http://127.0.0.1:${port}/v1/chat/completions`, spawnedAt };
+    targets.push({ name: 'tollgate', url: tollgate.url, headers: { authorization: `Bearer ${key}` }, model: 'bench', pid: process_.child.pid });
+  }
+
+  // Portkey.
+  if (options.targets.includes('portkey')) {
+    if (!(await portIsFree(options.portkeyPort))) throw new Error(`port ${options.portkeyPort} is taken (Portkey needs it)`);
+    const portkey = startProcess('portkey', process.execPath, [
+      join(root, 'node_modules/@portkey-ai/gateway/build/start-server.js'),
+      `--port=${options.portkeyPort}`,
+      '--headless',
+    ]);
+    await waitFor('Portkey', () => (/Ready for connections/.test(portkey.output()) ? true : undefined));
+    targets.push({
+      name: 'portkey',
+      url: `http://127.0.0.1:${options.portkeyPort}/v1/chat/completions`,
+      headers: {
+        authorization: 'Bearer x',
+        'x-portkey-provider': 'openai',
+        'x-portkey-custom-host': upstreamBase,
+      },
+      model: 'gpt-4o-mini',
+      pid: portkey.child.pid,
+    });
+  }
+
+  for (const target of targets) await sanityCheck(target);
+  const measured = {
+    upstreamPid: upstream.child.pid!,
+    otherPids: targets.flatMap((t) => (t.pid ? [t.pid] : [])),
+  };
+
+  // Warm-up: JIT, connection pools, the gateways' caches.
+  let tollgateAnswered = 2;
+  for (const target of targets) {
+    for (const mode of options.modes) {
+      if (options.warmupSeconds <= 0) continue;
+      const warm = await runLoad(target, mode, 16, options.warmupSeconds, measured);
+      if (target.name === 'tollgate') tollgateAnswered += warm.ok;
+      console.log(`warm-up ${target.name} ${mode}: ${warm.requestsPerSecond.toFixed(0)} req/s`);
+    }
+  }
+
+  const measureStartSeconds = tollgate ? (performance.now() - tollgate.spawnedAt) / 1000 : 0;
+  const runs: RunRecord[] = [];
+  const total = options.reps * options.modes.length * options.connections.length * targets.length;
+  for (let rep = 0; rep < options.reps; rep++) {
+    for (const mode of options.modes) {
+      for (const connections of options.connections) {
+        // Rotate the order each repetition so no target always runs first (or last).
+        const order = targets.map((_, i) => targets[(i + rep) % targets.length]!);
+        for (const [position, target] of order.entries()) {
+          const result = await runLoad(target, mode, connections, options.durationSeconds, measured);
+          const record: RunRecord = { ...result, rep, order: position };
+          runs.push(record);
+          if (target.name === 'tollgate') tollgateAnswered += result.ok;
+          const failures = result.non2xx + result.errors + result.mismatches + result.timeouts;
+          console.log(
+            `[${runs.length}/${total}] rep ${rep + 1} ${mode} c=${connections} ${target.name}: ` +
+              `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyMs.p50?.toFixed(3)} ms, p99 ${result.latencyMs.p99?.toFixed(2)} ms` +
+              (record.cpuPercent !== null ? `, CPU ${record.cpuPercent}% (${record.cpuMicrosPerRequest} µs/req), RSS ${record.rssMaxMB} MB` : '') +
+              `, background CPU ${record.backgroundCpuPercent}%` +
+              (failures ? `, FAILURES ${failures} ${JSON.stringify(result.errorKinds)}` : ''),
+          );
+          await sleep(300);
+        }
+      }
+    }
+  }
+
+  // Recording check: every call Tollgate answered should be an event in its store.
+  let recording: { answered: number; recorded: number | null } | undefined;
+  if (tollgate) {
+    await sleep(2000);
+    const response = await fetch(tollgate.url.replace('/v1/chat/completions', '/api/v1/metrics/summary'), {
+      headers: { authorization: `Bearer ${tollgate.key}` },
+    });
+    const body = (await response.json()) as { rows?: Array<{ requests: number }> };
+    recording = { answered: tollgateAnswered, recorded: body.rows?.[0]?.requests ?? null };
+    console.log(
+      `Tollgate recording: ${recording.recorded} events recorded for ${recording.answered} answered calls (in-flight calls at the end of each run are answered but not counted here)`,
+    );
+  }
+
+  await stopAll();
+
+  const summaries = summarise(runs, options);
+  const ratioRows = ratios(summaries);
+  const table = formatTable(summaries, ratioRows);
+  console.log(`\n${table}\n`);
+
+  let profileSummary: string | undefined;
+  if (options.profile) {
+    const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+    if (file) {
+      profileSummary = execFileSync(process.execPath, [
+        join(here, 'profile-summary.mjs'),
+        join(profileDir, file),
+        '40',
+        String(measureStartSeconds),
+      ]).toString();
+      console.log(`Tollgate CPU profile (${relative(root, join(profileDir, file))}), measured part only:\n${profileSummary}`);
+    }
+  }
+
+  const results = {
+    date: new Date().toISOString(),
+    command: `npx tsx bench/gateway/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    machine,
+    options: { ...options, out: relative(root, options.out) },
+    requestBodies: { json: JSON.parse(requestBody(targets[0]!, 'json')), stream: JSON.parse(requestBody(targets[0]!, 'stream')) },
+    summaries,
+    tollgateOverPortkey: ratioRows,
+    recording,
+    runs,
+  };
+  writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(options.out.replace(/\.json$/, '.md'), `${table}\n`);
+  console.log(`wrote ${relative(root, options.out)}`);
+  if (tollgate) rmSync(join(work, `data-${process.pid}`), { recursive: true, force: true });
+}
+
+process.on('SIGINT', () => {
+  void stopAll().then(() => process.exit(130));
+});
+
+main().catch(async (error: unknown) => {
+  console.error(error);
+  await stopAll();
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import { PROVIDER_NAMES, type ProviderCredential } from '@tollgate/core';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { routeConfigSchema } from '../gateway/routing/route-config';
+import { credentialAssociatedData } from '../gateway/routing/route-table';
+import { ApiError } from '../http/errors';
+import { orgAdminOnly, orgIdOf, parseBody, parseParameter } from './admin-access';
+
+const nameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][\w.-]{0,127}$/,
+    'must be 1 to 128 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
+
+const credentialBodySchema = z.strictObject({
+  provider: z.enum(PROVIDER_NAMES),
+  apiKey: z.string().trim().min(1).max(16_384),
+});
+
+type NameParams = { Params: { name: string } };
+
+/** Never the secret: it is stored encrypted and only the gateway decrypts it. */
+function presentCredential(credential: ProviderCredential) {
+  return {
+    name: credential.name,
+    provider: credential.provider,
+    created_at: credential.createdAt.toISOString(),
+  };
+}
+
+/**
+ * Provider credentials of the organization (`/api/v1/admin/credentials`):
+ * routes name them in `deployments[].credential`. The key is encrypted
+ * (AES-256-GCM, bound to the org and name) before it is stored.
+ */
+export async function adminCredentialsRoutes(app: FastifyInstance): Promise<void> {
+  const preHandler = orgAdminOnly(app);
+  const { meta } = app.stores;
+
+  app.get('/api/v1/admin/credentials', { preHandler }, async (request) => {
+    const credentials = await meta.listProviderCredentials(orgIdOf(request));
+    return { credentials: credentials.map(presentCredential) };
+  });
+
+  app.put<NameParams>('/api/v1/admin/credentials/:name', { preHandler }, async (request) => {
+    const orgId = orgIdOf(request);
+    const name = parseParameter(nameSchema, 'name', request.params.name);
+    const { provider, apiKey } = parseBody(credentialBodySchema, request.body);
+    const credential = await meta.putProviderCredential({
+      orgId,
+      name,
+      provider,
+      ciphertext: app.gateway.secretBox.encrypt(apiKey, credentialAssociatedData(orgId, name)),
+    });
+    // Resolved routes hold decrypted keys: a replaced key must be used from the next call.
+    app.gateway.routeTable.invalidate(orgId);
+    return presentCredential(credential);
+  });
+
+  app.delete<NameParams>(
+    '/api/v1/admin/credentials/:name',
+    { preHandler },
+    async (request, reply) => {
+      const orgId = orgIdOf(request);
+      const name = parseParameter(nameSchema, 'name', request.params.name);
+      const usedBy = (await meta.listGatewayRoutes(orgId))
+        .filter((record) => {
+          const route = routeConfigSchema.safeParse(record.config);
+          return (
+            route.success &&
+            route.data.deployments.some((deployment) => deployment.credential === name)
+          );
+        })
+        .map((record) => record.model);
+      if (usedBy.length > 0) {
+        throw new ApiError(
+          'conflict',
+          `credential ${name} is used by the routes ${usedBy.join(', ')}; change or delete them first`,
+          { routes: usedBy },
+        );
+      }
+      if (!(await meta.deleteProviderCredential(orgId, name))) {
+        throw new ApiError('not_found', `no credential named ${name}`);
+      }
+      app.gateway.routeTable.invalidate(orgId);
+      return reply.status(204).send();
+    },
+  );
+}

@@ -1,0 +1,61 @@
+import type { GatewayRouteRecord } from '@tollgate/core';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ApiError } from '../http/errors';
+import { orgAdminOnly, orgIdOf, parseParameter } from './admin-access';
+import { parseAdminRouteConfig } from './admin-route-config';
+
+const modelSchema = z.string().min(1).max(256);
+
+type ModelParams = { Params: { model: string } };
+
+function presentRoute(record: GatewayRouteRecord) {
+  return { model: record.model, config: record.config, updated_at: record.updatedAt.toISOString() };
+}
+
+/**
+ * The organization's own gateway routes (`/api/v1/admin/routes`): model name →
+ * deployments. They take precedence over the routes file for this org. A
+ * model name holding `/` is sent URL-encoded (`team%2Fchat`).
+ */
+export async function adminGatewayRoutes(app: FastifyInstance): Promise<void> {
+  const preHandler = orgAdminOnly(app);
+  const { meta } = app.stores;
+
+  app.get('/api/v1/admin/routes', { preHandler }, async (request) => {
+    const records = await meta.listGatewayRoutes(orgIdOf(request));
+    return { routes: records.map(presentRoute) };
+  });
+
+  app.get<ModelParams>('/api/v1/admin/routes/:model', { preHandler }, async (request) => {
+    const model = parseParameter(modelSchema, 'model', request.params.model);
+    const records = await meta.listGatewayRoutes(orgIdOf(request));
+    const record = records.find((each) => each.model === model);
+    if (!record) throw new ApiError('not_found', `no route for model ${model}`);
+    return presentRoute(record);
+  });
+
+  app.put<ModelParams>('/api/v1/admin/routes/:model', { preHandler }, async (request) => {
+    const orgId = orgIdOf(request);
+    const model = parseParameter(modelSchema, 'model', request.params.model);
+    const credentials = await meta.listProviderCredentials(orgId);
+    const config = parseAdminRouteConfig(
+      request.body,
+      model,
+      new Set(credentials.map((credential) => credential.name)),
+    );
+    const record = await meta.putGatewayRoute(orgId, model, config);
+    app.gateway.routeTable.invalidate(orgId);
+    return presentRoute(record);
+  });
+
+  app.delete<ModelParams>('/api/v1/admin/routes/:model', { preHandler }, async (request, reply) => {
+    const orgId = orgIdOf(request);
+    const model = parseParameter(modelSchema, 'model', request.params.model);
+    if (!(await meta.deleteGatewayRoute(orgId, model))) {
+      throw new ApiError('not_found', `no route for model ${model}`);
+    }
+    app.gateway.routeTable.invalidate(orgId);
+    return reply.status(204).send();
+  });
+}
