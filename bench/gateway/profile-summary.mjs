@@ -35,6 +35,20 @@ function whereOf(url) {
   return url.replace(/^file:\/\//, '');
 }
 
+const parentOf = new Map();
+const nodeById = new Map();
+for (const node of profile.nodes) {
+  nodeById.set(node.id, node);
+  for (const child of node.children ?? []) parentOf.set(child, node.id);
+}
+const label = (node) => {
+  const { functionName, url, lineNumber } = node.callFrame;
+  const short = url ? `${url.replace(/^.*\/(node_modules\/)?/, '')}:${lineNumber + 1}` : '';
+  return `${functionName || '(anonymous)'}  ${short}`;
+};
+// For each function: which callers its self time came through (two frames up).
+const callers = new Map();
+
 const byFunction = new Map();
 const byPlace = new Map();
 for (const node of profile.nodes) {
@@ -45,6 +59,13 @@ for (const node of profile.nodes) {
   const short = url ? `${url.replace(/^.*\/(node_modules\/)?/, '')}:${lineNumber + 1}` : '';
   const key = `${name}  ${short}`;
   byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
+  const chain = [];
+  for (let id = parentOf.get(node.id); id !== undefined && chain.length < 3; id = parentOf.get(id))
+    chain.push(label(nodeById.get(id)));
+  const perCaller = callers.get(key) ?? new Map();
+  const via = chain.join(' < ');
+  perCaller.set(via, (perCaller.get(via) ?? 0) + micros);
+  callers.set(key, perCaller);
   const place = ['(idle)', '(program)', '(garbage collector)'].includes(name) ? name : whereOf(url);
   byPlace.set(place, (byPlace.get(place) ?? 0) + micros);
 }
@@ -58,3 +79,30 @@ for (const [place, micros] of [...byPlace].sort((a, b) => b[1] - a[1]).slice(0, 
 console.log(`\ntop ${top} functions by self time:`);
 for (const [key, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
   console.log(`  ${pct(micros)}%  ${(micros / 1e3).toFixed(0).padStart(7)} ms  ${key}`);
+// Inclusive (total) time of the functions in Tollgate's bundle: a sample counts once for each
+// distinct bundle function on its stack.
+const inclusive = new Map();
+for (const [id, micros] of selfMicros) {
+  const seen = new Set();
+  for (let at = id; at !== undefined; at = parentOf.get(at)) {
+    const node = nodeById.get(at);
+    if (!node.callFrame.url.includes('/dist/main.js')) continue;
+    const key = label(node);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    inclusive.set(key, (inclusive.get(key) ?? 0) + micros);
+  }
+}
+console.log(`\ntop ${top} Tollgate functions by total time (self + callees):`);
+for (const [key, micros] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`  ${pct(micros)}%  ${(micros / 1e3).toFixed(0).padStart(7)} ms  ${key}`);
+
+const withCallers = Number(process.env.CALLERS ?? 0);
+if (withCallers > 0) {
+  console.log(`\ncallers of the top ${withCallers} (three frames up):`);
+  for (const [key] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, withCallers)) {
+    console.log(`  ${key}`);
+    const perCaller = [...callers.get(key)].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    for (const [via, micros] of perCaller) console.log(`      ${pct(micros)}%  < ${via}`);
+  }
+}

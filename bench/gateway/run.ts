@@ -5,15 +5,31 @@
  *
  *   npx tsx bench/gateway/run.ts [--duration 10] [--reps 3] [--connections 1,16,64]
  *     [--modes json,stream] [--targets direct,tollgate,portkey] [--warmup 3]
- *     [--portkey-port 8787] [--no-build] [--profile] [--out bench/gateway/results.json]
+ *     [--portkey-port 8787] [--no-build] [--profile] [--baseline-ref REF]
+ *     [--out bench/gateway/results.json]
  *
  * --profile runs Tollgate under `node --cpu-prof` and prints its top self-time functions
  * (profile in .tmp/bench-gateway/profiles/, never committed).
+ * --perf samples Tollgate's on-CPU time with Linux `perf` (all threads) during the measured runs
+ * and prints where it goes (needs `perf`; Tollgate then runs with --perf-basic-prof).
+ * --priority N gives every process it starts the nice value N (negative needs root): on a
+ * machine others are using, -10 keeps their work from skewing the figures (it slows theirs).
+ * --baseline-ref REF also runs Tollgate as built from git REF (e.g. HEAD), or from a directory
+ * holding packages/server and packages/core, as the target `baseline`, interleaved with the
+ * others: before/after numbers under the same conditions.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, totalmem } from 'node:os';
+import { cpus, setPriority, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -34,12 +50,17 @@ interface Options {
   portkeyPort: number;
   build: boolean;
   profile: boolean;
+  perf: boolean;
+  /** Scheduling priority (nice value) of every process the benchmark starts; 0 leaves it. */
+  priority: number;
+  baselineRef?: string;
   out: string;
 }
 
 type Mode = 'json' | 'stream';
-type TargetName = 'direct' | 'tollgate' | 'portkey';
-const ALL_TARGETS: TargetName[] = ['direct', 'tollgate', 'portkey'];
+type TargetName = 'direct' | 'tollgate' | 'baseline' | 'portkey';
+const ALL_TARGETS: TargetName[] = ['direct', 'tollgate', 'baseline', 'portkey'];
+const DEFAULT_TARGETS: TargetName[] = ['direct', 'tollgate', 'portkey'];
 
 function parseOptions(argv: string[]): Options {
   const values = new Map<string, string>();
@@ -49,7 +70,8 @@ function parseOptions(argv: string[]): Options {
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
     if (inline !== undefined) values.set(name, inline);
-    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) values.set(name, argv[++i]!);
+    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--'))
+      values.set(name, argv[++i]!);
     else flags.add(name);
   }
   const list = (name: string, fallback: string) => (values.get(name) ?? fallback).split(',');
@@ -58,13 +80,21 @@ function parseOptions(argv: string[]): Options {
     reps: Number(values.get('reps') ?? 3),
     connections: list('connections', '1,16,64').map(Number),
     modes: list('modes', 'json,stream') as Mode[],
-    targets: list('targets', ALL_TARGETS.join(',')) as TargetName[],
+    targets: list('targets', DEFAULT_TARGETS.join(',')) as TargetName[],
     warmupSeconds: Number(values.get('warmup') ?? 3),
     portkeyPort: Number(values.get('portkey-port') ?? 8787),
     build: !flags.has('no-build'),
     profile: flags.has('profile'),
+    perf: flags.has('perf'),
+    priority: Number(values.get('priority') ?? 0),
+    baselineRef: values.get('baseline-ref'),
     out: values.get('out') ?? join(here, 'results.json'),
   };
+  if (options.baselineRef && !options.targets.includes('baseline')) {
+    options.targets.splice(options.targets.indexOf('tollgate') + 1, 0, 'baseline');
+  }
+  if (options.targets.includes('baseline') && !options.baselineRef)
+    throw new Error('the baseline target needs --baseline-ref');
   for (const mode of options.modes)
     if (mode !== 'json' && mode !== 'stream') throw new Error(`unknown mode ${mode}`);
   for (const target of options.targets)
@@ -88,6 +118,7 @@ function startProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
+  prioritise(child.pid);
   let output = '';
   const keep = (chunk: Buffer) => {
     output += chunk.toString('utf8');
@@ -96,12 +127,25 @@ function startProcess(
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   child.on('exit', (code, signal) => {
-    if (!stopping) console.error(`${name} exited early (code ${code}, signal ${signal})\n${output.slice(-3000)}`);
+    if (!stopping)
+      console.error(
+        `${name} exited early (code ${code}, signal ${signal})\n${output.slice(-3000)}`,
+      );
   });
   return { child, output: () => output };
 }
 
 let stopping = false;
+let niceValue = 0;
+
+function prioritise(pid: number | undefined): void {
+  if (pid === undefined || niceValue === 0) return;
+  try {
+    setPriority(pid, niceValue);
+  } catch (error) {
+    console.error(`could not set the priority of ${pid} to ${niceValue}: ${String(error)}`);
+  }
+}
 
 async function stopAll(): Promise<void> {
   stopping = true;
@@ -124,7 +168,11 @@ async function stopAll(): Promise<void> {
   );
 }
 
-async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  check: () => T | undefined,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
@@ -159,10 +207,16 @@ function portIsFree(port: number): Promise<boolean> {
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
-/** user+system CPU ticks of a process (all its threads), or undefined once it is gone. */
-function cpuTicks(pid: number): number | undefined {
+/**
+ * user+system CPU ticks of a process (all its threads), or of its main thread (the JavaScript
+ * event loop) with `mainThread`; undefined once it is gone.
+ */
+function cpuTicks(pid: number, mainThread = false): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(
+      mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`,
+      'utf8',
+    );
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(fields[11]) + Number(fields[12]);
   } catch {
@@ -238,6 +292,9 @@ interface RunRecord extends LoadResult {
   /** The measured process: % of one core, CPU time per answered request, memory. */
   cpuPercent: number | null;
   cpuMicrosPerRequest: number | null;
+  /** The main thread alone (the event loop every request goes through). */
+  mainThreadCpuPercent: number | null;
+  mainThreadCpuMicrosPerRequest: number | null;
   rssMaxMB: number | null;
   rssMeanMB: number | null;
   upstreamCpuPercent: number | null;
@@ -266,11 +323,13 @@ async function runLoad(
   const before = new Map<number, number | undefined>();
   const ours = [targetPid, measured.upstreamPid, ...measured.otherPids];
   for (const pid of new Set(ours)) before.set(pid, cpuTicks(pid));
+  const mainBefore = cpuTicks(targetPid, true);
   const startedAt = performance.now();
   const loader = spawn(process.execPath, [join(here, 'load.mjs'), JSON.stringify(spec)], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  prioritise(loader.pid);
   let stdout = '';
   loader.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   const rssSamples: number[] = [];
@@ -293,6 +352,13 @@ async function runLoad(
   const percent = (ticks: number | undefined) =>
     ticks === undefined ? null : round((100 * ticks) / CLOCK_TICKS / seconds, 1);
   const targetTicks = delta(targetPid);
+  const mainAfter = cpuTicks(targetPid, true);
+  const mainTicks =
+    mainBefore === undefined || mainAfter === undefined ? undefined : mainAfter - mainBefore;
+  const perRequest = (ticks: number | undefined) =>
+    target.name === 'direct' || ticks === undefined || result.ok === 0
+      ? null
+      : round((ticks / CLOCK_TICKS / result.ok) * 1e6, 1);
   let oursTicks = loaderTicks;
   for (const pid of new Set(ours)) oursTicks += delta(pid) ?? 0;
   const busy = machineBusyTicks() - busyBefore;
@@ -302,10 +368,9 @@ async function runLoad(
     mode,
     target: target.name,
     cpuPercent: target.name === 'direct' ? null : percent(targetTicks),
-    cpuMicrosPerRequest:
-      target.name === 'direct' || targetTicks === undefined || result.ok === 0
-        ? null
-        : round((targetTicks / CLOCK_TICKS / result.ok) * 1e6, 1),
+    cpuMicrosPerRequest: perRequest(targetTicks),
+    mainThreadCpuPercent: target.name === 'direct' ? null : percent(mainTicks),
+    mainThreadCpuMicrosPerRequest: perRequest(mainTicks),
     rssMaxMB: target.name === 'direct' || !rssSamples.length ? null : mb(Math.max(...rssSamples)),
     rssMeanMB:
       target.name === 'direct' || !rssSamples.length
@@ -356,6 +421,7 @@ interface Summary {
   addedP99Ms: Spread | null;
   cpuPercent: Spread | null;
   cpuMicrosPerRequest: Spread | null;
+  mainThreadCpuMicrosPerRequest: Spread | null;
   rssMaxMB: Spread | null;
   backgroundCpuPercent: Spread | null;
   failures: number;
@@ -365,9 +431,13 @@ function summarise(runs: RunRecord[], options: Options): Summary[] {
   const summaries: Summary[] = [];
   for (const mode of options.modes) {
     for (const connections of options.connections) {
-      const direct = runs.filter((r) => r.mode === mode && r.connections === connections && r.target === 'direct');
+      const direct = runs.filter(
+        (r) => r.mode === mode && r.connections === connections && r.target === 'direct',
+      );
       for (const target of options.targets) {
-        const mine = runs.filter((r) => r.mode === mode && r.connections === connections && r.target === target);
+        const mine = runs.filter(
+          (r) => r.mode === mode && r.connections === connections && r.target === target,
+        );
         const added = (pick: (r: RunRecord) => number) => {
           if (target === 'direct' || !direct.length) return null;
           const paired = mine
@@ -395,6 +465,7 @@ function summarise(runs: RunRecord[], options: Options): Summary[] {
           addedP99Ms: added((r) => r.latencyMs.p99),
           cpuPercent: spread(mine.map((r) => r.cpuPercent)),
           cpuMicrosPerRequest: spread(mine.map((r) => r.cpuMicrosPerRequest)),
+          mainThreadCpuMicrosPerRequest: spread(mine.map((r) => r.mainThreadCpuMicrosPerRequest)),
           rssMaxMB: spread(mine.map((r) => r.rssMaxMB)),
           backgroundCpuPercent: spread(mine.map((r) => r.backgroundCpuPercent)),
           failures: mine.reduce((n, r) => n + r.non2xx + r.errors + r.mismatches + r.timeouts, 0),
@@ -406,18 +477,28 @@ function summarise(runs: RunRecord[], options: Options): Summary[] {
 }
 
 function ratios(summaries: Summary[]) {
-  const out: Array<{ mode: Mode; connections: number; tollgateOverPortkey: number | null }> = [];
+  const out: Array<{
+    mode: Mode;
+    connections: number;
+    tollgateOverPortkey: number | null;
+    tollgateOverBaseline?: number | null;
+  }> = [];
   for (const s of summaries) {
     if (s.target !== 'tollgate') continue;
-    const portkey = summaries.find(
-      (p) => p.target === 'portkey' && p.mode === s.mode && p.connections === s.connections,
-    );
+    const other = (name: TargetName) =>
+      summaries.find(
+        (p) => p.target === name && p.mode === s.mode && p.connections === s.connections,
+      )?.requestsPerSecond?.median;
     const a = s.requestsPerSecond?.median;
-    const b = portkey?.requestsPerSecond?.median;
+    const portkey = other('portkey');
+    const baseline = other('baseline');
     out.push({
       mode: s.mode,
       connections: s.connections,
-      tollgateOverPortkey: a && b ? round(a / b, 2) : null,
+      tollgateOverPortkey: a && portkey ? round(a / portkey, 2) : null,
+      ...(summaries.some((p) => p.target === 'baseline')
+        ? { tollgateOverBaseline: a && baseline ? round(a / baseline, 2) : null }
+        : {}),
     });
   }
   return out;
@@ -440,6 +521,7 @@ function formatTable(summaries: Summary[], ratioRows: ReturnType<typeof ratios>)
     '+p99 ms',
     'CPU %',
     'CPU µs/req',
+    'main µs/req',
     'RSS MB',
     'bg CPU %',
     'fail',
@@ -455,32 +537,40 @@ function formatTable(summaries: Summary[], ratioRows: ReturnType<typeof ratios>)
     med(s.addedP99Ms, 2),
     med(s.cpuPercent, 0),
     med(s.cpuMicrosPerRequest, 0),
+    med(s.mainThreadCpuMicrosPerRequest, 0),
     med(s.rssMaxMB, 0),
     med(s.backgroundCpuPercent, 0),
     String(s.failures),
   ]);
   const lines = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...lines.map((line) => line[i]!.length)));
-  const render = (line: string[]) => `| ${line.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  const render = (line: string[]) =>
+    `| ${line.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
   const table = [
     render(header),
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
     ...rows.map(render),
   ].join('\n');
   const ratioText = ratioRows
-    .map((r) => `- ${r.mode}, ${r.connections} connection(s): Tollgate/Portkey throughput = ${r.tollgateOverPortkey ?? '–'}×`)
+    .map(
+      (r) =>
+        `- ${r.mode}, ${r.connections} connection(s): Tollgate/Portkey throughput = ${r.tollgateOverPortkey ?? '–'}×` +
+        (r.tollgateOverBaseline !== undefined
+          ? `; Tollgate/baseline = ${r.tollgateOverBaseline ?? '–'}×`
+          : ''),
+    )
     .join('\n');
   return `${table}\n\n${ratioText}`;
 }
 
 // ---------------------------------------------------------------- main
 
-async function buildBundle(): Promise<string> {
+async function buildBundle(source = root, dist = join(work, 'dist')): Promise<string> {
   // The same build as scripts/build.mjs (npm run build), into a private directory so a
   // concurrent `npm run build` (which empties packages/server/dist) cannot pull it away.
-  const dist = join(work, 'dist');
   rmSync(dist, { recursive: true, force: true });
-  const server = join(root, 'packages/server');
+  const server = join(source, 'packages/server');
+  const core = join(source, 'packages/core/src/index.ts');
   await build({
     entryPoints: [join(server, 'src/cli/main.ts')],
     outfile: join(dist, 'main.js'),
@@ -489,6 +579,8 @@ async function buildBundle(): Promise<string> {
     format: 'esm',
     target: 'node20',
     sourcemap: true,
+    // A baseline's own core, not the working tree's (npm links @tollgate/core there).
+    alias: source === root ? {} : { '@tollgate/core': core },
     plugins: [
       {
         name: 'external-npm-packages',
@@ -507,6 +599,24 @@ async function buildBundle(): Promise<string> {
   return join(dist, 'main.js');
 }
 
+/**
+ * Builds Tollgate as it is at a git ref (its server and core packages), or from a directory
+ * holding a copy of them (`packages/server`, `packages/core`), for trying a change out.
+ */
+async function buildBaseline(ref: string): Promise<string> {
+  if (existsSync(join(ref, 'packages/server/src'))) {
+    return buildBundle(ref, join(work, 'baseline-dist'));
+  }
+  const source = join(work, 'baseline-src');
+  rmSync(source, { recursive: true, force: true });
+  mkdirSync(source, { recursive: true });
+  execFileSync('bash', [
+    '-c',
+    `git -C "${root}" archive "${ref}" packages/server packages/core | tar -x -C "${source}"`,
+  ]);
+  return buildBundle(source, join(work, 'baseline-dist'));
+}
+
 async function sanityCheck(target: Target): Promise<void> {
   for (const mode of ['json', 'stream'] as Mode[]) {
     const response = await fetch(target.url, {
@@ -516,7 +626,9 @@ async function sanityCheck(target: Target): Promise<void> {
     });
     const text = await response.text();
     if (response.status !== 200 || !text.includes(EXPECT[mode])) {
-      throw new Error(`${target.name} ${mode} sanity check failed: ${response.status} ${text.slice(0, 500)}`);
+      throw new Error(
+        `${target.name} ${mode} sanity check failed: ${response.status} ${text.slice(0, 500)}`,
+      );
     }
   }
 }
@@ -537,13 +649,17 @@ function machineDescription() {
     free: shell('free -h'),
     node: process.version,
     kernel: shell('uname -sr'),
-    autocannon: JSON.parse(readFileSync(join(root, 'node_modules/autocannon/package.json'), 'utf8')).version as string,
-    portkey: JSON.parse(readFileSync(join(root, 'node_modules/@portkey-ai/gateway/package.json'), 'utf8')).version as string,
+    autocannon: JSON.parse(readFileSync(join(root, 'node_modules/autocannon/package.json'), 'utf8'))
+      .version as string,
+    portkey: JSON.parse(
+      readFileSync(join(root, 'node_modules/@portkey-ai/gateway/package.json'), 'utf8'),
+    ).version as string,
   };
 }
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  niceValue = options.priority;
   mkdirSync(work, { recursive: true });
   const machine = machineDescription();
   console.log(
@@ -551,7 +667,8 @@ async function main(): Promise<void> {
   );
 
   const bundle = options.build ? await buildBundle() : join(root, 'packages/server/dist/main.js');
-  if (!existsSync(bundle)) throw new Error(`no bundle at ${bundle}: run npm run build or drop --no-build`);
+  if (!existsSync(bundle))
+    throw new Error(`no bundle at ${bundle}: run npm run build or drop --no-build`);
 
   // Upstream.
   const upstream = startProcess('upstream', process.execPath, [join(here, 'upstream.mjs'), '0']);
@@ -562,14 +679,23 @@ async function main(): Promise<void> {
   const upstreamBase = `http://127.0.0.1:${upstreamPort}/v1`;
   const targets: Target[] = [];
   if (options.targets.includes('direct')) {
-    targets.push({ name: 'direct', url: `${upstreamBase}/chat/completions`, headers: { authorization: 'Bearer x' }, model: 'gpt-4o-mini' });
+    targets.push({
+      name: 'direct',
+      url: `${upstreamBase}/chat/completions`,
+      headers: { authorization: 'Bearer x' },
+      model: 'gpt-4o-mini',
+    });
   }
 
-  // Tollgate.
-  let tollgate: { child: ChildProcess; output: () => string; key: string; url: string; spawnedAt: number } | undefined;
+  // Tollgate (and the baseline build, when asked).
+  const tollgates = new Map<string, { key: string; url: string; spawnedAt: number }>();
   const profileDir = join(work, 'profiles');
-  if (options.targets.includes('tollgate')) {
-    const dataDir = join(work, `data-${process.pid}`);
+  if (options.profile) {
+    rmSync(profileDir, { recursive: true, force: true });
+    mkdirSync(profileDir, { recursive: true });
+  }
+  const startTollgate = async (name: 'tollgate' | 'baseline', bundlePath: string) => {
+    const dataDir = join(work, `data-${name}-${process.pid}`);
     rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(dataDir, { recursive: true });
     const routes = join(dataDir, 'routes.yaml');
@@ -578,13 +704,15 @@ async function main(): Promise<void> {
       `routes:\n  - model: bench\n    deployments:\n      - { provider: openai, model: gpt-4o-mini, baseUrl: "${upstreamBase}", apiKeyEnv: BENCH_KEY }\n`,
     );
     const port = await freePort();
-    if (options.profile) {
-      rmSync(profileDir, { recursive: true, force: true });
-      mkdirSync(profileDir, { recursive: true });
-    }
     const spawnedAt = performance.now();
-    const nodeArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    const process_ = startProcess('tollgate', process.execPath, [...nodeArgs, bundle, 'serve'], {
+    const nodeArgs =
+      name !== 'tollgate'
+        ? []
+        : [
+            ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+            ...(options.perf ? ['--perf-basic-prof'] : []),
+          ];
+    const started_ = startProcess(name, process.execPath, [...nodeArgs, bundlePath, 'serve'], {
       PORT: String(port),
       HOST: '127.0.0.1',
       TOLLGATE_DATA_DIR: dataDir,
@@ -592,24 +720,37 @@ async function main(): Promise<void> {
       BENCH_KEY: 'bench-upstream-key',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     });
-    const key = await waitFor('Tollgate', () => {
-      const out = process_.output();
+    const key = await waitFor(name, () => {
+      const out = started_.output();
       const match = /project key:\s+(tg_\S+)/.exec(out);
       return match && /Tollgate is serving at/.test(out) ? match[1] : undefined;
     });
-    tollgate = { ...process_, key, url: `http://127.0.0.1:${port}/v1/chat/completions`, spawnedAt };
-    targets.push({ name: 'tollgate', url: tollgate.url, headers: { authorization: `Bearer ${key}` }, model: 'bench', pid: process_.child.pid });
-  }
+    const url = `http://127.0.0.1:${port}/v1/chat/completions`;
+    tollgates.set(name, { key, url, spawnedAt });
+    targets.push({
+      name,
+      url,
+      headers: { authorization: `Bearer ${key}` },
+      model: 'bench',
+      pid: started_.child.pid,
+    });
+  };
+  if (options.targets.includes('tollgate')) await startTollgate('tollgate', bundle);
+  if (options.targets.includes('baseline'))
+    await startTollgate('baseline', await buildBaseline(options.baselineRef!));
 
   // Portkey.
   if (options.targets.includes('portkey')) {
-    if (!(await portIsFree(options.portkeyPort))) throw new Error(`port ${options.portkeyPort} is taken (Portkey needs it)`);
+    if (!(await portIsFree(options.portkeyPort)))
+      throw new Error(`port ${options.portkeyPort} is taken (Portkey needs it)`);
     const portkey = startProcess('portkey', process.execPath, [
       join(root, 'node_modules/@portkey-ai/gateway/build/start-server.js'),
       `--port=${options.portkeyPort}`,
       '--headless',
     ]);
-    await waitFor('Portkey', () => (/Ready for connections/.test(portkey.output()) ? true : undefined));
+    await waitFor('Portkey', () =>
+      /Ready for connections/.test(portkey.output()) ? true : undefined,
+    );
     targets.push({
       name: 'portkey',
       url: `http://127.0.0.1:${options.portkeyPort}/v1/chat/completions`,
@@ -630,17 +771,32 @@ async function main(): Promise<void> {
   };
 
   // Warm-up: JIT, connection pools, the gateways' caches.
-  let tollgateAnswered = 2;
+  const answered = new Map<string, number>();
+  const countAnswered = (name: string, ok: number) =>
+    answered.set(name, (answered.get(name) ?? 2) + ok);
   for (const target of targets) {
     for (const mode of options.modes) {
       if (options.warmupSeconds <= 0) continue;
       const warm = await runLoad(target, mode, 16, options.warmupSeconds, measured);
-      if (target.name === 'tollgate') tollgateAnswered += warm.ok;
+      countAnswered(target.name, warm.ok);
       console.log(`warm-up ${target.name} ${mode}: ${warm.requestsPerSecond.toFixed(0)} req/s`);
     }
   }
 
+  const tollgate = tollgates.get('tollgate');
   const measureStartSeconds = tollgate ? (performance.now() - tollgate.spawnedAt) / 1000 : 0;
+  const tollgatePid = targets.find((t) => t.name === 'tollgate')?.pid;
+  const perfData = join(work, 'perf.data');
+  let perfRecorder: ChildProcess | undefined;
+  if (options.perf && tollgatePid) {
+    perfRecorder = spawn(
+      'perf',
+      ['record', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(tollgatePid), '-o', perfData],
+      { stdio: 'ignore' },
+    );
+    started.push(perfRecorder);
+    prioritise(perfRecorder.pid);
+  }
   const runs: RunRecord[] = [];
   const total = options.reps * options.modes.length * options.connections.length * targets.length;
   for (let rep = 0; rep < options.reps; rep++) {
@@ -649,15 +805,23 @@ async function main(): Promise<void> {
         // Rotate the order each repetition so no target always runs first (or last).
         const order = targets.map((_, i) => targets[(i + rep) % targets.length]!);
         for (const [position, target] of order.entries()) {
-          const result = await runLoad(target, mode, connections, options.durationSeconds, measured);
+          const result = await runLoad(
+            target,
+            mode,
+            connections,
+            options.durationSeconds,
+            measured,
+          );
           const record: RunRecord = { ...result, rep, order: position };
           runs.push(record);
-          if (target.name === 'tollgate') tollgateAnswered += result.ok;
+          countAnswered(target.name, result.ok);
           const failures = result.non2xx + result.errors + result.mismatches + result.timeouts;
           console.log(
             `[${runs.length}/${total}] rep ${rep + 1} ${mode} c=${connections} ${target.name}: ` +
               `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyMs.p50?.toFixed(3)} ms, p99 ${result.latencyMs.p99?.toFixed(2)} ms` +
-              (record.cpuPercent !== null ? `, CPU ${record.cpuPercent}% (${record.cpuMicrosPerRequest} µs/req), RSS ${record.rssMaxMB} MB` : '') +
+              (record.cpuPercent !== null
+                ? `, CPU ${record.cpuPercent}% (${record.cpuMicrosPerRequest} µs/req; main thread ${record.mainThreadCpuMicrosPerRequest} µs/req), RSS ${record.rssMaxMB} MB`
+                : '') +
               `, background CPU ${record.backgroundCpuPercent}%` +
               (failures ? `, FAILURES ${failures} ${JSON.stringify(result.errorKinds)}` : ''),
           );
@@ -667,17 +831,37 @@ async function main(): Promise<void> {
     }
   }
 
+  let perfSummary: string | undefined;
+  if (perfRecorder) {
+    const exited = new Promise((resolve) => perfRecorder!.once('exit', resolve));
+    perfRecorder.kill('SIGINT');
+    await exited;
+    perfSummary = execFileSync(
+      'bash',
+      [
+        '-c',
+        `perf script -i "${perfData}" 2>/dev/null | node "${join(here, 'perf-summary.mjs')}" 40`,
+      ],
+      { env: { ...process.env, MAIN_PID: String(tollgatePid) }, maxBuffer: 64 * 1024 * 1024 },
+    ).toString();
+    console.log(`Tollgate on-CPU profile (perf, all threads, measured runs only):\n${perfSummary}`);
+  }
+
   // Recording check: every call Tollgate answered should be an event in its store.
-  let recording: { answered: number; recorded: number | null } | undefined;
-  if (tollgate) {
-    await sleep(2000);
-    const response = await fetch(tollgate.url.replace('/v1/chat/completions', '/api/v1/metrics/summary'), {
-      headers: { authorization: `Bearer ${tollgate.key}` },
-    });
+  const recording: Record<string, { answered: number; recorded: number | null }> = {};
+  if (tollgates.size) await sleep(2000);
+  for (const [name, instance] of tollgates) {
+    const response = await fetch(
+      instance.url.replace('/v1/chat/completions', '/api/v1/metrics/summary'),
+      { headers: { authorization: `Bearer ${instance.key}` } },
+    );
     const body = (await response.json()) as { rows?: Array<{ requests: number }> };
-    recording = { answered: tollgateAnswered, recorded: body.rows?.[0]?.requests ?? null };
+    recording[name] = {
+      answered: answered.get(name) ?? 0,
+      recorded: body.rows?.[0]?.requests ?? null,
+    };
     console.log(
-      `Tollgate recording: ${recording.recorded} events recorded for ${recording.answered} answered calls (in-flight calls at the end of each run are answered but not counted here)`,
+      `${name} recording: ${recording[name].recorded} events recorded for ${recording[name].answered} answered calls (calls in flight when a run ends are answered but not counted)`,
     );
   }
 
@@ -698,7 +882,9 @@ async function main(): Promise<void> {
         '40',
         String(measureStartSeconds),
       ]).toString();
-      console.log(`Tollgate CPU profile (${relative(root, join(profileDir, file))}), measured part only:\n${profileSummary}`);
+      console.log(
+        `Tollgate CPU profile (${relative(root, join(profileDir, file))}), measured part only:\n${profileSummary}`,
+      );
     }
   }
 
@@ -707,16 +893,22 @@ async function main(): Promise<void> {
     command: `npx tsx bench/gateway/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
     machine,
     options: { ...options, out: relative(root, options.out) },
-    requestBodies: { json: JSON.parse(requestBody(targets[0]!, 'json')), stream: JSON.parse(requestBody(targets[0]!, 'stream')) },
+    requestBodies: {
+      json: JSON.parse(requestBody(targets[0]!, 'json')),
+      stream: JSON.parse(requestBody(targets[0]!, 'stream')),
+    },
     summaries,
     tollgateOverPortkey: ratioRows,
     recording,
+    ...(profileSummary ? { profileSummary } : {}),
+    ...(perfSummary ? { perfSummary } : {}),
     runs,
   };
   writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(options.out.replace(/\.json$/, '.md'), `${table}\n`);
   console.log(`wrote ${relative(root, options.out)}`);
-  if (tollgate) rmSync(join(work, `data-${process.pid}`), { recursive: true, force: true });
+  for (const name of tollgates.keys())
+    rmSync(join(work, `data-${name}-${process.pid}`), { recursive: true, force: true });
 }
 
 process.on('SIGINT', () => {

@@ -23,6 +23,7 @@ const { values: options } = parseArgs({
     plain: { type: 'boolean', default: false },
     ddl: { type: 'string', default: '' },
     label: { type: 'string', default: '' },
+    schema: { type: 'string', default: '' },
   },
 });
 const totalRows = Number(options.rows);
@@ -58,7 +59,11 @@ try {
     const { EVENT_COLUMNS } = await import('@tollgate/core');
     await driver.command(`CREATE TABLE events (${Object.entries(EVENT_COLUMNS).map(([n, t]) => `${n} ${t}`).join(', ')}) ENGINE = MergeTree ORDER BY (org_id, project_id, toStartOfHour(ts), cityHash64(run_id), event_id)`);
   } else {
-    await store.migrate();
+    if (options.schema) {
+      const { migrateEventSchema } = await import('../../packages/server/src/stores/events/migrator');
+      const module = (await import(options.schema)) as { MIGRATIONS: never };
+      await migrateEventSchema(driver, module.MIGRATIONS);
+    } else await store.migrate();
   }
   for (const view of options.drop.split(',').filter(Boolean)) await driver.command(`DROP VIEW ${view}`);
   for (const statement of options.ddl.split(';;').filter(Boolean)) await driver.command(statement);

@@ -3,17 +3,27 @@ import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { adminCredentialsRoutes } from './api/admin-credentials-routes';
 import { adminGatewayRoutes } from './api/admin-gateway-routes';
+import { adminKeysRoutes } from './api/admin-keys-routes';
+import { adminTenantsRoutes } from './api/admin-tenants-routes';
+import { auditRoutes } from './api/audit-routes';
+import { analyticsRoutes } from './api/analytics';
+import { aiFallbackRoutes } from './api/ai-fallback-routes';
 import { dashboardRoutes } from './api/dashboard-routes';
 import { eventsRoutes } from './api/events-routes';
+import { feedbackRoutes } from './api/feedback-routes';
 import { healthRoutes } from './api/health-routes';
 import { metricsSummaryRoutes } from './api/metrics-summary-routes';
+import { otlpRoutes } from './api/otlp-routes';
 import { providersHealthRoutes } from './api/providers-health-routes';
 import { runsRoutes } from './api/runs-routes';
 import { authPlugin } from './auth/auth-plugin';
 import type { Configuration } from './config';
 import { gatewayPlugin } from './gateway/gateway-plugin';
+import { governancePlugin } from './governance/governance-plugin';
 import { errorHandlerPlugin } from './http/error-handler-plugin';
 import { EventWriter } from './ingest/event-writer';
+import { metricsPlugin } from './metrics/metrics-plugin';
+import { alertsPlugin, type AlertsPluginOptions } from './alerts/alerts-plugin';
 import { Spool } from './ingest/spool';
 import { closeStores, openStores, type Stores } from './stores/open-stores';
 
@@ -30,6 +40,8 @@ export interface BuildAppOptions {
   stores?: Stores;
   /** Pino options or false; defaults to JSON logs at the configured level. */
   logger?: FastifyServerOptions['logger'];
+  /** Alert evaluation options (tests shorten the webhook backoff). */
+  alerts?: AlertsPluginOptions;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -81,15 +93,29 @@ export async function buildApp(
   });
 
   await app.register(errorHandlerPlugin);
-  await app.register(authPlugin, { meta: stores.meta, keyCacheMs: configuration.keyCacheMs });
+  await app.register(authPlugin, {
+    meta: stores.meta,
+    hot: stores.hot,
+    keyCacheMs: configuration.keyCacheMs,
+  });
+  await app.register(metricsPlugin, { spool });
   await app.register(healthRoutes);
   await app.register(dashboardRoutes);
   await app.register(eventsRoutes);
+  await app.register(otlpRoutes);
   await app.register(runsRoutes);
   await app.register(metricsSummaryRoutes);
+  await app.register(analyticsRoutes);
+  await app.register(feedbackRoutes);
+  await app.register(governancePlugin);
   await app.register(gatewayPlugin);
+  await app.register(alertsPlugin, options.alerts ?? {});
+  await app.register(aiFallbackRoutes);
   await app.register(adminGatewayRoutes);
   await app.register(adminCredentialsRoutes);
+  await app.register(adminTenantsRoutes);
+  await app.register(adminKeysRoutes);
+  await app.register(auditRoutes);
   await app.register(providersHealthRoutes);
   return app;
 }

@@ -18,7 +18,11 @@ export async function bootstrapDefaultTenant(
 ): Promise<BootstrapResult | undefined> {
   const existing = await meta.listOrganizations();
   if (existing.length > 0) return undefined;
-  const organization = await meta.createOrganization({ name: 'default', plan: 'free' });
+  const organization = await meta.createOrganization({
+    name: 'default',
+    plan: 'free',
+    operator: true,
+  });
   const project = await meta.createProject({ orgId: organization.id, name: 'default' });
   const admin = await issueApiKey(meta, {
     orgId: organization.id,

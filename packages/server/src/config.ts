@@ -46,6 +46,10 @@ export const environmentSchema = z.object({
   TOLLGATE_BREAKER_FAILURES: integer(5, 1, 10_000),
   TOLLGATE_BREAKER_WINDOW_MS: integer(60_000, 100, 86_400_000),
   TOLLGATE_BREAKER_COOLDOWN_MS: integer(30_000, 10, 86_400_000),
+  TOLLGATE_METRICS_TOKEN: z.string().trim().min(1).optional(),
+  TOLLGATE_ALERTS: z.string().trim().min(1).optional(),
+  TOLLGATE_MODEL_RPM: integer(0, 0, 1_000_000_000),
+  TOLLGATE_MODEL_TPM: integer(0, 0, 1_000_000_000),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -67,6 +71,12 @@ export interface Configuration {
   /** How long a verified API key is reused before the meta store is asked again. */
   keyCacheMs: number;
   breaker: { failureThreshold: number; windowMs: number; coolDownMs: number };
+  /** Per-minute limits of each model per org (0: none); keys, projects and orgs have their own. */
+  rateLimits: { modelRequestsPerMinute: number; modelTokensPerMinute: number };
+  /** Bearer token `GET /metrics` asks for; unset, the endpoint is open (bound by `host`). */
+  metricsToken?: string;
+  /** YAML or JSON file of alert rules. */
+  alertsFile?: string;
   /** The process environment at start-up: provider keys (`OPENAI_API_KEY`, ...) and `apiKeyEnv` of routes. */
   environment: Record<string, string | undefined>;
 }
@@ -111,6 +121,12 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
       windowMs: values.TOLLGATE_BREAKER_WINDOW_MS,
       coolDownMs: values.TOLLGATE_BREAKER_COOLDOWN_MS,
     },
+    metricsToken: values.TOLLGATE_METRICS_TOKEN,
+    rateLimits: {
+      modelRequestsPerMinute: values.TOLLGATE_MODEL_RPM,
+      modelTokensPerMinute: values.TOLLGATE_MODEL_TPM,
+    },
+    alertsFile: values.TOLLGATE_ALERTS ? resolve(values.TOLLGATE_ALERTS) : undefined,
     environment: { ...environment },
   };
 }

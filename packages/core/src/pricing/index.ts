@@ -11,3 +11,12 @@ export { resolveModelPrice } from './resolve-model-price';
 export type { ResolvedPrice } from './resolve-model-price';
 export { NANOS_PER_USD, calculateCost, formatUsd, nanosToUsd, usdToNanos } from './cost';
 export type { CostResult, TokenUsage } from './cost';
+export {
+  applyRate,
+  divideRounded,
+  formatUsdNanos,
+  parseDecimalRate,
+  parseUsdNanos,
+  roundToCents,
+} from './money';
+export type { DecimalRate } from './money';

@@ -1,17 +1,8 @@
 import type { EventRow } from '../events/event-columns';
+import type { AnalyticsStore } from './analytics-store';
+import type { TenantScope, TimeRange } from './tenant-scope';
 
-/** The tenant a query runs for. A project key sees its project; an org key sees the org. */
-export interface TenantScope {
-  orgId: string;
-  /** Absent for org-wide (admin) access. */
-  projectId?: string;
-}
-
-/** Inclusive-exclusive time range in epoch milliseconds. */
-export interface TimeRange {
-  from: number;
-  to: number;
-}
+export type { TenantScope, TimeRange } from './tenant-scope';
 
 /**
  * A batch of rows ready for the store, already serialized as JSONEachRow
@@ -129,6 +120,8 @@ export interface EventStore {
   listEvents(scope: TenantScope, filter: EventFilter): Promise<EventPage>;
   getRun(scope: TenantScope, runId: string, range: TimeRange): Promise<RunTrace>;
   summary(scope: TenantScope, query: SummaryQuery): Promise<SummaryRow[]>;
+  /** The query API's reads (cost, latency, quality, runs, fallbacks, chargeback). */
+  readonly analytics: AnalyticsStore;
   /** Every table the schema expects, with its engine, rows and size; missing ones flagged. */
   checkTables(): Promise<TableStatus[]>;
   ping(): Promise<void>;

@@ -1,3 +1,5 @@
+import type { PriceOverrides } from '../pricing';
+
 export const PLANS = ['free', 'pro', 'team', 'enterprise'] as const;
 export type Plan = (typeof PLANS)[number];
 
@@ -18,13 +20,32 @@ export interface Organization {
   plan: Plan;
   /** Overrides the plan's retention when set. */
   retentionDays: number | null;
+  /** Multiplier applied to cost in chargeback reports, as a decimal string (e.g. `"1.15"`); null: 1. */
+  chargebackRate: string | null;
+  /** Per-model prices that win over the price table (USD per million tokens). */
+  priceOverrides: PriceOverrides | null;
+  /** Per-minute limits of the whole organization. */
+  rateLimits: RateLimitSettings;
+  /** The operator's organization (made at bootstrap): its admins administer every org. */
+  operator: boolean;
   createdAt: Date;
+}
+
+/** Requests and tokens per minute; null: no limit at this level. */
+export interface RateLimitSettings {
+  requestsPerMinute: number | null;
+  tokensPerMinute: number | null;
 }
 
 export interface Project {
   id: string;
   orgId: string;
   name: string;
+  /** Whether prompts and responses are stored with the events. */
+  contentStorage: boolean;
+  /** Whether PII is redacted from prompts and responses before they are stored. */
+  piiRedaction: boolean;
+  rateLimits: RateLimitSettings;
   createdAt: Date;
 }
 
@@ -39,6 +60,7 @@ export interface ApiKey {
   scopes: KeyScope[];
   expiresAt: Date | null;
   revokedAt: Date | null;
+  rateLimits: RateLimitSettings;
   createdAt: Date;
 }
 
@@ -46,11 +68,63 @@ export interface NewOrganization {
   name: string;
   plan?: Plan;
   retentionDays?: number | null;
+  chargebackRate?: string | null;
+  priceOverrides?: PriceOverrides | null;
+  rateLimits?: Partial<RateLimitSettings>;
+  operator?: boolean;
 }
+
+/** The fields of an organization an update may change; absent ones are kept. */
+export type OrganizationChanges = Partial<
+  Pick<Organization, 'name' | 'plan' | 'retentionDays' | 'chargebackRate' | 'priceOverrides'>
+> & { rateLimits?: Partial<RateLimitSettings> };
 
 export interface NewProject {
   orgId: string;
   name: string;
+  contentStorage?: boolean;
+  piiRedaction?: boolean;
+  rateLimits?: Partial<RateLimitSettings>;
+}
+
+export type ProjectChanges = Partial<Pick<Project, 'name' | 'contentStorage' | 'piiRedaction'>> & {
+  rateLimits?: Partial<RateLimitSettings>;
+};
+
+/** One admin change: who made it, what it changed, and the record before and after. */
+export interface AuditEntry {
+  id: string;
+  /** The organization the change belongs to (the org changed, or the owner of the project or key). */
+  orgId: string;
+  /** The key that made the change and its organization (null when made by the CLI or bootstrap). */
+  actorKeyId: string | null;
+  actorOrgId: string | null;
+  /** `<target type>.<verb>`, e.g. `key.revoked`. */
+  action: string;
+  targetType: 'organization' | 'project' | 'api_key';
+  targetId: string;
+  before: unknown;
+  after: unknown;
+  createdAt: Date;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'createdAt'>;
+
+/** Organizations, projects and keys beyond create/get/list, and the audit log. */
+export interface TenantAdminStore {
+  updateOrganization(id: string, changes: OrganizationChanges): Promise<Organization | undefined>;
+  /** Deletes the org with its projects, keys, routes and credentials; true when it existed. */
+  deleteOrganization(id: string): Promise<boolean>;
+  updateProject(orgId: string, id: string, changes: ProjectChanges): Promise<Project | undefined>;
+  /** Deletes the org's project and its keys; true when the org had it. */
+  deleteProject(orgId: string, id: string): Promise<boolean>;
+  getApiKey(orgId: string, id: string): Promise<ApiKey | undefined>;
+  appendAuditEntry(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Entries of the org or made by it, newest first. */
+  listAuditEntries(
+    orgId: string,
+    options?: { limit?: number; before?: Date },
+  ): Promise<AuditEntry[]>;
 }
 
 export interface NewApiKey {
@@ -59,13 +133,14 @@ export interface NewApiKey {
   name: string;
   scopes: KeyScope[];
   expiresAt?: Date | null;
+  rateLimits?: Partial<RateLimitSettings>;
   /** The key's hash and visible prefix; the secret itself is never stored. */
   hash: string;
   prefix: string;
 }
 
 /** Organizations, projects and keys: Postgres (PGlite embedded or a server). */
-export interface MetaStore extends GatewayConfigStore {
+export interface MetaStore extends GatewayConfigStore, TenantAdminStore {
   readonly kind: 'pglite' | 'postgres';
   migrate(): Promise<void>;
   createOrganization(input: NewOrganization): Promise<Organization>;

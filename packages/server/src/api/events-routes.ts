@@ -95,6 +95,7 @@ export async function eventsRoutes(app: FastifyInstance): Promise<void> {
         )
         .sort((a, b) => a.index - b.index);
       if (batch.accepted === 0) {
+        app.metrics.ingested(0, items.length + lineErrors.length);
         throw new ApiError(
           'invalid_events',
           `none of the ${items.length + lineErrors.length} events is valid`,
@@ -104,9 +105,11 @@ export async function eventsRoutes(app: FastifyInstance): Promise<void> {
         );
       }
       await app.eventWriter.write(batch.rows, batch.accepted);
+      const rejected = items.length + lineErrors.length - batch.accepted;
+      app.metrics.ingested(batch.accepted, rejected);
       return reply.status(errors.length > 0 ? 207 : 200).send({
         accepted: batch.accepted,
-        rejected: items.length + lineErrors.length - batch.accepted,
+        rejected,
         event_ids: batch.eventIds,
         errors,
       });

@@ -37,9 +37,23 @@ export async function runsRoutes(app: FastifyInstance): Promise<void> {
       if (trace.events.length === 0) {
         throw new ApiError('not_found', `run ${runId} has no events in the time range`);
       }
+      // Timing: the run spans from its first event to the latest event end (time + latency).
+      const starts = trace.events.map((event) => parseEventTime(event.ts));
+      const startedAt = Math.min(...starts);
+      const endedAt = Math.max(
+        ...trace.events.map((event, index) => starts[index]! + Math.round(event.latency_ms)),
+      );
       return {
         run_id: runId,
-        events: trace.events.map(presentEvent),
+        timing: {
+          started_at: new Date(startedAt).toISOString(),
+          ended_at: new Date(endedAt).toISOString(),
+          duration_ms: endedAt - startedAt,
+        },
+        events: trace.events.map((event, index) => ({
+          ...presentEvent(event),
+          offset_ms: starts[index]! - startedAt,
+        })),
         agent_steps: trace.agentSteps.map((step) => ({ ...step, ts: isoTime(step.ts) })),
         tool_calls: trace.toolCalls.map((call) => ({ ...call, ts: isoTime(call.ts) })),
       };

@@ -1,8 +1,10 @@
 import {
   PLAN_RETENTION_DAYS,
+  type HotStore,
   type KeyScope,
   type MetaStore,
   type Organization,
+  type RateLimitSettings,
   type TenantScope,
 } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
@@ -18,6 +20,8 @@ export interface Caller {
   projectId: string | null;
   scopes: readonly KeyScope[];
   retentionDays: number;
+  /** The key's and its org's own per-minute limits (the project's are looked up by governance). */
+  rateLimits: { key: RateLimitSettings; org: RateLimitSettings };
 }
 
 declare module 'fastify' {
@@ -27,10 +31,21 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** A pre-handler that admits only keys carrying `scope` (or `admin`). */
     requireScope(scope: KeyScope): preHandlerAsyncHookHandler;
+    /**
+     * Forgets every verified key, in this process now and in every process sharing the hot
+     * store on its next request: call it after revoking or deleting keys.
+     */
+    invalidateVerifiedKeys(): Promise<void>;
   }
 }
 
 const ORGANIZATION_CACHE_MS = 30_000;
+/**
+ * A counter in the hot store, raised by every revocation. A cached key is used
+ * only while the epoch is the one it was verified under, so a key revoked by
+ * any process is refused by every process on its next request.
+ */
+export const KEY_REVOCATION_EPOCH = 'auth:revocation-epoch';
 
 export function retentionDaysOf(organization: Organization): number {
   return organization.retentionDays ?? PLAN_RETENTION_DAYS[organization.plan];
@@ -63,10 +78,25 @@ export async function readScope(
 }
 
 export const authPlugin = fastifyPlugin(
-  async (app: FastifyInstance, options: { meta: MetaStore; keyCacheMs: number }) => {
+  async (app: FastifyInstance, options: { meta: MetaStore; hot: HotStore; keyCacheMs: number }) => {
     // Verified keys are reused for keyCacheMs so the gateway's hot path does not ask the meta
-    // store on every call; a revoked key stops working within that time.
-    const verified = new Map<string, { caller: Caller; expiresAt: number; keyExpiresAt: number }>();
+    // store on every call; the revocation epoch (one hot-store read) tells when to stop early.
+    const verified = new Map<
+      string,
+      { caller: Caller; expiresAt: number; keyExpiresAt: number; epoch: string | null }
+    >();
+    /** Bumped by this process's revocations: works even when the hot store is unreachable. */
+    let localEpoch = 0;
+
+    /** The revocation epoch now: the shared counter with this process's own. */
+    async function currentEpoch(): Promise<string | null> {
+      try {
+        return `${localEpoch}:${(await options.hot.get(KEY_REVOCATION_EPOCH)) ?? 0}`;
+      } catch (error) {
+        app.log.warn({ err: error }, 'could not read the key revocation epoch from the hot store');
+        return null;
+      }
+    }
     const organizations = new Map<string, { organization: Organization; loadedAt: number }>();
 
     async function organizationOf(orgId: string): Promise<Organization | undefined> {
@@ -89,7 +119,16 @@ export const authPlugin = fastifyPlugin(
       const hash = hashApiKeySecret(secret);
       const now = Date.now();
       const cached = verified.get(hash);
-      if (cached && cached.expiresAt > now && cached.keyExpiresAt > now) return cached.caller;
+      const epoch = options.keyCacheMs > 0 ? await currentEpoch() : null;
+      if (cached && cached.expiresAt > now && cached.keyExpiresAt > now) {
+        // Unreadable epoch (hot store down): the local part still catches this process's revocations.
+        const stillValid =
+          epoch === null
+            ? cached.epoch?.startsWith(`${localEpoch}:`) === true
+            : cached.epoch === epoch;
+        if (stillValid) return cached.caller;
+        verified.delete(hash);
+      }
       const key = await options.meta.findApiKeyByHash(hash);
       if (!key || key.revokedAt)
         throw new ApiError('unauthorized', 'the API key is unknown or revoked');
@@ -105,6 +144,7 @@ export const authPlugin = fastifyPlugin(
         projectId: key.projectId,
         scopes: key.scopes,
         retentionDays: retentionDaysOf(organization),
+        rateLimits: { key: key.rateLimits, org: organization.rateLimits },
       };
       if (options.keyCacheMs > 0) {
         if (verified.size > 10_000) verified.clear();
@@ -112,11 +152,25 @@ export const authPlugin = fastifyPlugin(
           caller,
           expiresAt: now + options.keyCacheMs,
           keyExpiresAt: key.expiresAt?.getTime() ?? Infinity,
+          epoch,
         });
       }
       return caller;
     }
 
+    app.decorate('invalidateVerifiedKeys', async () => {
+      localEpoch += 1;
+      verified.clear();
+      organizations.clear();
+      try {
+        await options.hot.increment(KEY_REVOCATION_EPOCH);
+      } catch (error) {
+        app.log.warn(
+          { err: error },
+          'could not raise the key revocation epoch: other processes may accept the key until their cache expires',
+        );
+      }
+    });
     app.decorateRequest('caller', undefined);
     app.decorate('requireScope', (scope: KeyScope): preHandlerAsyncHookHandler => {
       return async (request) => {

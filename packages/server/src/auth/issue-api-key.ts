@@ -1,4 +1,4 @@
-import type { ApiKey, KeyScope, MetaStore } from '@tollgate/core';
+import type { ApiKey, KeyScope, MetaStore, RateLimitSettings } from '@tollgate/core';
 import { generateApiKeySecret } from './api-key-secret';
 
 export interface IssueApiKeyInput {
@@ -7,6 +7,7 @@ export interface IssueApiKeyInput {
   name: string;
   scopes: KeyScope[];
   expiresAt?: Date | null;
+  rateLimits?: Partial<RateLimitSettings>;
 }
 
 /** Creates a key: only its hash and prefix are stored; the secret is returned this once. */

@@ -5,6 +5,7 @@ import { checkCommand } from './check-command';
 import { demoCommand } from './demo-command';
 import { keysCreateCommand } from './keys-command';
 import { migrateCommand } from './migrate-command';
+import { chargebackCommand, type ChargebackCommandOptions } from './report-command';
 import { serveCommand } from './serve-command';
 
 function configuration(): Configuration {
@@ -88,6 +89,18 @@ program
   .option('--concurrency <n>', 'parallel clients', parsePositiveInteger, 4)
   .option('--seed <n>', 'seed of the workload mix', parsePositiveInteger, 42)
   .action(demoCommand);
+
+program
+  .command('report')
+  .description('reports read from the stores')
+  .command('chargeback')
+  .description('requests, tokens, cost and amount to charge per org and operation kind')
+  .requiredOption('--from <time>', 'start of the billing period (ISO-8601 or epoch ms)')
+  .requiredOption('--to <time>', 'end of the billing period, exclusive')
+  .option('--org <orgId>', 'one organization (default: every organization)')
+  .option('--rate <rate>', "chargeback rate for every org (default: the org's own, else 1.2)")
+  .option('--csv', 'CSV instead of JSON')
+  .action((options: ChargebackCommandOptions) => chargebackCommand(configuration(), options));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`tollgate: ${(error as Error).message}`);

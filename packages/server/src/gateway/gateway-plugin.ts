@@ -58,6 +58,7 @@ export const gatewayPlugin = fastifyPlugin(
         ),
     });
     breaker.events.on((event) => app.log.warn({ breaker: event }, `circuit breaker ${event.type}`));
+    breaker.events.on((event) => app.metrics.breakerChanged(event));
     const router = new GatewayRouter({
       providers: createProviders({ dispatcher }),
       breaker,
@@ -78,5 +79,5 @@ export const gatewayPlugin = fastifyPlugin(
     await app.register(openAIEndpoints);
     await app.register(anthropicEndpoints);
   },
-  { name: 'tollgate-gateway', dependencies: ['tollgate-auth'] },
+  { name: 'tollgate-gateway', dependencies: ['tollgate-auth', 'tollgate-metrics'] },
 );

@@ -25,6 +25,11 @@ export const ERROR_CATALOGUE = {
     description:
       'The change conflicts with what is stored, e.g. deleting a credential a route uses.',
   },
+  rate_limit_exceeded: {
+    status: 429,
+    description:
+      'A requests or tokens per minute limit (key, project, org or model) is reached; see Retry-After.',
+  },
   spool_full: {
     status: 503,
     description:

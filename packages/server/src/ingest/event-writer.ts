@@ -16,8 +16,15 @@ export interface EventWriterOptions {
   spool: Spool;
   logger: FastifyBaseLogger;
   insertTimeoutMs: number;
-  /** Upper bound of rows in one insert. */
+  /** Upper bound of rows in one insert (a single larger write still goes alone). */
   maxBatchRows?: number;
+  /** Upper bound of JSONEachRow bytes in one insert (a single larger write still goes alone). */
+  maxBatchBytes?: number;
+  /**
+   * Inserts that may run at once. Writes that arrive while every slot is busy
+   * wait and go together in the next insert (group commit).
+   */
+  maxInFlight?: number;
   /** How often to retry the store while events are spooled. */
   retryIntervalMs?: number;
 }
@@ -30,6 +37,16 @@ export interface EventWriterStats {
   inserts: number;
 }
 
+/**
+ * Bounds of one insert. Past ~10,000 rows an insert into the embedded store
+ * gains little per row (its fixed cost, a part per table, is already spread)
+ * while its memory and the latency of every write in it keep growing.
+ */
+export const DEFAULT_MAX_BATCH_ROWS = 10_000;
+export const DEFAULT_MAX_BATCH_BYTES = 32 * 1024 * 1024;
+/** See `EventWriterOptions.maxInFlight`; chosen by `bench/ingest` (see bench/RESULTS.md). */
+export const DEFAULT_MAX_IN_FLIGHT = 1;
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -41,8 +58,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 /**
  * The one path into the event store, shared by ingestion and the gateway.
  *
- * Group commit: writes that arrive while an insert is running wait and go
- * together in the next insert; each `write` resolves only once the insert
+ * Group commit: writes that arrive while every insert slot is busy
+ * (`maxInFlight`) wait and go together in the next insert, up to
+ * `maxBatchRows` / `maxBatchBytes`; each `write` resolves only once the insert
  * holding its rows has committed (or the rows are fsynced to the spool), so
  * an acknowledged event survives `kill -9`.
  *
@@ -58,15 +76,20 @@ export class EventWriter {
     inserts: 0,
   };
   private pending: PendingWrite[] = [];
-  private draining: Promise<void> | undefined;
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
   private storeHealthy = true;
   private retryTimer: NodeJS.Timeout | undefined;
   private replaying: Promise<void> | undefined;
   private readonly maxBatchRows: number;
+  private readonly maxBatchBytes: number;
+  private readonly maxInFlight: number;
   private readonly retryIntervalMs: number;
 
   constructor(private readonly options: EventWriterOptions) {
-    this.maxBatchRows = options.maxBatchRows ?? 100_000;
+    this.maxBatchRows = options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS;
+    this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.retryIntervalMs = options.retryIntervalMs ?? 2_000;
   }
 
@@ -93,45 +116,66 @@ export class EventWriter {
   write(rows: Buffer, rowCount: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ rows, rowCount, resolve, reject });
-      this.draining ??= this.drain().finally(() => {
-        this.draining = undefined;
-      });
+      this.pump();
     });
   }
 
   /** Waits for every pending write, then stops retrying. */
   async close(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.pending.length > 0 || this.inFlight > 0) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
     clearInterval(this.retryTimer);
     await this.replaying;
   }
 
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
+  /** Starts an insert for the pending writes while a slot is free. */
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
       const group = this.takeGroup();
-      const rowCount = group.reduce((total, write) => total + write.rowCount, 0);
+      this.inFlight += 1;
+      void this.insertGroup(group).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+        if (this.inFlight === 0 && this.pending.length === 0) {
+          const waiters = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const wake of waiters) wake();
+        }
+      });
+    }
+  }
+
+  private async insertGroup(group: PendingWrite[]): Promise<void> {
+    const rowCount = group.reduce((total, write) => total + write.rowCount, 0);
+    try {
       const batch: EventBatch = {
         id: createEventId(),
         rows: group.length === 1 ? group[0]!.rows : Buffer.concat(group.map((write) => write.rows)),
         rowCount,
       };
-      try {
-        await this.commit(batch);
-        for (const write of group) write.resolve();
-      } catch (error) {
-        this.stats.rejectedRows += rowCount;
-        for (const write of group) write.reject(error);
-      }
+      await this.commit(batch);
+      for (const write of group) write.resolve();
+    } catch (error) {
+      this.stats.rejectedRows += rowCount;
+      for (const write of group) write.reject(error);
     }
   }
 
+  /** The oldest pending writes, up to the row and byte bounds (at least one write). */
   private takeGroup(): PendingWrite[] {
     let rows = 0;
+    let bytes = 0;
     let count = 0;
     while (count < this.pending.length) {
       const next = this.pending[count]!;
-      if (count > 0 && rows + next.rowCount > this.maxBatchRows) break;
+      if (
+        count > 0 &&
+        (rows + next.rowCount > this.maxBatchRows || bytes + next.rows.length > this.maxBatchBytes)
+      )
+        break;
       rows += next.rowCount;
+      bytes += next.rows.length;
       count += 1;
     }
     return this.pending.splice(0, count);

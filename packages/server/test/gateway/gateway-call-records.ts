@@ -4,6 +4,8 @@
  * which requests reached the loopback upstreams.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoopbackUpstream, RecordedRequest } from '../helpers/upstreams/loopback-upstream';
 
@@ -39,7 +41,8 @@ async function listPromptCalls(source: EventReader, query = ''): Promise<PromptC
     `${source.url}/api/v1/events?event_type=prompt_call&limit=1000${query}`,
     { headers: { authorization: `Bearer ${source.key}` } },
   );
-  if (!response.ok) throw new Error(`GET /api/v1/events: ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`GET /api/v1/events: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { events: PromptCallEvent[] }).events;
 }
 
@@ -51,14 +54,14 @@ async function listPromptCalls(source: EventReader, query = ''): Promise<PromptC
 export async function promptCallOf(
   source: EventReader,
   requestId: string,
-  timeoutMs = 5_000,
+  timeoutMs = 10_000,
 ): Promise<PromptCallEvent> {
   const giveUpAt = Date.now() + timeoutMs;
   for (;;) {
     // The run id is the request id when the caller sends no run header.
-    const events = (await listPromptCalls(source, `&run_id=${encodeURIComponent(requestId)}`)).filter(
-      (event) => event.request_id === requestId,
-    );
+    const events = (
+      await listPromptCalls(source, `&run_id=${encodeURIComponent(requestId)}`)
+    ).filter((event) => event.request_id === requestId);
     if (events.length > 1) throw new Error(`${events.length} prompt_call events for ${requestId}`);
     if (events[0]) return events[0];
     if (Date.now() > giveUpAt) {
@@ -91,7 +94,7 @@ export interface Arrival {
 export class ArrivalLog {
   readonly arrivals: Arrival[] = [];
 
-  constructor(upstreams: Record<string, LoopbackUpstream>) {
+  constructor(upstreams: Record<string, Pick<LoopbackUpstream, 'requests'>>) {
     for (const [name, upstream] of Object.entries(upstreams)) {
       const requests = upstream.requests;
       Object.defineProperty(requests, 'push', {
@@ -117,4 +120,41 @@ export class ArrivalLog {
   clear(): void {
     this.arrivals.length = 0;
   }
+}
+
+export type StalledStreamUpstream = Pick<LoopbackUpstream, 'url' | 'requests' | 'close'>;
+
+/**
+ * An upstream that answers every request with a 200 and the headers of an
+ * event stream, then never sends a byte of it: a stream that stalls before its
+ * first chunk (the scripted upstreams can hang only before the headers).
+ */
+export async function startStalledStreamUpstream(): Promise<StalledStreamUpstream> {
+  const requests: RecordedRequest[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      requests.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body,
+        json: undefined,
+      });
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      response.flushHeaders();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -298,7 +298,11 @@ describe('GatewayRouter on an injected clock', () => {
     const result = await running;
     expect(result.deployment.id).toBe('secondary');
     const [timedOut, served] = result.attempts;
-    expect(timedOut).toMatchObject({ candidateId: 'primary', outcome: 'failure', latencyMs: TIMEOUT_MS });
+    expect(timedOut).toMatchObject({
+      candidateId: 'primary',
+      outcome: 'failure',
+      latencyMs: TIMEOUT_MS,
+    });
     expect(timedOut!.error).toMatchObject({ kind: 'timeout', isRetryable: true });
     expect(served).toMatchObject({ candidateId: 'secondary', outcome: 'success' });
   });

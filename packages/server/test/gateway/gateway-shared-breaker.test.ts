@@ -19,122 +19,128 @@ import { newRequestId, promptCallOf } from './gateway-call-records';
 const BREAKER_KEY_PREFIX = 'tollgate:breaker:';
 const FIXTURE_TEXT = 'Hello! How can I help you today?';
 
-describeWithService('REDIS_URL', 'breakers shared by two server processes through Redis', (redisUrl) => {
-  const directory = createTempDir();
-  let failing: ScriptedUpstream;
-  let healthy: ScriptedUpstream;
-  let first: ServerProcess;
-  let second: ServerProcess;
-  let redis: Redis;
+describeWithService(
+  'REDIS_URL',
+  'breakers shared by two server processes through Redis',
+  (redisUrl) => {
+    const directory = createTempDir();
+    let failing: ScriptedUpstream;
+    let healthy: ScriptedUpstream;
+    let first: ServerProcess;
+    let second: ServerProcess;
+    let redis: Redis;
 
-  /** Only this run's breakers: their keys name our upstreams' random ports. */
-  async function deleteOurBreakerKeys(): Promise<void> {
-    for (const upstream of [failing, healthy]) {
-      if (!upstream) continue;
-      const keys: string[] = [];
-      const match = `${BREAKER_KEY_PREFIX}*${upstream.url}/*`;
-      for await (const batch of redis.scanStream({ match, count: 500 })) {
-        keys.push(...(batch as string[]));
+    /** Only this run's breakers: their keys name our upstreams' random ports. */
+    async function deleteOurBreakerKeys(): Promise<void> {
+      for (const upstream of [failing, healthy]) {
+        if (!upstream) continue;
+        const keys: string[] = [];
+        const match = `${BREAKER_KEY_PREFIX}*${upstream.url}/*`;
+        for await (const batch of redis.scanStream({ match, count: 500 })) {
+          keys.push(...(batch as string[]));
+        }
+        if (keys.length > 0) await redis.del(...keys);
       }
-      if (keys.length > 0) await redis.del(...keys);
     }
-  }
 
-  function clientOf(server: ServerProcess): OpenAI {
-    return new OpenAI({ apiKey: server.projectKey, baseURL: `${server.url}/v1`, maxRetries: 0 });
-  }
+    function clientOf(server: ServerProcess): OpenAI {
+      return new OpenAI({ apiKey: server.projectKey, baseURL: `${server.url}/v1`, maxRetries: 0 });
+    }
 
-  async function ask(server: ServerProcess, label: string) {
-    const id = newRequestId(label);
-    const { data, response } = await clientOf(server)
-      .chat.completions.create(
-        { model: 'shared', messages: [{ role: 'user', content: 'hi' }] },
-        { headers: { 'x-request-id': id } },
-      )
-      .withResponse();
-    expect(data.choices[0]!.message.content).toBe(FIXTURE_TEXT);
-    return { id, attemptsHeader: response.headers.get('x-tollgate-attempts') };
-  }
+    async function ask(server: ServerProcess, label: string) {
+      const id = newRequestId(label);
+      const { data, response } = await clientOf(server)
+        .chat.completions.create(
+          { model: 'shared', messages: [{ role: 'user', content: 'hi' }] },
+          { headers: { 'x-request-id': id } },
+        )
+        .withResponse();
+      expect(data.choices[0]!.message.content).toBe(FIXTURE_TEXT);
+      return { id, attemptsHeader: response.headers.get('x-tollgate-attempts') };
+    }
 
-  beforeAll(async () => {
-    redis = new Redis(redisUrl);
-    [failing, healthy] = await Promise.all([startOpenAIUpstream(), startOpenAIUpstream()]);
-    failing.fallback = replyFor(openAIWire('openai'), 'server-error');
-    healthy.fallback = replyFor(openAIWire('openai'), 'text');
-    await deleteOurBreakerKeys();
+    beforeAll(async () => {
+      redis = new Redis(redisUrl);
+      [failing, healthy] = await Promise.all([startOpenAIUpstream(), startOpenAIUpstream()]);
+      failing.fallback = replyFor(openAIWire('openai'), 'server-error');
+      healthy.fallback = replyFor(openAIWire('openai'), 'text');
+      await deleteOurBreakerKeys();
 
-    const routes = join(directory.path, 'routes.yaml');
-    writeFileSync(
-      routes,
-      `routes:
+      const routes = join(directory.path, 'routes.yaml');
+      writeFileSync(
+        routes,
+        `routes:
   - model: shared
     deployments:
       - { id: failing, provider: openai, model: gpt-4o-mini, baseUrl: "${failing.url}/v1", apiKeyEnv: TEST_OPENAI_KEY, priority: 0, maxRetries: 0 }
       - { id: healthy, provider: openai, model: gpt-4o-mini, baseUrl: "${healthy.url}/v1", apiKeyEnv: TEST_OPENAI_KEY, priority: 1, maxRetries: 0 }
 `,
-    );
-    const environment = {
-      REDIS_URL: redisUrl,
-      TOLLGATE_ROUTES: routes,
-      TEST_OPENAI_KEY: 'sk-test-openai',
-      TOLLGATE_BREAKER_FAILURES: '2',
-      // Long enough to stay open for the whole test.
-      TOLLGATE_BREAKER_COOLDOWN_MS: '60000',
-      // Each process has its own embedded event and meta stores; only Redis is shared.
-      DATABASE_URL: '',
-      CLICKHOUSE_URL: '',
-    };
-    const t0 = performance.now();
-    [first, second] = await Promise.all([
-      startServerProcess({ ...environment, TOLLGATE_DATA_DIR: join(directory.path, 'first') }),
-      startServerProcess({ ...environment, TOLLGATE_DATA_DIR: join(directory.path, 'second') }),
-    ]);
-    console.log("STARTUP", performance.now() - t0);
-  }, 90_000);
+      );
+      const environment = {
+        REDIS_URL: redisUrl,
+        TOLLGATE_ROUTES: routes,
+        TEST_OPENAI_KEY: 'sk-test-openai',
+        TOLLGATE_BREAKER_FAILURES: '2',
+        // Long enough to stay open for the whole test.
+        TOLLGATE_BREAKER_COOLDOWN_MS: '60000',
+        // Each process has its own embedded event and meta stores; only Redis is shared.
+        DATABASE_URL: '',
+        CLICKHOUSE_URL: '',
+      };
+      // Each starts from source and opens two embedded stores: slow on a busy machine.
+      const startTimeoutMs = 180_000;
+      [first, second] = await Promise.all([
+        startServerProcess(
+          { ...environment, TOLLGATE_DATA_DIR: join(directory.path, 'first') },
+          startTimeoutMs,
+        ),
+        startServerProcess(
+          { ...environment, TOLLGATE_DATA_DIR: join(directory.path, 'second') },
+          startTimeoutMs,
+        ),
+      ]);
+    }, 240_000);
 
-  afterAll(async () => {
-    const t1 = performance.now();
-    await Promise.all([first?.kill("SIGTERM"), second?.kill("SIGTERM")]);
-    console.log("KILL", performance.now() - t1);
-    await Promise.all([failing?.close(), healthy?.close()]);
-    if (redis) {
-      await deleteOurBreakerKeys();
-      await redis.quit();
-    }
-    directory.remove();
-  });
-
-  it('process B skips the deployment whose breaker process A opened, without calling it', async () => {
-    expect(first.projectKey).toMatch(/^tg_/);
-    expect(second.projectKey).toMatch(/^tg_/);
-    expect(second.projectKey).not.toBe(first.projectKey);
-
-    // Two failures through A open the failing deployment's breaker, in Redis.
-    for (let call = 1; call <= 2; call++) {
-      const { id, attemptsHeader } = await ask(first, `shared-a-${call}`);
-      expect(attemptsHeader).toBe('2');
-      expect(failing.requests).toHaveLength(call);
-      expect(healthy.requests).toHaveLength(call);
-      expect(await promptCallOf({ url: first.url, key: first.projectKey! }, id)).toMatchObject({
-        status: 'success',
-        attempts: 2,
-        providers_tried: ['failing', 'healthy'],
-      });
-    }
-    const stored = await redis.get(
-      `${BREAKER_KEY_PREFIX}openai|${failing.url}/v1|gpt-4o-mini`,
-    );
-    expect(JSON.parse(stored ?? '{}')).toMatchObject({ state: 'open' });
-
-    // B has never called the failing upstream, yet skips it.
-    const { id, attemptsHeader } = await ask(second, 'shared-b');
-    expect(failing.requests).toHaveLength(2);
-    expect(healthy.requests).toHaveLength(3);
-    expect(attemptsHeader).toBe('1');
-    expect(await promptCallOf({ url: second.url, key: second.projectKey! }, id)).toMatchObject({
-      status: 'success',
-      attempts: 1,
-      providers_tried: ['healthy'],
+    afterAll(async () => {
+      await Promise.all([first?.kill('SIGTERM'), second?.kill('SIGTERM')]);
+      await Promise.all([failing?.close(), healthy?.close()]);
+      if (redis) {
+        await deleteOurBreakerKeys();
+        await redis.quit();
+      }
+      directory.remove();
     });
-  });
-});
+
+    it('process B skips the deployment whose breaker process A opened, without calling it', async () => {
+      expect(first.projectKey).toMatch(/^tg_/);
+      expect(second.projectKey).toMatch(/^tg_/);
+      expect(second.projectKey).not.toBe(first.projectKey);
+
+      // Two failures through A open the failing deployment's breaker, in Redis.
+      for (let call = 1; call <= 2; call++) {
+        const { id, attemptsHeader } = await ask(first, `shared-a-${call}`);
+        expect(attemptsHeader).toBe('2');
+        expect(failing.requests).toHaveLength(call);
+        expect(healthy.requests).toHaveLength(call);
+        expect(await promptCallOf({ url: first.url, key: first.projectKey! }, id)).toMatchObject({
+          status: 'success',
+          attempts: 2,
+          providers_tried: ['failing', 'healthy'],
+        });
+      }
+      const stored = await redis.get(`${BREAKER_KEY_PREFIX}openai|${failing.url}/v1|gpt-4o-mini`);
+      expect(JSON.parse(stored ?? '{}')).toMatchObject({ state: 'open' });
+
+      // B has never called the failing upstream, yet skips it.
+      const { id, attemptsHeader } = await ask(second, 'shared-b');
+      expect(failing.requests).toHaveLength(2);
+      expect(healthy.requests).toHaveLength(3);
+      expect(attemptsHeader).toBe('1');
+      expect(await promptCallOf({ url: second.url, key: second.projectKey! }, id)).toMatchObject({
+        status: 'success',
+        attempts: 1,
+        providers_tried: ['healthy'],
+      });
+    });
+  },
+);

@@ -37,6 +37,9 @@ export function breakerKeyOf(deployment: RoutedDeployment): string {
 
 const FALLBACK_REASONS = new Set(['context_window_exceeded', 'content_policy']);
 
+/** Why an attempt's timer is disarmed; given so `abort()` does not build a DOMException each call. */
+const ATTEMPT_SETTLED = Symbol('attempt settled');
+
 function fallbackReasonOf(error: unknown): string | undefined {
   const last = isFailoverError(error) ? error.lastError : error;
   return isUpstreamError(last) && last.reason && FALLBACK_REASONS.has(last.reason)
@@ -146,7 +149,7 @@ export class GatewayRouter {
             AbortSignal.any([runSignal, timeout.signal, signal]),
           );
         } finally {
-          disarm.abort();
+          disarm.abort(ATTEMPT_SETTLED);
         }
       },
       { signal, deadline: this.clock.now() + route.deadlineMs },

@@ -8,6 +8,8 @@ import {
 } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventWriter } from '../../ingest/event-writer';
+import { notifyPromptCall } from '../../metrics/prompt-call-observers';
+import { callRecordBatchOf } from './call-record-batch';
 
 /** Where a call belongs in an agent run; the request id is the run when none is given. */
 export interface CallTrace {
@@ -46,7 +48,8 @@ export interface PromptCallRecord {
 /**
  * Records one gateway call as a `prompt_call` event through the same writer
  * ingestion uses. Fire and forget: the user's response never waits for the
- * store, and a failing store never fails the call (it is logged).
+ * store, and a failing store never fails the call (it is logged). Events are
+ * gathered (50 ms to 1 s, longer when busy) and written together (`CallRecordBatch`).
  */
 export function recordPromptCall(
   writer: EventWriter,
@@ -55,6 +58,7 @@ export function recordPromptCall(
   record: PromptCallRecord,
 ): void {
   try {
+    notifyPromptCall(writer, tenant, record);
     const input: ParsedEventInput = {
       event_type: 'prompt_call',
       request_id: record.requestId,
@@ -89,9 +93,7 @@ export function recordPromptCall(
     const row = buildEventRow(input, tenant);
     row.cost_nanos = record.costNanos;
     row.cost_unpriced = record.unpriced ? 1 : 0;
-    writer.write(Buffer.from(`${JSON.stringify(row)}\n`), 1).catch((error: unknown) => {
-      logger.error({ err: error, requestId: record.requestId }, 'could not record a gateway call');
-    });
+    callRecordBatchOf(writer, logger).add(JSON.stringify(row), record.requestId);
   } catch (error) {
     logger.error(
       { err: error, requestId: record.requestId },

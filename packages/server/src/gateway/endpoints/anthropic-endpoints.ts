@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { OpenAIChatChunk } from '@tollgate/core';
 import { anthropicErrorFrom } from '../formats/anthropic-messages-error';
@@ -8,7 +7,7 @@ import {
   parseAnthropicMessagesRequest,
 } from '../formats/anthropic-messages';
 import { formatAnthropicSse, toAnthropicStreamEvents } from '../formats/anthropic-messages-stream';
-import { chatContextOf, clientSignal, setCallHeaders } from './gateway-context';
+import { chatContextOf, clientSignal, eventStream, setCallHeaders } from './gateway-context';
 
 async function* anthropicServerSentEvents(
   chunks: AsyncIterable<OpenAIChatChunk>,
@@ -30,7 +29,8 @@ export async function anthropicEndpoints(app: FastifyInstance): Promise<void> {
   });
   const { chat } = app.gateway;
 
-  app.post('/v1/messages', { preHandler: app.requireScope('gateway') }, async (request, reply) => {
+  const preHandler = [app.requireScope('gateway'), app.governance.admitGatewayCall];
+  app.post('/v1/messages', { preHandler }, async (request, reply) => {
     const parsed = parseAnthropicMessagesRequest(request.body);
     if (!parsed.success) throw parsed.error;
     const canonical = convertAnthropicMessagesRequest(parsed.data);
@@ -39,7 +39,9 @@ export async function anthropicEndpoints(app: FastifyInstance): Promise<void> {
       const answer = await chat.stream(canonical, context);
       setCallHeaders(reply, answer.info);
       reply.header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8');
-      return reply.send(Readable.from(anthropicServerSentEvents(answer.chunks, parsed.data.model)));
+      return reply.send(
+        eventStream(reply, anthropicServerSentEvents(answer.chunks, parsed.data.model)),
+      );
     }
     const answer = await chat.complete(canonical, context);
     setCallHeaders(reply, answer.info, answer.costNanos);

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import {
   calculateCost,
   parseChatCompletionRequest,
@@ -9,8 +8,9 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { callsMade, recordPromptCall } from '../call/record-prompt-call';
 import { attemptsOf } from '../call/chat-call';
+import { callRecordBatchOf, flushCallRecords } from '../call/call-record-batch';
 import { openAIErrorFrom } from '../formats/openai-error';
-import { chatContextOf, clientSignal, setCallHeaders } from './gateway-context';
+import { chatContextOf, clientSignal, eventStream, setCallHeaders } from './gateway-context';
 
 /** SSE lines of an OpenAI stream; a failure after the first byte ends it with an error event. */
 async function* openAIServerSentEvents(
@@ -37,10 +37,14 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
     return reply.status(status).headers(headers).send(body);
   });
   const { chat } = app.gateway;
+  // Call events wait (50 ms to 1 s, longer when busy) to share an insert; write what is left
+  // before the event writer closes (onClose hooks run last-registered first).
+  callRecordBatchOf(app.eventWriter, app.log);
+  app.addHook('onClose', () => flushCallRecords(app.eventWriter));
 
   app.post(
     '/v1/chat/completions',
-    { preHandler: app.requireScope('gateway') },
+    { preHandler: [app.requireScope('gateway'), app.governance.admitGatewayCall] },
     async (request, reply) => {
       const parsed = parseChatCompletionRequest(request.body);
       if (!parsed.success) throw parsed.error;
@@ -50,7 +54,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
         setCallHeaders(reply, answer.info);
         reply.header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8');
         const includeUsage = parsed.data.stream_options?.include_usage === true;
-        return reply.send(Readable.from(openAIServerSentEvents(answer.chunks, includeUsage)));
+        return reply.send(eventStream(reply, openAIServerSentEvents(answer.chunks, includeUsage)));
       }
       const answer = await chat.complete(parsed.data, context);
       setCallHeaders(reply, answer.info, answer.costNanos);
@@ -61,7 +65,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/v1/embeddings',
-    { preHandler: app.requireScope('gateway') },
+    { preHandler: [app.requireScope('gateway'), app.governance.admitGatewayCall] },
     async (request, reply) => {
       const parsed = parseEmbeddingRequest(request.body);
       if (!parsed.success) throw parsed.error;

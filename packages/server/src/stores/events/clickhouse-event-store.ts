@@ -14,6 +14,7 @@ import type {
   TimeRange,
   ToolCallRow,
 } from '@tollgate/core';
+import { ClickHouseAnalyticsStore } from './clickhouse-analytics-store';
 import { decodeEventCursor, encodeEventCursor } from './cursor';
 import type { EventDriver, InsertSettings } from './driver';
 import {
@@ -61,12 +62,14 @@ export function eventInsertSettings(batchId: string): InsertSettings {
 /** The event store over any ClickHouse engine: one set of queries, the engine behind a driver. */
 export class ClickHouseEventStore implements EventStore {
   readonly kind: EventDriver['kind'];
+  readonly analytics: ClickHouseAnalyticsStore;
 
   constructor(
     private readonly driver: EventDriver,
     private readonly logger?: EventStoreLogger,
   ) {
     this.kind = driver.kind;
+    this.analytics = new ClickHouseAnalyticsStore(driver);
   }
 
   async migrate(): Promise<SchemaMigrationResult> {

@@ -55,7 +55,7 @@ const AGENT_STEP_SELECT = [
 ].join(', ');
 
 /** Conditions and their parameters, joined with AND. */
-class Conditions {
+export class Conditions {
   private readonly clauses: string[] = [];
   readonly parameters: Record<string, QueryParameterValue> = {};
 
@@ -85,7 +85,7 @@ function assertTimeRange(range: TimeRange): void {
 }
 
 /** Every read starts here: the caller's tenant and a time range on `column`. */
-function scoped(scope: TenantScope, range: TimeRange, column: string): Conditions {
+export function scoped(scope: TenantScope, range: TimeRange, column: string): Conditions {
   if (!scope.orgId) throw new EventStoreError('invalid_query', 'a tenant scope needs an org id');
   assertTimeRange(range);
   const conditions = new Conditions().add('org_id = {org_id:String}', { org_id: scope.orgId });

@@ -140,6 +140,19 @@ export const ROLLUP_DIMENSIONS = [
 /** Statuses that do not count as errors. */
 const OK_STATUSES = "('success', 'cached')";
 
+/** The aggregate columns of the hourly and daily rollups, with their state types. */
+const ROLLUP_AGGREGATES = `    requests SimpleAggregateFunction(sum, UInt64),
+    errors SimpleAggregateFunction(sum, UInt64),
+    input_tokens SimpleAggregateFunction(sum, UInt64),
+    output_tokens SimpleAggregateFunction(sum, UInt64),
+    cached_tokens SimpleAggregateFunction(sum, UInt64),
+    cost_nanos SimpleAggregateFunction(sum, Int64),
+    latency_ms AggregateFunction(quantilesTDigest(${LATENCY_QUANTILES}), Float64),
+    ttft_ms AggregateFunction(quantilesTDigest(${LATENCY_QUANTILES}), Float64),
+    retention_days SimpleAggregateFunction(max, UInt16),
+    first_event_at SimpleAggregateFunction(min, ${EVENT_COLUMNS.ts}),
+    last_event_at SimpleAggregateFunction(max, ${EVENT_COLUMNS.ts})`;
+
 function rollupTable(table: string): string {
   return `CREATE TABLE IF NOT EXISTS ${table}
 (
@@ -153,15 +166,7 @@ function rollupTable(table: string): string {
     service ${EVENT_COLUMNS.service},
     name ${EVENT_COLUMNS.name},
     status ${EVENT_COLUMNS.status},
-    requests SimpleAggregateFunction(sum, UInt64),
-    errors SimpleAggregateFunction(sum, UInt64),
-    input_tokens SimpleAggregateFunction(sum, UInt64),
-    output_tokens SimpleAggregateFunction(sum, UInt64),
-    cached_tokens SimpleAggregateFunction(sum, UInt64),
-    cost_nanos SimpleAggregateFunction(sum, Int64),
-    latency_ms AggregateFunction(quantilesTDigest(${LATENCY_QUANTILES}), Float64),
-    ttft_ms AggregateFunction(quantilesTDigest(${LATENCY_QUANTILES}), Float64),
-    retention_days SimpleAggregateFunction(max, UInt16)
+${ROLLUP_AGGREGATES}
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(bucket)
@@ -170,12 +175,18 @@ TTL bucket + toIntervalDay(retention_days)
 SETTINGS ${DEDUPLICATION}`;
 }
 
-function rollupView(table: string, bucket: string): string {
-  return `CREATE MATERIALIZED VIEW IF NOT EXISTS ${table}_mv TO ${table} AS
+/**
+ * The hourly rollup is the only view that aggregates raw events. The daily
+ * rollup and the project summary are fed from the hourly rollup's rows (views
+ * chained on `events_hourly`, merging its states with -Merge/-MergeState),
+ * not from `events` again: an insert of N events aggregates N rows once, and
+ * the other two aggregate only the (usually far fewer) hourly groups.
+ */
+const hourlyView = `CREATE MATERIALIZED VIEW IF NOT EXISTS events_hourly_mv TO events_hourly AS
 SELECT
     org_id,
     project_id,
-    ${bucket} AS bucket,
+    toStartOfHour(ts) AS bucket,
     event_type,
     operation,
     provider,
@@ -191,10 +202,37 @@ SELECT
     sum(cost_nanos) AS cost_nanos,
     quantilesTDigestState(${LATENCY_QUANTILES})(latency_ms) AS latency_ms,
     quantilesTDigestStateIf(${LATENCY_QUANTILES})(ttft_ms, ttft_ms > 0) AS ttft_ms,
-    max(retention_days) AS retention_days
+    max(retention_days) AS retention_days,
+    min(ts) AS first_event_at,
+    max(ts) AS last_event_at
 FROM events
 GROUP BY ${ROLLUP_DIMENSIONS.join(', ')}`;
-}
+
+const dailyView = `CREATE MATERIALIZED VIEW IF NOT EXISTS events_daily_mv TO events_daily AS
+SELECT
+    org_id,
+    project_id,
+    toStartOfDay(events_hourly.bucket) AS bucket,
+    event_type,
+    operation,
+    provider,
+    model,
+    service,
+    name,
+    status,
+    sum(requests) AS requests,
+    sum(errors) AS errors,
+    sum(input_tokens) AS input_tokens,
+    sum(output_tokens) AS output_tokens,
+    sum(cached_tokens) AS cached_tokens,
+    sum(cost_nanos) AS cost_nanos,
+    quantilesTDigestMergeState(${LATENCY_QUANTILES})(latency_ms) AS latency_ms,
+    quantilesTDigestMergeState(${LATENCY_QUANTILES})(ttft_ms) AS ttft_ms,
+    max(retention_days) AS retention_days,
+    min(first_event_at) AS first_event_at,
+    max(last_event_at) AS last_event_at
+FROM events_hourly
+GROUP BY ${ROLLUP_DIMENSIONS.join(', ')}`;
 
 const projectSummaryTable = `CREATE TABLE IF NOT EXISTS project_summary
 (
@@ -217,15 +255,15 @@ const projectSummaryView = `CREATE MATERIALIZED VIEW IF NOT EXISTS project_summa
 SELECT
     org_id,
     project_id,
-    count() AS events,
-    countIf(status NOT IN ${OK_STATUSES}) AS errors,
-    sum(toUInt64(input_tokens)) AS input_tokens,
-    sum(toUInt64(output_tokens)) AS output_tokens,
-    sum(toUInt64(cached_tokens)) AS cached_tokens,
+    sum(requests) AS events,
+    sum(errors) AS errors,
+    sum(input_tokens) AS input_tokens,
+    sum(output_tokens) AS output_tokens,
+    sum(cached_tokens) AS cached_tokens,
     sum(cost_nanos) AS cost_nanos,
-    min(ts) AS first_event_at,
-    max(ts) AS last_event_at
-FROM events
+    min(first_event_at) AS first_event_at,
+    max(last_event_at) AS last_event_at
+FROM events_hourly
 GROUP BY org_id, project_id`;
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -240,9 +278,10 @@ export const MIGRATIONS: readonly Migration[] = [
       copyTable('agent_steps', AGENT_STEP_COLUMNS, 'org_id, project_id, step_name, ts, event_id'),
       copyView('agent_steps', AGENT_STEP_COLUMNS, 'agent_step'),
       rollupTable('events_hourly'),
-      rollupView('events_hourly', 'toStartOfHour(ts)'),
+      hourlyView,
+      // Chained on events_hourly: created after it, so a view never lacks its source or target.
       rollupTable('events_daily'),
-      rollupView('events_daily', 'toStartOfDay(ts)'),
+      dailyView,
       projectSummaryTable,
       projectSummaryView,
     ],

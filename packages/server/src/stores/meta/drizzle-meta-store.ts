@@ -1,6 +1,7 @@
 import type {
   ApiKey,
   GatewayConfigStore,
+  TenantAdminStore,
   MetaStore,
   NewApiKey,
   NewOrganization,
@@ -13,6 +14,17 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { gatewayConfigQueries } from './gateway-config-queries';
 import { createId } from './ids';
 import { apiKeys, organizations, projects } from './schema';
+import { tenantAdminQueries } from './tenant-admin-queries';
+import {
+  apiKeyColumns,
+  expectRow,
+  organizationColumns,
+  projectColumns,
+  rateLimitValues,
+  toApiKey,
+  toOrganization,
+  toProject,
+} from './tenant-rows';
 
 /** A Drizzle database over the meta schema, whichever driver (PGlite or node-postgres) runs it. */
 export type MetaDatabase = PgDatabase<PgQueryResultHKT>;
@@ -26,34 +38,6 @@ export interface MetaStoreDriver {
   close(): Promise<void>;
 }
 
-const organizationColumns = {
-  id: organizations.id,
-  name: organizations.name,
-  plan: organizations.plan,
-  retentionDays: organizations.retentionDays,
-  createdAt: organizations.createdAt,
-};
-
-const projectColumns = {
-  id: projects.id,
-  orgId: projects.orgId,
-  name: projects.name,
-  createdAt: projects.createdAt,
-};
-
-/** Every column an ApiKey shows; the hash stays in the database. */
-const apiKeyColumns = {
-  id: apiKeys.id,
-  orgId: apiKeys.orgId,
-  projectId: apiKeys.projectId,
-  name: apiKeys.name,
-  prefix: apiKeys.prefix,
-  scopes: apiKeys.scopes,
-  expiresAt: apiKeys.expiresAt,
-  revokedAt: apiKeys.revokedAt,
-  createdAt: apiKeys.createdAt,
-};
-
 /**
  * The meta store, its queries written once over Drizzle's Postgres dialect.
  * Lists are ordered by creation time (then id, for a stable order).
@@ -66,11 +50,13 @@ export class DrizzleMetaStore implements MetaStore {
   private closing: Promise<void> | undefined;
 
   private readonly gatewayConfig: GatewayConfigStore;
+  private readonly tenantAdmin: TenantAdminStore;
 
   constructor(private readonly driver: MetaStoreDriver) {
     this.kind = driver.kind;
     this.database = driver.database;
     this.gatewayConfig = gatewayConfigQueries(this.database);
+    this.tenantAdmin = tenantAdminQueries(this.database);
   }
 
   migrate(): Promise<void> {
@@ -87,9 +73,13 @@ export class DrizzleMetaStore implements MetaStore {
         name: input.name,
         plan: input.plan ?? 'free',
         retentionDays: input.retentionDays ?? null,
+        chargebackRate: input.chargebackRate ?? null,
+        priceOverrides: input.priceOverrides ?? null,
+        operator: input.operator ?? false,
+        ...rateLimitValues(input.rateLimits),
       })
       .returning(organizationColumns);
-    return expectRow(organization, 'organization');
+    return toOrganization(expectRow(organization, 'organization'));
   }
 
   async getOrganization(id: string): Promise<Organization | undefined> {
@@ -97,22 +87,30 @@ export class DrizzleMetaStore implements MetaStore {
       .select(organizationColumns)
       .from(organizations)
       .where(eq(organizations.id, id));
-    return organization;
+    return organization && toOrganization(organization);
   }
 
-  listOrganizations(): Promise<Organization[]> {
-    return this.database
+  async listOrganizations(): Promise<Organization[]> {
+    const rows = await this.database
       .select(organizationColumns)
       .from(organizations)
       .orderBy(asc(organizations.createdAt), asc(organizations.id));
+    return rows.map(toOrganization);
   }
 
   async createProject(input: NewProject): Promise<Project> {
     const [project] = await this.database
       .insert(projects)
-      .values({ id: createId('proj'), orgId: input.orgId, name: input.name })
+      .values({
+        id: createId('proj'),
+        orgId: input.orgId,
+        name: input.name,
+        contentStorage: input.contentStorage ?? true,
+        piiRedaction: input.piiRedaction ?? false,
+        ...rateLimitValues(input.rateLimits),
+      })
       .returning(projectColumns);
-    return expectRow(project, 'project');
+    return toProject(expectRow(project, 'project'));
   }
 
   async getProject(id: string): Promise<Project | undefined> {
@@ -120,15 +118,16 @@ export class DrizzleMetaStore implements MetaStore {
       .select(projectColumns)
       .from(projects)
       .where(eq(projects.id, id));
-    return project;
+    return project && toProject(project);
   }
 
-  listProjects(orgId: string): Promise<Project[]> {
-    return this.database
+  async listProjects(orgId: string): Promise<Project[]> {
+    const rows = await this.database
       .select(projectColumns)
       .from(projects)
       .where(eq(projects.orgId, orgId))
       .orderBy(asc(projects.createdAt), asc(projects.id));
+    return rows.map(toProject);
   }
 
   async createApiKey(input: NewApiKey): Promise<ApiKey> {
@@ -143,9 +142,10 @@ export class DrizzleMetaStore implements MetaStore {
         hash: input.hash,
         scopes: input.scopes,
         expiresAt: input.expiresAt ?? null,
+        ...rateLimitValues(input.rateLimits),
       })
       .returning(apiKeyColumns);
-    return expectRow(apiKey, 'API key');
+    return toApiKey(expectRow(apiKey, 'API key'));
   }
 
   async findApiKeyByHash(hash: string): Promise<ApiKey | undefined> {
@@ -153,15 +153,16 @@ export class DrizzleMetaStore implements MetaStore {
       .select(apiKeyColumns)
       .from(apiKeys)
       .where(eq(apiKeys.hash, hash));
-    return apiKey;
+    return apiKey && toApiKey(apiKey);
   }
 
-  listApiKeys(orgId: string): Promise<ApiKey[]> {
-    return this.database
+  async listApiKeys(orgId: string): Promise<ApiKey[]> {
+    const rows = await this.database
       .select(apiKeyColumns)
       .from(apiKeys)
       .where(eq(apiKeys.orgId, orgId))
       .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
+    return rows.map(toApiKey);
   }
 
   /**
@@ -194,6 +195,20 @@ export class DrizzleMetaStore implements MetaStore {
   deleteProviderCredential: GatewayConfigStore['deleteProviderCredential'] = (orgId, name) =>
     this.gatewayConfig.deleteProviderCredential(orgId, name);
 
+  updateOrganization: TenantAdminStore['updateOrganization'] = (id, changes) =>
+    this.tenantAdmin.updateOrganization(id, changes);
+  deleteOrganization: TenantAdminStore['deleteOrganization'] = (id) =>
+    this.tenantAdmin.deleteOrganization(id);
+  updateProject: TenantAdminStore['updateProject'] = (orgId, id, changes) =>
+    this.tenantAdmin.updateProject(orgId, id, changes);
+  deleteProject: TenantAdminStore['deleteProject'] = (orgId, id) =>
+    this.tenantAdmin.deleteProject(orgId, id);
+  getApiKey: TenantAdminStore['getApiKey'] = (orgId, id) => this.tenantAdmin.getApiKey(orgId, id);
+  appendAuditEntry: TenantAdminStore['appendAuditEntry'] = (entry) =>
+    this.tenantAdmin.appendAuditEntry(entry);
+  listAuditEntries: TenantAdminStore['listAuditEntries'] = (orgId, options) =>
+    this.tenantAdmin.listAuditEntries(orgId, options);
+
   async ping(): Promise<void> {
     await this.database.execute(sql`select 1`);
   }
@@ -203,9 +218,4 @@ export class DrizzleMetaStore implements MetaStore {
     this.closing ??= this.driver.close();
     return this.closing;
   }
-}
-
-function expectRow<Row>(row: Row | undefined, what: string): Row {
-  if (row === undefined) throw new Error(`The meta store returned no ${what} row after an insert`);
-  return row;
 }

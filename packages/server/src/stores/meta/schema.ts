@@ -1,6 +1,7 @@
-import { KEY_SCOPES, PLANS, type KeyScope, type Plan } from '@tollgate/core';
+import { KEY_SCOPES, PLANS, type KeyScope, type Plan, type PriceOverrides } from '@tollgate/core';
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   check,
   foreignKey,
   index,
@@ -11,6 +12,7 @@ import {
   text,
   timestamp,
   unique,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 
 /**
@@ -27,6 +29,20 @@ const timestampColumn = (name: string) => timestamp(name, { withTimezone: true, 
 const sqlLabels = (labels: readonly string[]) =>
   sql.raw(labels.map((label) => `'${label}'`).join(', '));
 
+/** Requests and tokens per minute (null: no limit) of an org, project or key. */
+const rateLimitColumns = () => ({
+  requestsPerMinute: integer('requests_per_minute'),
+  tokensPerMinute: integer('tokens_per_minute'),
+});
+
+const rateLimitChecks = (
+  table: string,
+  columns: { requestsPerMinute: AnyPgColumn; tokensPerMinute: AnyPgColumn },
+) => [
+  check(`${table}_requests_per_minute_check`, sql`${columns.requestsPerMinute} > 0`),
+  check(`${table}_tokens_per_minute_check`, sql`${columns.tokensPerMinute} > 0`),
+];
+
 export const organizations = pgTable(
   'organizations',
   {
@@ -35,11 +51,18 @@ export const organizations = pgTable(
     plan: text('plan').$type<Plan>().notNull().default('free'),
     /** Overrides the plan's retention when set. */
     retentionDays: integer('retention_days'),
+    /** Decimal text, e.g. `1.15`: exact, unlike a float. */
+    chargebackRate: text('chargeback_rate'),
+    priceOverrides: jsonb('price_overrides').$type<PriceOverrides>(),
+    ...rateLimitColumns(),
+    /** The operator's organization, made at bootstrap: its admins administer every org. */
+    operator: boolean('operator').notNull().default(false),
     createdAt: timestampColumn('created_at').notNull().defaultNow(),
   },
   (table) => [
     check('organizations_plan_check', sql`${table.plan} in (${sqlLabels(PLANS)})`),
     check('organizations_retention_days_check', sql`${table.retentionDays} > 0`),
+    ...rateLimitChecks('organizations', table),
   ],
 );
 
@@ -51,9 +74,13 @@ export const projects = pgTable(
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
+    contentStorage: boolean('content_storage').notNull().default(true),
+    piiRedaction: boolean('pii_redaction').notNull().default(false),
+    ...rateLimitColumns(),
     createdAt: timestampColumn('created_at').notNull().defaultNow(),
   },
   (table) => [
+    ...rateLimitChecks('projects', table),
     unique('projects_org_id_name_unique').on(table.orgId, table.name),
     // Lets api_keys reference (org_id, id), so a key can never point at another org's project.
     unique('projects_org_id_id_unique').on(table.orgId, table.id),
@@ -78,8 +105,10 @@ export const apiKeys = pgTable(
     revokedAt: timestampColumn('revoked_at'),
     createdAt: timestampColumn('created_at').notNull().defaultNow(),
     lastUsedAt: timestampColumn('last_used_at'),
+    ...rateLimitColumns(),
   },
   (table) => [
+    ...rateLimitChecks('api_keys', table),
     foreignKey({
       name: 'api_keys_project_in_org_fk',
       columns: [table.orgId, table.projectId],
@@ -118,4 +147,28 @@ export const providerCredentials = pgTable(
     createdAt: timestampColumn('created_at').notNull().defaultNow(),
   },
   (table) => [unique('provider_credentials_org_id_name_unique').on(table.orgId, table.name)],
+);
+
+/**
+ * Every admin change (who, what, before, after, when). Rows are only ever
+ * appended. No foreign key to the org: the log outlives a deleted org.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    actorKeyId: text('actor_key_id'),
+    actorOrgId: text('actor_org_id'),
+    action: text('action').notNull(),
+    targetType: text('target_type').$type<'organization' | 'project' | 'api_key'>().notNull(),
+    targetId: text('target_id').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    createdAt: timestampColumn('created_at').notNull().defaultNow(),
+  },
+  (table) => [
+    index('audit_log_org_id_created_at_index').on(table.orgId, table.createdAt),
+    index('audit_log_actor_org_id_created_at_index').on(table.actorOrgId, table.createdAt),
+  ],
 );

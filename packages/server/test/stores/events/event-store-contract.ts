@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseEventStore } from '../../../src/stores/events/clickhouse-event-store';
 import type { EventDriver } from '../../../src/stores/events/driver';
 import { isEventStoreError } from '../../../src/stores/events/event-store-error';
-import { EXPECTED_TABLES, LATEST_SCHEMA_VERSION } from '../../../src/stores/events/schema';
+import {
+  EXPECTED_TABLES,
+  LATENCY_QUANTILES,
+  LATEST_SCHEMA_VERSION,
+} from '../../../src/stores/events/schema';
 import {
   AWKWARD_USER_ID,
   buildEventFixture,
@@ -252,6 +256,122 @@ export function runEventStoreContract({ create }: EventStoreContractOptions): vo
         actual,
         expectedSummary(firstHour, (row) => row.status),
       );
+    });
+  });
+
+  describe('rollups', () => {
+    const OK = new Set(['success', 'cached']);
+    const fixtureOrgs = `org_id IN ('${TENANTS.a1.orgId}', '${TENANTS.b1.orgId}')`;
+    const dayOf = (ts: string) => `${ts.slice(0, 10)} 00:00:00`;
+
+    /** Totals of rows in JavaScript, per key, as the rollups must hold them. */
+    function totals(rows: EventRow[], key: (row: EventRow) => string) {
+      const groups = new Map<string, EventRow[]>();
+      for (const row of rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
+      return new Map(
+        [...groups].map(([name, group]) => [
+          name,
+          {
+            requests: group.length,
+            errors: group.filter((row) => !OK.has(row.status)).length,
+            input_tokens: group.reduce((sum, row) => sum + row.input_tokens, 0),
+            output_tokens: group.reduce((sum, row) => sum + row.output_tokens, 0),
+            cached_tokens: group.reduce((sum, row) => sum + row.cached_tokens, 0),
+            cost_nanos: group.reduce((sum, row) => sum + row.cost_nanos, 0),
+            first_event_at: group.map((row) => row.ts).sort()[0],
+            last_event_at: group
+              .map((row) => row.ts)
+              .sort()
+              .at(-1),
+          },
+        ]),
+      );
+    }
+
+    it('keeps the project summary exact: totals, errors, first and last event time per project', async () => {
+      const rows = await driver.query<Record<string, string | number>>(
+        `SELECT org_id, project_id, sum(events) AS requests, sum(errors) AS errors,
+            sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+            sum(cached_tokens) AS cached_tokens, sum(cost_nanos) AS cost_nanos,
+            min(first_event_at) AS first_event_at, max(last_event_at) AS last_event_at
+         FROM project_summary WHERE ${fixtureOrgs} GROUP BY org_id, project_id`,
+      );
+      const actual = new Map(
+        rows.map(({ org_id, project_id, ...rest }) => [`${org_id}/${project_id}`, rest]),
+      );
+      expect(actual).toEqual(totals(fixture.rows, (row) => `${row.org_id}/${row.project_id}`));
+    });
+
+    it('keeps the daily rollup exact per day and dimension, with latency quantiles from merged states', async () => {
+      const rows = await driver.query<Record<string, string | number | number[]>>(
+        `SELECT org_id, project_id, toString(bucket) AS day, model, status,
+            sum(requests) AS requests, sum(errors) AS errors,
+            sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+            sum(cached_tokens) AS cached_tokens, sum(cost_nanos) AS cost_nanos,
+            min(first_event_at) AS first_event_at, max(last_event_at) AS last_event_at,
+            quantilesTDigestMerge(${LATENCY_QUANTILES})(latency_ms) AS latency
+         FROM events_daily WHERE ${fixtureOrgs}
+         GROUP BY org_id, project_id, day, model, status`,
+      );
+      const key = (row: {
+        org_id: unknown;
+        project_id: unknown;
+        model: unknown;
+        status: unknown;
+      }) =>
+        `${String(row.org_id)}/${String(row.project_id)}/${String(row.model)}/${String(row.status)}`;
+      const actual = new Map(
+        rows.map(({ org_id, project_id, day, model, status, latency, ...rest }) => [
+          `${key({ org_id, project_id, model, status })}/${String(day)}`,
+          rest,
+        ]),
+      );
+      const dayKey = (row: EventRow) => `${key(row)}/${dayOf(row.ts)}`;
+      expect(actual).toEqual(totals(fixture.rows, dayKey));
+      const bands = expectedSummary(fixture.rows, dayKey);
+      for (const row of rows) {
+        const [p50] = row.latency as number[];
+        const band = bands.get(`${key(row)}/${String(row.day)}`)!.p50;
+        expect(p50).toBeGreaterThanOrEqual(band[0]);
+        expect(p50).toBeLessThanOrEqual(band[1]);
+      }
+    });
+
+    it('stores a replayed batch once in the daily rollup and the project summary too', async () => {
+      const tenant = { orgId: 'org_chain', projectId: 'proj_1', retentionDays: 90 };
+      const now = Date.now();
+      // Two months apart, so the insert is split into one block per partition.
+      const rows = [
+        buildRow(
+          { event_type: 'prompt_call', ts: now - 40 * 24 * HOUR, model: 'gpt-4o', input_tokens: 5 },
+          tenant,
+        ),
+        buildRow(
+          { event_type: 'prompt_call', ts: now - HOUR, model: 'gpt-4o', input_tokens: 6 },
+          tenant,
+        ),
+      ];
+      const counts = async () => {
+        const [daily] = await driver.query<{ requests: number; input_tokens: number }>(
+          `SELECT sum(requests) AS requests, sum(input_tokens) AS input_tokens FROM events_daily WHERE org_id = 'org_chain'`,
+        );
+        const [summary] = await driver.query<{ requests: number; input_tokens: number }>(
+          `SELECT sum(events) AS requests, sum(input_tokens) AS input_tokens FROM project_summary WHERE org_id = 'org_chain'`,
+        );
+        return { daily, summary };
+      };
+      await store.insert(toBatch('chain-replayed', rows));
+      await store.insert(toBatch('chain-replayed', rows));
+      expect(await counts()).toEqual({
+        daily: { requests: 2, input_tokens: 11 },
+        summary: { requests: 2, input_tokens: 11 },
+      });
+      await store.insert(toBatch('chain-other', rows));
+      insertedByTests += 4;
+      expect(await counts()).toEqual({
+        daily: { requests: 4, input_tokens: 22 },
+        summary: { requests: 4, input_tokens: 22 },
+      });
     });
   });
 

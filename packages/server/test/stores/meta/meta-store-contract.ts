@@ -77,12 +77,19 @@ export function runMetaStoreContract({ kind, create }: MetaStoreContractOptions)
           name: 'Acme',
           plan: 'enterprise',
           retentionDays: 730,
+          chargebackRate: '1.15',
+          priceOverrides: { 'gpt-4o': { provider: 'openai', input: 1, output: 2 } },
+          rateLimits: { requestsPerMinute: 600 },
         });
         expect(organization).toEqual({
           id: expect.stringMatching(/^org_[0-9a-f]{32}$/),
           name: 'Acme',
           plan: 'enterprise',
           retentionDays: 730,
+          chargebackRate: '1.15',
+          priceOverrides: { 'gpt-4o': { provider: 'openai', input: 1, output: 2 } },
+          rateLimits: { requestsPerMinute: 600, tokensPerMinute: null },
+          operator: false,
           createdAt: expect.any(Date),
         });
         expect(organization.createdAt.getTime()).toBeGreaterThanOrEqual(before - 5_000);
@@ -124,6 +131,9 @@ export function runMetaStoreContract({ kind, create }: MetaStoreContractOptions)
           id: expect.stringMatching(/^proj_[0-9a-f]{32}$/),
           orgId: organization.id,
           name: 'checkout',
+          contentStorage: true,
+          piiRedaction: false,
+          rateLimits: { requestsPerMinute: null, tokensPerMinute: null },
           createdAt: expect.any(Date),
         });
         expect(await store.getProject(project.id)).toEqual(project);
@@ -155,6 +165,123 @@ export function runMetaStoreContract({ kind, create }: MetaStoreContractOptions)
       });
     });
 
+    describe('tenant administration', () => {
+      it('updates an organization, keeping what the change leaves out', async () => {
+        const organization = await store.createOrganization({ name: 'Acme', plan: 'pro' });
+        const updated = await store.updateOrganization(organization.id, {
+          plan: 'enterprise',
+          retentionDays: 400,
+          chargebackRate: '1.2',
+          rateLimits: { tokensPerMinute: 10_000 },
+        });
+        expect(updated).toEqual({
+          ...organization,
+          plan: 'enterprise',
+          retentionDays: 400,
+          chargebackRate: '1.2',
+          rateLimits: { requestsPerMinute: null, tokensPerMinute: 10_000 },
+        });
+        const cleared = await store.updateOrganization(organization.id, {
+          retentionDays: null,
+          rateLimits: { tokensPerMinute: null },
+        });
+        expect(cleared).toMatchObject({
+          retentionDays: null,
+          rateLimits: { tokensPerMinute: null },
+        });
+        expect(await store.updateOrganization(organization.id, {})).toEqual(cleared);
+        expect(await store.updateOrganization('org_missing', { name: 'x' })).toBeUndefined();
+      });
+
+      it('deletes an organization with its projects and keys', async () => {
+        const organization = await store.createOrganization({ name: 'Doomed' });
+        const project = await store.createProject({ orgId: organization.id, name: 'p' });
+        const key = await store.createApiKey(newKey(organization.id, { projectId: project.id }));
+        expect(await store.deleteOrganization(organization.id)).toBe(true);
+        expect(await store.deleteOrganization(organization.id)).toBe(false);
+        expect(await store.getProject(project.id)).toBeUndefined();
+        expect(await store.getApiKey(organization.id, key.id)).toBeUndefined();
+      });
+
+      it('updates and deletes a project only within its org', async () => {
+        const acme = await store.createOrganization({ name: 'Acme' });
+        const globex = await store.createOrganization({ name: 'Globex' });
+        const project = await store.createProject({
+          orgId: acme.id,
+          name: 'p',
+          piiRedaction: true,
+        });
+        expect(project.piiRedaction).toBe(true);
+        expect(
+          await store.updateProject(globex.id, project.id, { name: 'stolen' }),
+        ).toBeUndefined();
+        expect(await store.deleteProject(globex.id, project.id)).toBe(false);
+        const updated = await store.updateProject(acme.id, project.id, {
+          contentStorage: false,
+          rateLimits: { requestsPerMinute: 5 },
+        });
+        expect(updated).toEqual({
+          ...project,
+          contentStorage: false,
+          rateLimits: { requestsPerMinute: 5, tokensPerMinute: null },
+        });
+        const key = await store.createApiKey(newKey(acme.id, { projectId: project.id }));
+        expect(await store.deleteProject(acme.id, project.id)).toBe(true);
+        expect(await store.getProject(project.id)).toBeUndefined();
+        expect(await store.getApiKey(acme.id, key.id)).toBeUndefined();
+      });
+
+      it('gets a key only within its org', async () => {
+        const acme = await store.createOrganization({ name: 'Acme' });
+        const globex = await store.createOrganization({ name: 'Globex' });
+        const key = await store.createApiKey(
+          newKey(acme.id, { rateLimits: { requestsPerMinute: 7 } }),
+        );
+        expect(key.rateLimits).toEqual({ requestsPerMinute: 7, tokensPerMinute: null });
+        expect(await store.getApiKey(acme.id, key.id)).toEqual(key);
+        expect(await store.getApiKey(globex.id, key.id)).toBeUndefined();
+      });
+
+      it('appends audit entries and lists them newest first, per org', async () => {
+        const acme = await store.createOrganization({ name: 'Acme' });
+        const globex = await store.createOrganization({ name: 'Globex' });
+        const first = await store.appendAuditEntry({
+          orgId: acme.id,
+          actorKeyId: 'key_a',
+          actorOrgId: acme.id,
+          action: 'project.created',
+          targetType: 'project',
+          targetId: 'proj_1',
+          before: null,
+          after: { name: 'p', nested: { list: [1, 2] } },
+        });
+        expect(first).toEqual({
+          id: expect.stringMatching(/^audit_/),
+          orgId: acme.id,
+          actorKeyId: 'key_a',
+          actorOrgId: acme.id,
+          action: 'project.created',
+          targetType: 'project',
+          targetId: 'proj_1',
+          before: null,
+          after: { name: 'p', nested: { list: [1, 2] } },
+          createdAt: expect.any(Date),
+        });
+        const second = await store.appendAuditEntry({
+          ...first,
+          action: 'project.updated',
+          before: { name: 'p' },
+          after: { name: 'q' },
+        });
+        // Made by acme's admin in globex: acme sees it as the actor, globex as the target.
+        const third = await store.appendAuditEntry({ ...first, orgId: globex.id });
+        expect(await store.listAuditEntries(acme.id)).toEqual([third, second, first]);
+        expect(await store.listAuditEntries(globex.id)).toEqual([third]);
+        expect(await store.listAuditEntries(acme.id, { limit: 1 })).toEqual([third]);
+        expect(await store.listAuditEntries('org_missing')).toEqual([]);
+      });
+    });
+
     describe('API keys', () => {
       it('round-trips every field of a project key', async () => {
         const organization = await store.createOrganization({ name: 'Acme' });
@@ -172,6 +299,7 @@ export function runMetaStoreContract({ kind, create }: MetaStoreContractOptions)
           scopes,
           expiresAt,
           revokedAt: null,
+          rateLimits: { requestsPerMinute: null, tokensPerMinute: null },
           createdAt: expect.any(Date),
         });
         expect(apiKey).not.toHaveProperty('hash');

@@ -1,0 +1,15 @@
+import { Session } from 'chdb';
+import { rmSync } from 'node:fs';
+rmSync('/tmp/dbtest', { recursive: true, force: true });
+const s = new Session('/tmp/dbtest');
+const q = async (sql) => (await s.queryAsync(sql, { format: 'TabSeparated' })).text();
+await q('CREATE DATABASE a'); await q('USE a');
+await q('CREATE TABLE t (x UInt32) ENGINE = MergeTree ORDER BY x');
+await q('CREATE TABLE agg (n UInt64) ENGINE = SummingMergeTree ORDER BY tuple()');
+await q('CREATE MATERIALIZED VIEW mv TO agg AS SELECT count() AS n FROM t');
+await q('USE default');
+await q('CREATE TABLE t (x UInt32) ENGINE = MergeTree ORDER BY x');
+await s.insert({ table: 'a.t', values: Buffer.from('{"x":1}\n{"x":2}\n'), format: 'JSONEachRow', settings: { async_insert: 0 } });
+console.log(await q('SELECT currentDatabase(), (SELECT sum(n) FROM a.agg), (SELECT count() FROM default.t)'));
+console.log(await q("SELECT create_table_query FROM system.tables WHERE database='a' AND name='mv'"));
+s.close();

@@ -1,0 +1,179 @@
+import type { EventRow } from '../events/event-columns';
+import type { TenantScope, TimeRange } from './tenant-scope';
+
+/**
+ * The query API's reads over the event store. Every query is tenant-scoped and
+ * bounded in time; money is returned as `bigint` nano-dollars, summed exactly
+ * by the engine (Int64) and carried as text across the wire, so it never
+ * passes through a float.
+ */
+
+/** Dimensions cost can be grouped by (`method` is the event `name`). */
+export const COST_GROUPS = [
+  'none',
+  'service',
+  'method',
+  'operation',
+  'model',
+  'provider',
+  'project',
+  'user',
+  'event_type',
+  'day',
+  'hour',
+] as const;
+export type CostGroup = (typeof COST_GROUPS)[number];
+
+/** Dimensions latency can be grouped by; `decision` reads `ai_fallback` events only. */
+export const LATENCY_GROUPS = [
+  'none',
+  'service',
+  'method',
+  'model',
+  'provider',
+  'decision',
+] as const;
+export type LatencyGroup = (typeof LATENCY_GROUPS)[number];
+
+export const SUCCESS_GROUPS = ['service', 'method'] as const;
+export type SuccessGroup = (typeof SUCCESS_GROUPS)[number];
+
+export const TIME_BUCKETS = ['hour', 'day'] as const;
+export type TimeBucket = (typeof TIME_BUCKETS)[number];
+
+/** Optional equality filters every analytics query accepts. */
+export interface AnalyticsFilters {
+  /** The event types counted; each endpoint has its own default. */
+  eventTypes: readonly string[];
+  service?: string;
+  method?: string;
+  model?: string;
+  provider?: string;
+  operation?: string;
+}
+
+export interface AnalyticsQuery extends TimeRange {
+  filters: AnalyticsFilters;
+}
+
+export interface CostRow {
+  key: string;
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_nanos: bigint;
+}
+
+export interface LatencyRow {
+  key: string;
+  samples: number;
+  latency_p50_ms: number;
+  latency_p95_ms: number;
+  latency_p99_ms: number;
+  /** Time to first token of streamed calls; null when no call in the group streamed. */
+  ttft_p50_ms: number | null;
+  ttft_p95_ms: number | null;
+  ttft_p99_ms: number | null;
+}
+
+export interface SuccessRateRow {
+  service: string;
+  /** Empty when grouped by service only. */
+  method: string;
+  requests: number;
+  errors: number;
+}
+
+export interface ErrorRateRow {
+  /** Start of the bucket, epoch milliseconds. */
+  bucket: number;
+  requests: number;
+  errors: number;
+}
+
+export interface ErrorMessageRow {
+  error_message: string;
+  occurrences: number;
+  last_seen: string;
+  /** One event carrying the message, to open. */
+  example_event_id: string;
+}
+
+export interface RunSummaryRow {
+  run_id: string;
+  started_at: string;
+  /** Latest event end (time plus latency). */
+  ended_at: string;
+  duration_ms: number;
+  events: number;
+  steps: number;
+  tool_calls: number;
+  model_calls: number;
+  errors: number;
+  cost_nanos: bigint;
+}
+
+export interface LearningCandidateRow {
+  service: string;
+  method: string;
+  successes: number;
+  cost_nanos: bigint;
+  first_seen: string;
+  last_seen: string;
+  /** The most frequent arguments (as stored, cut to 500 characters), most frequent first. */
+  typical_arguments: string[];
+}
+
+/** Operation kinds a chargeback report bills separately. */
+export const CHARGEBACK_KINDS = [
+  'completion',
+  'embedding',
+  'image',
+  'video',
+  'moderation',
+] as const;
+export type ChargebackKind = (typeof CHARGEBACK_KINDS)[number];
+
+export interface ChargebackRow {
+  org_id: string;
+  kind: ChargebackKind;
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_nanos: bigint;
+}
+
+export interface AnalyticsStore {
+  cost(scope: TenantScope, query: AnalyticsQuery & { groupBy: CostGroup }): Promise<CostRow[]>;
+  latency(
+    scope: TenantScope,
+    query: AnalyticsQuery & { groupBy: LatencyGroup },
+  ): Promise<LatencyRow[]>;
+  successRates(
+    scope: TenantScope,
+    query: AnalyticsQuery & { groupBy: SuccessGroup; minSamples: number },
+  ): Promise<SuccessRateRow[]>;
+  errorRate(
+    scope: TenantScope,
+    query: AnalyticsQuery & { bucket: TimeBucket },
+  ): Promise<ErrorRateRow[]>;
+  topErrors(
+    scope: TenantScope,
+    query: AnalyticsQuery & { limit: number },
+  ): Promise<ErrorMessageRow[]>;
+  /** The slowest events, slowest first. */
+  slowest(scope: TenantScope, query: AnalyticsQuery & { limit: number }): Promise<EventRow[]>;
+  /** Events whose status is not success or cached, newest first. */
+  failures(scope: TenantScope, query: AnalyticsQuery & { limit: number }): Promise<EventRow[]>;
+  /** Runs with their totals, newest first. */
+  runs(scope: TenantScope, query: TimeRange & { limit: number }): Promise<RunSummaryRow[]>;
+  /** AI-fallback methods that succeeded more than `minSuccesses` times. */
+  learningCandidates(
+    scope: TenantScope,
+    query: TimeRange & { minSuccesses: number; limit: number },
+  ): Promise<LearningCandidateRow[]>;
+  /** Model calls per org and operation kind, for billing. */
+  chargeback(scope: TenantScope, range: TimeRange): Promise<ChargebackRow[]>;
+  /** One event of the tenant by id, looked for within `range`. */
+  findEvent(scope: TenantScope, eventId: string, range: TimeRange): Promise<EventRow | undefined>;
+}

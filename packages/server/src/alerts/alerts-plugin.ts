@@ -1,0 +1,82 @@
+import { buildEventRow, eventInputSchema } from '@tollgate/core';
+import type { FastifyInstance } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { AlertEvaluator } from './alert-evaluator';
+import { loadAlertsFile, type AlertRule } from './alert-rules';
+import { deliverWebhook, type AlertNotice, type Sleep } from './alert-webhook';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Present when `TOLLGATE_ALERTS` names a rules file. */
+    alerts?: AlertEvaluator;
+  }
+}
+
+export interface AlertsPluginOptions {
+  /** Waits between webhook retries (tests shorten them). */
+  sleep?: Sleep;
+}
+
+/**
+ * Alert rules from the `TOLLGATE_ALERTS` file, evaluated every
+ * `intervalSeconds`. A transition (firing, resolved) is recorded as a
+ * `cost_threshold_exceeded` or `performance_alert` event and posted to the
+ * rule's webhook, retried with backoff. Rules come from a file, not the meta
+ * store, until the meta schema has an alert-rules table.
+ */
+export const alertsPlugin = fastifyPlugin(
+  async (app: FastifyInstance, options: AlertsPluginOptions) => {
+    const file = app.configuration.alertsFile;
+    if (!file) return;
+    const { intervalSeconds, rules } = loadAlertsFile(file);
+    const evaluator = new AlertEvaluator({
+      rules,
+      events: app.stores.events,
+      onTransition: async (rule, notice) => {
+        recordAlertEvent(app, rule, notice);
+        // Delivery retries in the background: a slow receiver never holds up the other rules.
+        deliverWebhook(rule.webhook, notice, options.sleep).catch((error: unknown) =>
+          app.log.error({ err: error, rule: rule.name }, 'alert webhook failed after its retries'),
+        );
+      },
+    });
+    app.gateway.router.breaker.events.on((event) => evaluator.breakerChanged(event));
+    app.decorate('alerts', evaluator);
+    const timer = setInterval(() => {
+      evaluator
+        .evaluate()
+        .catch((error: unknown) => app.log.error({ err: error }, 'alert evaluation failed'));
+    }, intervalSeconds * 1000);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+    app.log.info({ rules: rules.length, intervalSeconds }, 'alert rules loaded');
+  },
+  { name: 'tollgate-alerts', dependencies: ['tollgate-gateway'] },
+);
+
+function recordAlertEvent(app: FastifyInstance, rule: AlertRule, notice: AlertNotice): void {
+  try {
+    const input = eventInputSchema.parse({
+      event_type: rule.kind === 'cost' ? 'cost_threshold_exceeded' : 'performance_alert',
+      name: rule.name,
+      service: 'alerts',
+      status: notice.state === 'firing' ? 'error' : 'success',
+      threshold: notice.threshold,
+      value: notice.value,
+      metadata: { kind: rule.kind, state: notice.state, summary: notice.summary },
+    });
+    // An org-wide rule's event belongs to no project.
+    const row = buildEventRow(input, {
+      orgId: rule.org,
+      projectId: rule.project ?? '',
+      retentionDays: 365,
+    });
+    app.eventWriter
+      .write(Buffer.from(`${JSON.stringify(row)}\n`), 1)
+      .catch((error: unknown) =>
+        app.log.error({ err: error, rule: rule.name }, 'could not record an alert'),
+      );
+  } catch (error) {
+    app.log.error({ err: error, rule: rule.name }, 'could not build an alert event');
+  }
+}

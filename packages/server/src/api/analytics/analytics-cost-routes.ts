@@ -1,0 +1,76 @@
+import { COST_GROUPS, divideRounded, type CostRow } from '@tollgate/core';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { COST_EVENT_TYPES, money, parseAnalyticsRequest, rangeOf } from './analytics-parameters';
+
+function presentCost(row: CostRow) {
+  const average = row.requests > 0 ? divideRounded(row.cost_nanos, BigInt(row.requests)) : 0n;
+  return {
+    key: row.key,
+    requests: row.requests,
+    input_tokens: row.input_tokens,
+    output_tokens: row.output_tokens,
+    ...money(row.cost_nanos),
+    ...money(average, 'average_cost'),
+  };
+}
+
+const sumCost = (rows: readonly CostRow[]) => rows.reduce((sum, row) => sum + row.cost_nanos, 0n);
+
+/**
+ * `GET /api/v1/analytics/cost?groupBy=`: total, count and average cost per
+ * group; `GET /api/v1/analytics/cost/summary`: one tenant's (the key's
+ * project, or an org key's org or `project_id`) total with breakdowns by
+ * operation and model. Model calls (`prompt_call`) unless `event_type` says otherwise.
+ */
+export async function analyticsCostRoutes(app: FastifyInstance): Promise<void> {
+  const options = { preHandler: app.requireScope('read') };
+
+  app.get('/api/v1/analytics/cost', options, async (request) => {
+    const { scope, query, extra } = await parseAnalyticsRequest(
+      app,
+      request,
+      z.object({ groupBy: z.enum(COST_GROUPS).default('none') }),
+      COST_EVENT_TYPES,
+    );
+    const rows = await app.stores.events.analytics.cost(scope, {
+      ...query,
+      groupBy: extra.groupBy,
+    });
+    return {
+      ...rangeOf(query),
+      group_by: extra.groupBy,
+      total: {
+        requests: rows.reduce((sum, row) => sum + row.requests, 0),
+        ...money(sumCost(rows)),
+      },
+      rows: rows.map(presentCost),
+    };
+  });
+
+  app.get('/api/v1/analytics/cost/summary', options, async (request) => {
+    const { scope, query } = await parseAnalyticsRequest(
+      app,
+      request,
+      z.object({}),
+      COST_EVENT_TYPES,
+    );
+    const analytics = app.stores.events.analytics;
+    const [total, byOperation, byModel] = await Promise.all([
+      analytics.cost(scope, { ...query, groupBy: 'none' }),
+      analytics.cost(scope, { ...query, groupBy: 'operation' }),
+      analytics.cost(scope, { ...query, groupBy: 'model' }),
+    ]);
+    const overall = total[0];
+    return {
+      ...rangeOf(query),
+      org_id: scope.orgId,
+      project_id: scope.projectId ?? null,
+      total: overall
+        ? presentCost(overall)
+        : presentCost({ key: '', requests: 0, input_tokens: 0, output_tokens: 0, cost_nanos: 0n }),
+      by_operation: byOperation.map(presentCost),
+      by_model: byModel.map(presentCost),
+    };
+  });
+}

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { readScope } from '../../auth/auth-plugin';
+import { parseQuery } from '../../http/parse-query';
+import { parseTimeRange } from '../../http/time-range';
+import {
+  buildChargebackReport,
+  chargebackCsv,
+  chargebackJson,
+  chargebackRateOf,
+} from '../../reports/chargeback-report';
+
+const chargebackQuerySchema = z.object({
+  from: z.string().optional(),
+  to: z.string().optional(),
+  rate: z
+    .string()
+    .regex(/^\d{1,6}(\.\d{1,6})?$/, 'must be a decimal such as 1.2 (up to 6 decimals)')
+    .optional(),
+  format: z.enum(['json', 'csv']).optional(),
+  project_id: z.string().max(128).optional(),
+});
+
+/**
+ * `GET /api/v1/analytics/chargeback?from&to[&rate][&format=csv]`: the
+ * chargeback report of the caller's org for the period (an org key; with
+ * `project_id`, one project), or of its project for a project key, which
+ * must not see the rest of the org. JSON, or CSV with `format=csv` or
+ * `Accept: text/csv`. The rate: `rate` when given, else the org's own
+ * chargeback rate, else 1.2.
+ * Orgs have no rate column yet: `rate` (default 1.2) applies.
+ */
+export async function chargebackRoutes(app: FastifyInstance): Promise<void> {
+  app.get(
+    '/api/v1/analytics/chargeback',
+    { preHandler: app.requireScope('read') },
+    async (request, reply) => {
+      const query = parseQuery(chargebackQuerySchema, request.query);
+      const scope = await readScope(request, app.stores.meta, query.project_id);
+      const range = parseTimeRange(query);
+      const organization = await app.stores.meta.getOrganization(scope.orgId);
+      const rate = chargebackRateOf(query.rate, organization);
+      const report = await buildChargebackReport(app.stores.events, [{ scope, rate }], range);
+      const accept = request.headers.accept ?? '';
+      const csv =
+        query.format === 'csv' || (query.format === undefined && accept.includes('text/csv'));
+      if (!csv) return chargebackJson(report);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="chargeback.csv"')
+        .send(chargebackCsv(report));
+    },
+  );
+}

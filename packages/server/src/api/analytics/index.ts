@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import { analyticsCostRoutes } from './analytics-cost-routes';
+import { analyticsFallbackRoutes } from './analytics-fallback-routes';
+import { analyticsPerformanceRoutes } from './analytics-performance-routes';
+import { analyticsQualityRoutes } from './analytics-quality-routes';
+import { analyticsRunsRoutes } from './analytics-runs-routes';
+import { chargebackRoutes } from './chargeback-routes';
+
+/** The query API under `/api/v1/analytics/` (scope `read`, tenant-scoped, time-bounded). */
+export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
+  await app.register(analyticsCostRoutes);
+  await app.register(analyticsPerformanceRoutes);
+  await app.register(analyticsQualityRoutes);
+  await app.register(analyticsRunsRoutes);
+  await app.register(analyticsFallbackRoutes);
+  await app.register(chargebackRoutes);
+}

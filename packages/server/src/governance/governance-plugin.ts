@@ -1,0 +1,136 @@
+import type { Project, RateLimitSettings } from '@tollgate/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { loadTokenCounter, type TokenCounter } from '../gateway/providers';
+import { ApiError } from '../http/errors';
+import { observePromptCalls } from '../metrics/prompt-call-observers';
+import { RateLimiter } from './rate-limiter';
+import { RedisRateLimitBackend } from './redis-rate-limit-backend';
+import type { RateLimitRule } from './sliding-window';
+
+export interface Governance {
+  rateLimiter: RateLimiter;
+  /** The gateway endpoints' pre-handler (after auth): rate limits before any provider is called. */
+  admitGatewayCall(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    governance: Governance;
+  }
+}
+
+const PROJECT_CACHE_MS = 10_000;
+const MAX_PENDING = 10_000;
+
+interface PendingSettlement {
+  window: number;
+  tokenKeys: string[];
+  estimate: number;
+}
+
+/** What the gateway body says about the call's size: its model and its estimated tokens. */
+function callFacts(body: unknown, tokenCounter: TokenCounter): { model: string; tokens: number } {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const model = typeof fields.model === 'string' ? fields.model.slice(0, 256) : '';
+  const prompt = fields.messages ?? fields.input ?? '';
+  const promptText = typeof prompt === 'string' ? prompt : JSON.stringify(prompt);
+  const maxOutput = [fields.max_completion_tokens, fields.max_tokens].find(
+    (value): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0,
+  );
+  return {
+    model,
+    tokens: tokenCounter.countText(promptText.slice(0, 1_000_000)) + Math.floor(maxOutput ?? 0),
+  };
+}
+
+/**
+ * Governance of gateway calls: requests and tokens per minute per key,
+ * project, org and model, sliding window, in Redis when configured (atomic
+ * across processes), in memory otherwise or while Redis is unreachable.
+ */
+export const governancePlugin = fastifyPlugin(
+  async (app: FastifyInstance) => {
+    const { configuration, stores } = app;
+    const shared = configuration.redisUrl
+      ? new RedisRateLimitBackend(configuration.redisUrl)
+      : undefined;
+    const rateLimiter = new RateLimiter(shared, app.log);
+    const tokenCounter = await loadTokenCounter();
+    const projects = new Map<string, { project: Project | undefined; loadedAt: number }>();
+    const pending = new Map<string, PendingSettlement>();
+
+    async function projectOf(id: string): Promise<Project | undefined> {
+      const cached = projects.get(id);
+      if (cached && Date.now() - cached.loadedAt < PROJECT_CACHE_MS) return cached.project;
+      const project = await stores.meta.getProject(id);
+      if (projects.size > 10_000) projects.clear();
+      projects.set(id, { project, loadedAt: Date.now() });
+      return project;
+    }
+
+    async function admitGatewayCall(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const caller = request.caller;
+      if (!caller?.projectId) return; // The endpoint refuses org keys itself.
+      const project = await projectOf(caller.projectId);
+      const { model, tokens } = callFacts(request.body, tokenCounter);
+      const levels: [string, RateLimitSettings | undefined][] = [
+        [`key:${caller.keyId}`, caller.rateLimits.key],
+        [`project:${caller.projectId}`, project?.rateLimits],
+        [`org:${caller.orgId}`, caller.rateLimits.org],
+        [
+          `model:${caller.orgId}:${model}`,
+          {
+            requestsPerMinute: configuration.rateLimits.modelRequestsPerMinute || null,
+            tokensPerMinute: configuration.rateLimits.modelTokensPerMinute || null,
+          },
+        ],
+      ];
+      const rules: RateLimitRule[] = [];
+      for (const [name, limits] of levels) {
+        if (limits?.requestsPerMinute)
+          rules.push({ key: `rpm:${name}`, cost: 1, limit: limits.requestsPerMinute });
+        if (limits?.tokensPerMinute)
+          rules.push({ key: `tpm:${name}`, cost: tokens, limit: limits.tokensPerMinute });
+      }
+      if (rules.length === 0) return;
+      const admission = await rateLimiter.admit(rules);
+      if (!admission.outcome.allowed) {
+        const rule = admission.refusedBy;
+        const what = rule?.key.startsWith('tpm:') ? 'tokens' : 'requests';
+        throw new ApiError(
+          'rate_limit_exceeded',
+          `Rate limit reached: ${rule?.limit ?? 0} ${what} per minute for ${rule?.key.split(':').slice(1, 2).join('') ?? 'this key'}; retry in ${admission.headers['retry-after']} s`,
+          { limit: rule?.key },
+          admission.headers,
+        );
+      }
+      reply.headers(admission.headers);
+      const tokenKeys = rules.filter((rule) => rule.key.startsWith('tpm:')).map((rule) => rule.key);
+      if (tokenKeys.length > 0) {
+        if (pending.size > MAX_PENDING) pending.clear();
+        pending.set(request.id, { window: admission.outcome.window, tokenKeys, estimate: tokens });
+      }
+    }
+
+    // Token limits charge the estimate up front and settle to the real usage once the call is recorded.
+    observePromptCalls(app.eventWriter, (_tenant, record) => {
+      const settlement = pending.get(record.requestId);
+      if (!settlement) return;
+      pending.delete(record.requestId);
+      const delta = record.inputTokens + record.outputTokens - settlement.estimate;
+      for (const key of settlement.tokenKeys) {
+        rateLimiter.settle(key, settlement.window, delta).catch((error: unknown) => {
+          app.log.warn({ err: error }, 'could not settle a token rate limit');
+        });
+      }
+    });
+    app.addHook('onResponse', async (request) => {
+      // A call refused before it was recorded keeps nothing pending (a recorded one is gone already).
+      setTimeout(() => pending.delete(request.id), 600_000).unref();
+    });
+    app.addHook('onClose', async () => shared?.close());
+    app.decorate('governance', { rateLimiter, admitGatewayCall });
+  },
+  { name: 'tollgate-governance', dependencies: ['tollgate-auth'] },
+);

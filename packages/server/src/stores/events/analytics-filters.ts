@@ -1,0 +1,82 @@
+import type { AnalyticsFilters, TenantScope, TimeRange } from '@tollgate/core';
+import { scoped, type Conditions } from './event-queries';
+import { EventStoreError } from './event-store-error';
+
+/**
+ * Where an analytics query reads from, and the conditions every one of them
+ * starts with: the caller's tenant, the time range and the optional filters.
+ * Values travel only as `{name:Type}` parameters; column names come from the
+ * fixed maps here, never from input.
+ */
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** Statuses that do not count as errors (as in the rollups). */
+export const OK_STATUSES_SQL = "('success', 'cached')";
+
+/** Filter fields and the column each compares with. */
+const FILTER_COLUMNS = {
+  service: 'service',
+  method: 'name',
+  model: 'model',
+  provider: 'provider',
+  operation: 'operation',
+} as const satisfies Record<Exclude<keyof AnalyticsFilters, 'eventTypes'>, string>;
+
+export function addFilters(conditions: Conditions, filters: AnalyticsFilters): Conditions {
+  if (filters.eventTypes.length > 0) {
+    const names = filters.eventTypes.map((_, index) => `event_type_${index}`);
+    conditions.add(
+      `event_type IN (${names.map((name) => `{${name}:String}`).join(', ')})`,
+      Object.fromEntries(names.map((name, index) => [name, filters.eventTypes[index]!])),
+    );
+  }
+  for (const [field, column] of Object.entries(FILTER_COLUMNS)) {
+    const value = filters[field as keyof typeof FILTER_COLUMNS];
+    if (value !== undefined) {
+      conditions.add(`${column} = {filter_${column}:String}`, { [`filter_${column}`]: value });
+    }
+  }
+  return conditions;
+}
+
+export interface RollupSource {
+  table: 'events_daily' | 'events_hourly';
+  conditions: Conditions;
+}
+
+/**
+ * The rollup a query reads. The daily rollup when both ends of the range are
+ * UTC midnights (and hours are not needed): the cheapest read, and exact.
+ * Otherwise the hourly rollup at hour resolution: every hour that starts in
+ * [hour of `from`, `to`) counts whole, as in the metrics summary.
+ */
+export function rollupSource(
+  scope: TenantScope,
+  range: TimeRange,
+  filters: AnalyticsFilters,
+  needsHours = false,
+): RollupSource {
+  const conditions = scoped(scope, range, 'bucket');
+  if (!needsHours && range.from % DAY_MS === 0 && range.to % DAY_MS === 0) {
+    return { table: 'events_daily', conditions: addFilters(conditions, filters) };
+  }
+  conditions.parameters.from = range.from - (range.from % HOUR_MS);
+  return { table: 'events_hourly', conditions: addFilters(conditions, filters) };
+}
+
+/** Raw events of the tenant in the range, filtered. */
+export function rawEvents(
+  scope: TenantScope,
+  range: TimeRange,
+  filters: AnalyticsFilters,
+): Conditions {
+  return addFilters(scoped(scope, range, 'ts'), filters);
+}
+
+export function assertLimit(limit: number, max: number, name = 'limit'): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+    throw new EventStoreError('invalid_query', `${name} must be an integer from 1 to ${max}`);
+  }
+}

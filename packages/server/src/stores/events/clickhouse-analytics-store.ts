@@ -1,0 +1,199 @@
+import {
+  parseEventTime,
+  type AnalyticsQuery,
+  type AnalyticsStore,
+  type ChargebackKind,
+  type ChargebackRow,
+  type CostGroup,
+  type CostRow,
+  type ErrorMessageRow,
+  type ErrorRateRow,
+  type EventRow,
+  type LatencyGroup,
+  type LatencyRow,
+  type LearningCandidateRow,
+  type RunSummaryRow,
+  type SuccessGroup,
+  type SuccessRateRow,
+  type TenantScope,
+  type TimeBucket,
+  type TimeRange,
+} from '@tollgate/core';
+import {
+  failuresStatement,
+  findEventStatement,
+  learningCandidatesStatement,
+  runsStatement,
+  slowestStatement,
+  topErrorsStatement,
+  type ErrorMessageResultRow,
+  type LearningCandidateResultRow,
+  type RunSummaryResultRow,
+} from './analytics-event-queries';
+import {
+  chargebackStatement,
+  costStatement,
+  errorRateStatement,
+  latencyStatement,
+  successRatesStatement,
+  type ChargebackResultRow,
+  type CostResultRow,
+  type ErrorRateResultRow,
+  type LatencyResultRow,
+  type SuccessRateResultRow,
+} from './analytics-queries';
+import type { EventDriver } from './driver';
+import type { Statement } from './event-queries';
+
+/** A quantile of an empty group comes back as null (or NaN): report null, never a made-up 0. */
+function quantile(values: Array<number | null>, index: number): number | null {
+  const value = values[index];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** `YYYY-MM-DD hh:mm:ss[.SSS]` (UTC) as ISO-8601. */
+function isoOf(text: string): string {
+  return new Date(parseEventTime(text)).toISOString();
+}
+
+/** The analytics reads over any ClickHouse engine (the event store's `analytics` part). */
+export class ClickHouseAnalyticsStore implements AnalyticsStore {
+  constructor(private readonly driver: EventDriver) {}
+
+  async cost(
+    scope: TenantScope,
+    query: AnalyticsQuery & { groupBy: CostGroup },
+  ): Promise<CostRow[]> {
+    const rows = await this.run<CostResultRow>(costStatement(scope, query));
+    const timeKey = query.groupBy === 'day' || query.groupBy === 'hour';
+    return rows.map((row) => ({
+      key: timeKey ? isoOf(row.key) : row.key,
+      requests: row.requests_total,
+      input_tokens: row.input_tokens_total,
+      output_tokens: row.output_tokens_total,
+      cost_nanos: BigInt(row.cost_text),
+    }));
+  }
+
+  async latency(
+    scope: TenantScope,
+    query: AnalyticsQuery & { groupBy: LatencyGroup },
+  ): Promise<LatencyRow[]> {
+    const rows = await this.run<LatencyResultRow>(latencyStatement(scope, query));
+    return rows.map((row) => ({
+      key: row.key,
+      samples: row.samples,
+      latency_p50_ms: quantile(row.latency, 0) ?? 0,
+      latency_p95_ms: quantile(row.latency, 1) ?? 0,
+      latency_p99_ms: quantile(row.latency, 2) ?? 0,
+      ttft_p50_ms: quantile(row.ttft, 0),
+      ttft_p95_ms: quantile(row.ttft, 1),
+      ttft_p99_ms: quantile(row.ttft, 2),
+    }));
+  }
+
+  async successRates(
+    scope: TenantScope,
+    query: AnalyticsQuery & { groupBy: SuccessGroup; minSamples: number },
+  ): Promise<SuccessRateRow[]> {
+    const rows = await this.run<SuccessRateResultRow>(successRatesStatement(scope, query));
+    return rows.map((row) => ({
+      service: row.service,
+      method: row.method,
+      requests: row.requests_total,
+      errors: row.errors_total,
+    }));
+  }
+
+  async errorRate(
+    scope: TenantScope,
+    query: AnalyticsQuery & { bucket: TimeBucket },
+  ): Promise<ErrorRateRow[]> {
+    const rows = await this.run<ErrorRateResultRow>(errorRateStatement(scope, query));
+    return rows.map((row) => ({
+      bucket: row.bucket_ms,
+      requests: row.requests_total,
+      errors: row.errors_total,
+    }));
+  }
+
+  async topErrors(
+    scope: TenantScope,
+    query: AnalyticsQuery & { limit: number },
+  ): Promise<ErrorMessageRow[]> {
+    const rows = await this.run<ErrorMessageResultRow>(topErrorsStatement(scope, query));
+    return rows.map((row) => ({
+      error_message: row.message,
+      occurrences: row.occurrences,
+      last_seen: isoOf(row.last_seen),
+      example_event_id: row.example_event_id,
+    }));
+  }
+
+  slowest(scope: TenantScope, query: AnalyticsQuery & { limit: number }): Promise<EventRow[]> {
+    return this.run<EventRow>(slowestStatement(scope, query));
+  }
+
+  failures(scope: TenantScope, query: AnalyticsQuery & { limit: number }): Promise<EventRow[]> {
+    return this.run<EventRow>(failuresStatement(scope, query));
+  }
+
+  async runs(scope: TenantScope, query: TimeRange & { limit: number }): Promise<RunSummaryRow[]> {
+    const rows = await this.run<RunSummaryResultRow>(runsStatement(scope, query));
+    return rows.map((row) => ({
+      run_id: row.run_id,
+      started_at: new Date(row.started_ms).toISOString(),
+      ended_at: new Date(row.ended_ms).toISOString(),
+      duration_ms: row.ended_ms - row.started_ms,
+      events: row.events_total,
+      steps: row.steps,
+      tool_calls: row.tool_calls,
+      model_calls: row.model_calls,
+      errors: row.errors_total,
+      cost_nanos: BigInt(row.cost_text),
+    }));
+  }
+
+  async learningCandidates(
+    scope: TenantScope,
+    query: TimeRange & { minSuccesses: number; limit: number },
+  ): Promise<LearningCandidateRow[]> {
+    const rows = await this.run<LearningCandidateResultRow>(
+      learningCandidatesStatement(scope, query),
+    );
+    return rows.map((row) => ({
+      service: row.service,
+      method: row.method,
+      successes: row.successes,
+      cost_nanos: BigInt(row.cost_text),
+      first_seen: isoOf(row.first_seen),
+      last_seen: isoOf(row.last_seen),
+      typical_arguments: row.typical_arguments,
+    }));
+  }
+
+  async chargeback(scope: TenantScope, range: TimeRange): Promise<ChargebackRow[]> {
+    const rows = await this.run<ChargebackResultRow>(chargebackStatement(scope, range));
+    return rows.map((row) => ({
+      org_id: row.org_id,
+      kind: row.kind as ChargebackKind,
+      requests: row.requests_total,
+      input_tokens: row.input_tokens_total,
+      output_tokens: row.output_tokens_total,
+      cost_nanos: BigInt(row.cost_text),
+    }));
+  }
+
+  async findEvent(
+    scope: TenantScope,
+    eventId: string,
+    range: TimeRange,
+  ): Promise<EventRow | undefined> {
+    const rows = await this.run<EventRow>(findEventStatement(scope, eventId, range));
+    return rows[0];
+  }
+
+  private run<T>(statement: Statement): Promise<T[]> {
+    return this.driver.query<T>(statement.sql, statement.parameters);
+  }
+}
