@@ -58,8 +58,8 @@ interface Options {
 }
 
 type Mode = 'json' | 'stream';
-type TargetName = 'direct' | 'tollgate' | 'baseline' | 'portkey';
-const ALL_TARGETS: TargetName[] = ['direct', 'tollgate', 'baseline', 'portkey'];
+type TargetName = 'direct' | 'bare' | 'tollgate' | 'baseline' | 'portkey';
+const ALL_TARGETS: TargetName[] = ['direct', 'bare', 'tollgate', 'baseline', 'portkey'];
 const DEFAULT_TARGETS: TargetName[] = ['direct', 'tollgate', 'portkey'];
 
 function parseOptions(argv: string[]): Options {
@@ -685,6 +685,20 @@ async function main(): Promise<void> {
       headers: { authorization: 'Bearer x' },
       model: 'gpt-4o-mini',
     });
+  }
+
+  // The floor: a bare Fastify + undici pass-through (only when asked).
+  if (options.targets.includes('bare')) {
+    const bare = startProcess('bare proxy', process.execPath, [
+      join(here, 'bare-proxy.mjs'),
+      String(await freePort()),
+      upstreamBase,
+    ]);
+    const url = await waitFor('the bare proxy', () => {
+      const match = /bare proxy listening at (\S+)/.exec(bare.output());
+      return match ? `${match[1]}/v1/chat/completions` : undefined;
+    });
+    targets.push({ name: 'bare', url, headers: {}, model: 'gpt-4o-mini', pid: bare.child.pid });
   }
 
   // Tollgate (and the baseline build, when asked).

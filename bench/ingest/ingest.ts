@@ -4,6 +4,7 @@
  *
  *   npx tsx bench/ingest/ingest.ts [--repeats 3] [--duration 15] [--warmup 3]
  *     [--clients 16] [--batches 1,100,1000] [--events 60000] [--json FILE] [--cpu-prof DIR]
+ *     [--pooled-random]
  *
  * Each repetition, for each batch size:
  *  1. starts `node --import tsx packages/server/src/cli/main.ts serve` as a child process
@@ -11,8 +12,9 @@
  *     project key it prints, waits until it is idle and records its RSS (idle RSS);
  *  2. drives `POST /api/v1/events` from `--clients` concurrent connections, each sending
  *     the next batch as soon as the previous one is answered, for `--warmup` seconds
- *     (not counted) then `--duration` seconds: events acknowledged (200 responses) per
- *     second, request latency p50/p99, the server's RSS (peak) and CPU;
+ *     (not counted) then `--duration` seconds: events acknowledged (200 responses
+ *     arriving in the window) per second, latency p50/p99 of those requests, the
+ *     server's RSS (peak) and CPU;
  *  3. stops the server (SIGTERM) and removes its data directory.
  * Then, in another child process (chDB serves one data directory per process), the
  * raw insert rate of the embedded store for the same rows: the same events, built by
@@ -21,6 +23,8 @@
  * reported per repetition; the summary gives median, min and max over repetitions.
  *
  * The load generator runs in this process, on the same machine: its CPU is reported.
+ * `--cpu-prof DIR` writes the server's V8 CPU profiles to DIR. `--pooled-random` preloads
+ * `pooled-random.mjs` into the server, to measure the proposed event-id change in core.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +50,7 @@ const { values: options } = parseArgs({
     now: { type: 'string', default: '' },
     json: { type: 'string', default: '' },
     'cpu-prof': { type: 'string', default: '' },
+    'pooled-random': { type: 'boolean', default: false },
     // Internal: the raw-insert child.
     'raw-child': { type: 'boolean', default: false },
     org: { type: 'string', default: '' },
@@ -84,9 +89,8 @@ interface RawResult {
 
 async function rawChild(): Promise<void> {
   const { ChdbDriver } = await import('../../packages/server/src/stores/events/chdb');
-  const { ClickHouseEventStore } = await import(
-    '../../packages/server/src/stores/events/clickhouse-event-store'
-  );
+  const { ClickHouseEventStore } =
+    await import('../../packages/server/src/stores/events/clickhouse-event-store');
   const now = Number(options.now);
   const tenant = {
     orgId: options.org,
@@ -180,7 +184,8 @@ function cpuSeconds(pid: number): number {
 async function startServer(): Promise<Server> {
   const directory = mkdtempSync(join(tmpdir(), 'tollgate-bench-ingest-'));
   const nodeArguments = ['--import', 'tsx'];
-  if (options['cpu-prof']) nodeArguments.push('--cpu-prof', `--cpu-prof-dir=${options['cpu-prof']}`);
+  if (options['cpu-prof'])
+    nodeArguments.push('--cpu-prof', `--cpu-prof-dir=${options['cpu-prof']}`);
   const child = spawn(
     process.execPath,
     [...nodeArguments, 'packages/server/src/cli/main.ts', 'serve'],
@@ -324,7 +329,8 @@ async function phase(batch: number, events: readonly BenchEvent[]): Promise<Phas
           status = `error: ${(error as Error).message}`;
         }
         const finished = performance.now();
-        if (started >= windowStart && finished <= windowEnd) {
+        // Throughput counts the answers that arrive inside the window, whenever sent.
+        if (finished >= windowStart && finished <= windowEnd) {
           requests += 1;
           if (accepted > 0) {
             acknowledged += accepted;
@@ -423,9 +429,10 @@ function runRawChild(now: number, tenant: PhaseResult['tenant']): Promise<RawRes
 const stats = (values: readonly number[]) => {
   const sorted = [...values].filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
   return {
-    median: sorted.length % 2 === 1
-      ? sorted[(sorted.length - 1) / 2]!
-      : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2,
+    median:
+      sorted.length % 2 === 1
+        ? sorted[(sorted.length - 1) / 2]!
+        : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2,
     min: sorted[0]!,
     max: sorted[sorted.length - 1]!,
   };
@@ -451,7 +458,9 @@ async function main(): Promise<void> {
   console.log(
     `machine: ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
   );
-  console.log(`events: ${eventCount} distinct prompt_call events, ${bytes.toFixed(0)} bytes of request JSON each`);
+  console.log(
+    `events: ${eventCount} distinct prompt_call events, ${bytes.toFixed(0)} bytes of request JSON each`,
+  );
 
   const runs: { phases: PhaseResult[]; raw: RawResult }[] = [];
   for (let repeat = 1; repeat <= repeats; repeat += 1) {
@@ -464,7 +473,9 @@ async function main(): Promise<void> {
           `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ` +
           `RSS idle ${result.idleRssMb.toFixed(0)} MB / peak ${result.peakRssMb.toFixed(0)} MB, server CPU ${result.serverCpuCores.toFixed(2)} cores, ` +
           `client CPU ${result.clientCpuCores.toFixed(2)} cores, load ${result.loadAverage}` +
-          (Object.keys(result.failed).length > 0 ? `, failed ${JSON.stringify(result.failed)}` : ''),
+          (Object.keys(result.failed).length > 0
+            ? `, failed ${JSON.stringify(result.failed)}`
+            : ''),
       );
     }
     const tenant = phases.find((result) => result.tenant.orgId)?.tenant;
@@ -474,14 +485,19 @@ async function main(): Promise<void> {
       `  #${repeat} raw insert (batches of ${RAW_BATCH}): ${Math.round(raw.rowsPerSecond).toLocaleString('en-US')} rows/s, ` +
         `batch p50 ${raw.batchP50Ms.toFixed(1)} ms, p99 ${raw.batchP99Ms.toFixed(1)} ms, ${raw.bytesPerRow.toFixed(0)} bytes/row, CPU ${raw.cpuCores.toFixed(2)} cores` +
         phases
-          .map((result) => `; ratio at batch ${result.batch}: ${(result.eventsPerSecond / raw.rowsPerSecond).toFixed(2)}`)
+          .map(
+            (result) =>
+              `; ratio at batch ${result.batch}: ${(result.eventsPerSecond / raw.rowsPerSecond).toFixed(2)}`,
+          )
           .join(''),
     );
     runs.push({ phases, raw });
   }
 
   console.log(`\nsummary over ${repeats} repetitions: median (min–max)\n`);
-  console.log('| batch | events/s acknowledged | ratio to raw | p50 latency ms | p99 latency ms | server RSS peak MB | server CPU cores |');
+  console.log(
+    '| batch | events/s acknowledged | ratio to raw | p50 latency ms | p99 latency ms | server RSS peak MB | server CPU cores |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|---:|');
   for (const [index, batch] of batchSizes.entries()) {
     const results = runs.map((run) => run.phases[index]!);
@@ -489,16 +505,26 @@ async function main(): Promise<void> {
       `| ${batch} | ${format(results.map((r) => r.eventsPerSecond))} | ${format(
         runs.map((run) => run.phases[index]!.eventsPerSecond / run.raw.rowsPerSecond),
         2,
-      )} | ${format(results.map((r) => r.p50Ms), 1)} | ${format(results.map((r) => r.p99Ms), 1)} | ${format(
-        results.map((r) => r.peakRssMb),
-      )} | ${format(results.map((r) => r.serverCpuCores), 2)} |`,
+      )} | ${format(
+        results.map((r) => r.p50Ms),
+        1,
+      )} | ${format(
+        results.map((r) => r.p99Ms),
+        1,
+      )} | ${format(results.map((r) => r.peakRssMb))} | ${format(
+        results.map((r) => r.serverCpuCores),
+        2,
+      )} |`,
     );
   }
   console.log(
     `\nraw insert of the same rows, batches of ${RAW_BATCH}: ${format(runs.map((run) => run.raw.rowsPerSecond))} rows/s, batch p50 ${format(
       runs.map((run) => run.raw.batchP50Ms),
       1,
-    )} ms, CPU ${format(runs.map((run) => run.raw.cpuCores), 2)} cores`,
+    )} ms, CPU ${format(
+      runs.map((run) => run.raw.cpuCores),
+      2,
+    )} cores`,
   );
   console.log(
     `idle RSS of a freshly started server: ${format(runs.flatMap((run) => run.phases.map((r) => r.idleRssMb)))} MB (${runs.length * batchSizes.length} starts)`,

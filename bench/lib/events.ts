@@ -7,12 +7,7 @@
  * events over HTTP in one process and insert the very same rows straight into
  * the store in another.
  */
-import {
-  buildEventRow,
-  eventInputSchema,
-  type EventBatch,
-  type EventTenant,
-} from '@tollgate/core';
+import { buildEventRow, eventInputSchema, type EventBatch, type EventTenant } from '@tollgate/core';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
 export function random(seed: number): () => number {
@@ -59,7 +54,8 @@ export type BenchEvent = Record<string, unknown>;
 export function eventGenerator(seed = 42): (index: number, now: number) => BenchEvent {
   const next = random(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const text = (words: number): string => Array.from({ length: words }, () => pick(WORDS)).join(' ');
+  const text = (words: number): string =>
+    Array.from({ length: words }, () => pick(WORDS)).join(' ');
   return (index, now) => {
     const [provider, model] = pick(MODELS);
     const status = pick(STATUSES);

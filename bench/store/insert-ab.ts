@@ -107,7 +107,8 @@ try {
     });
   const warmup = Number(options.warmup);
   for (let index = 0; index < warmup; index += 1) {
-    for (const variant of variants) await insert(variant, batches[index % batches.length]!, `w${index}`);
+    for (const variant of variants)
+      await insert(variant, batches[index % batches.length]!, `w${index}`);
   }
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -131,10 +132,17 @@ try {
     `${batches.length} batches of ${batchSize} rows into each of ${variants.length} variants, ${seconds.toFixed(1)} s, ` +
       `process CPU ${((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2)} cores, load ${process.platform === 'linux' ? (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : ''}`,
   );
-  console.log('variant'.padEnd(44), 'median ms', '  mean ms', ' rows/s at median', ' vs first (median of paired ratios)');
+  console.log(
+    'variant'.padEnd(44),
+    'median ms',
+    '  mean ms',
+    ' rows/s at median',
+    ' vs first (median of paired ratios)',
+  );
   for (const variant of variants) {
     const ratios = variant.latencies.map((latency, index) => latency / base.latencies[index]!);
-    const mean = variant.latencies.reduce((sum, value) => sum + value, 0) / variant.latencies.length;
+    const mean =
+      variant.latencies.reduce((sum, value) => sum + value, 0) / variant.latencies.length;
     console.log(
       variant.label.padEnd(44),
       median(variant.latencies).toFixed(1).padStart(9),

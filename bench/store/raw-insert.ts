@@ -6,21 +6,27 @@
  * not timed; only `store.insert`.
  *
  *   npx tsx bench/store/raw-insert.ts [--rows 100000] [--batch 1000] [--without-views] [--fsync]
+ *     [--schema bench/store/schemas/initial.ts]
  *
+ * The events come from `bench/lib/events.ts` (the same generator as `bench/ingest`).
+ * `--schema` migrates with another module's `MIGRATIONS` (the schema as first written,
+ * to measure "before").
  * `--without-views` drops the materialized views after migrating, to show what
  * the rollups and copies cost on the write path. `--fsync` turns on the
  * MergeTree settings that fsync every inserted part (`fsync_after_insert`,
  * `fsync_part_directory`; off by default), to show what surviving a power
  * loss, not only a process crash, would cost.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildEventRow, eventInputSchema, type EventBatch, type EventTenant } from '@tollgate/core';
+import type { EventBatch, EventTenant } from '@tollgate/core';
+import { eventGenerator, rowBatch } from '../lib/events';
 import { ChdbDriver } from '../../packages/server/src/stores/events/chdb';
 import { ClickHouseEventStore } from '../../packages/server/src/stores/events/clickhouse-event-store';
-import { EXPECTED_TABLES } from '../../packages/server/src/stores/events/schema';
+import { migrateEventSchema } from '../../packages/server/src/stores/events/migrator';
+import { EXPECTED_TABLES, type Migration } from '../../packages/server/src/stores/events/schema';
 
 const { values: options } = parseArgs({
   options: {
@@ -28,100 +34,22 @@ const { values: options } = parseArgs({
     batch: { type: 'string', default: '1000' },
     'without-views': { type: 'boolean', default: false },
     fsync: { type: 'boolean', default: false },
+    schema: { type: 'string', default: '' },
   },
 });
 const totalRows = Number(options.rows);
 const batchSize = Number(options.batch);
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run inserts the same data. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let value = Math.imul(state ^ (state >>> 15), 1 | state);
-    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const next = random(42);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-const WORDS = (
-  'the customer asked about their invoice refund policy shipping delay account password reset order ' +
-  'status product warranty subscription plan upgrade billing address payment method card declined ' +
-  'please summarize explain translate classify answer politely with details and steps to resolve'
-).split(' ');
-const text = (words: number): string => Array.from({ length: words }, () => pick(WORDS)).join(' ');
-const MODELS = [
-  ['openai', 'gpt-4o-mini'],
-  ['anthropic', 'claude-3-5-haiku'],
-  ['google', 'gemini-2.0-flash'],
-  ['openai', 'gpt-4o'],
-] as const;
-const STATUSES = [
-  'success',
-  'success',
-  'success',
-  'success',
-  'success',
-  'success',
-  'error',
-  'cached',
-  'timeout',
-] as const;
 const TENANTS: EventTenant[] = Array.from({ length: 4 }, (_, index) => ({
   orgId: `org_${index % 2}`,
   projectId: `proj_${index}`,
   retentionDays: 90,
 }));
+const makeEvent = eventGenerator(42);
 
 function batchOfRows(start: number, count: number, now: number): EventBatch {
-  const lines: string[] = [];
-  for (let index = start; index < start + count; index += 1) {
-    const [provider, model] = pick(MODELS);
-    const status = pick(STATUSES);
-    const input = eventInputSchema.parse({
-      event_type: 'prompt_call',
-      ts: now - Math.floor(next() * 6 * 3_600_000),
-      run_id: `run-${Math.floor(index / 5)}`,
-      user_id: `user-${Math.floor(next() * 5_000)}`,
-      session_id: `session-${Math.floor(next() * 20_000)}`,
-      request_id: `req-${index}`,
-      name: pick(['support.answer', 'support.summarize', 'search.rerank', 'mail.classify']),
-      service: 'support-bot',
-      env: 'production',
-      tags: ['bench', pick(['beta', 'stable'])],
-      status,
-      latency_ms: 200 + next() * 2_500,
-      metadata: {
-        customer_tier: pick(['free', 'pro', 'enterprise']),
-        region: pick(['eu-west-1', 'us-east-1']),
-      },
-      provider,
-      model,
-      input_tokens: 200 + Math.floor(next() * 2_000),
-      output_tokens: 20 + Math.floor(next() * 600),
-      cached_tokens: next() < 0.3 ? 128 : 0,
-      input: [
-        { role: 'system', content: text(18) },
-        { role: 'user', content: text(50) },
-      ],
-      output: status === 'success' || status === 'cached' ? text(30) : undefined,
-      error_message: status === 'error' ? 'upstream returned 500' : undefined,
-      ttft_ms: 80 + next() * 400,
-      prompt_name: 'support-answer',
-      prompt_version: 3,
-      cache_hit: status === 'cached',
-      attempts: 1,
-      providers_tried: [provider],
-    });
-    lines.push(JSON.stringify(buildEventRow(input, pick(TENANTS), now)));
-  }
-  return {
-    id: `bench-${start}`,
-    rows: Buffer.from(`${lines.join('\n')}\n`, 'utf8'),
-    rowCount: count,
-  };
+  const events = Array.from({ length: count }, (_, offset) => makeEvent(start + offset, now));
+  return rowBatch(`bench-${start}`, events, (offset) => TENANTS[(start + offset) % 4]!, now);
 }
 
 const now = Date.now();
@@ -135,7 +63,10 @@ const directory = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
 const driver = ChdbDriver.open(directory);
 const store = new ClickHouseEventStore(driver);
 try {
-  await store.migrate();
+  if (options.schema) {
+    const module = (await import(resolve(options.schema))) as { MIGRATIONS: Migration[] };
+    await migrateEventSchema(driver, module.MIGRATIONS);
+  } else await store.migrate();
   if (options['without-views']) {
     for (const view of EXPECTED_TABLES.filter((name) => name.endsWith('_mv')))
       await driver.command(`DROP VIEW ${view}`);
@@ -151,6 +82,7 @@ try {
     }
   }
   const latencies: number[] = [];
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (const batch of batches) {
     const before = performance.now();
@@ -158,6 +90,7 @@ try {
     latencies.push(performance.now() - before);
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((left, right) => left - right);
   const percentile = (p: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!;
@@ -170,6 +103,9 @@ try {
   console.log(`insert time:    ${seconds.toFixed(2)} s`);
   console.log(
     `rate:           ${Math.round(totalRows / seconds)} rows/s, ${(totalBytes / 1e6 / seconds).toFixed(1)} MB/s of JSON`,
+  );
+  console.log(
+    `CPU:            ${((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2)} cores (this process, chDB's threads included), load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
   );
   console.log(
     `batch latency:  p50 ${percentile(0.5).toFixed(1)} ms, p99 ${percentile(0.99).toFixed(1)} ms`,

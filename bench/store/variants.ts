@@ -35,13 +35,26 @@ if (existsSync(cache)) {
   const lines = readFileSync(cache, 'utf8').split('\n').filter(Boolean);
   for (let start = 0; start < lines.length; start += batchSize) {
     const slice = lines.slice(start, start + batchSize);
-    batches.push({ id: `b-${start}`, rows: Buffer.from(`${slice.join('\n')}\n`), rowCount: slice.length });
+    batches.push({
+      id: `b-${start}`,
+      rows: Buffer.from(`${slice.join('\n')}\n`),
+      rowCount: slice.length,
+    });
   }
 } else {
   const make = eventGenerator(42);
   for (let start = 0; start < totalRows; start += batchSize) {
-    const events = Array.from({ length: Math.min(batchSize, totalRows - start) }, (_, i) => make(start + i, now));
-    batches.push(rowBatch(`b-${start}`, events, (i) => ({ orgId: `org_${i % 2}`, projectId: `proj_${i % 4}`, retentionDays: 90 }), now));
+    const events = Array.from({ length: Math.min(batchSize, totalRows - start) }, (_, i) =>
+      make(start + i, now),
+    );
+    batches.push(
+      rowBatch(
+        `b-${start}`,
+        events,
+        (i) => ({ orgId: `org_${i % 2}`, projectId: `proj_${i % 4}`, retentionDays: 90 }),
+        now,
+      ),
+    );
   }
   writeFileSync(cache, batches.map((b) => b.rows.toString()).join(''));
 }
@@ -57,18 +70,27 @@ const store = new ClickHouseEventStore(driver);
 try {
   if (options.plain) {
     const { EVENT_COLUMNS } = await import('@tollgate/core');
-    await driver.command(`CREATE TABLE events (${Object.entries(EVENT_COLUMNS).map(([n, t]) => `${n} ${t}`).join(', ')}) ENGINE = MergeTree ORDER BY (org_id, project_id, toStartOfHour(ts), cityHash64(run_id), event_id)`);
+    await driver.command(
+      `CREATE TABLE events (${Object.entries(EVENT_COLUMNS)
+        .map(([n, t]) => `${n} ${t}`)
+        .join(
+          ', ',
+        )}) ENGINE = MergeTree ORDER BY (org_id, project_id, toStartOfHour(ts), cityHash64(run_id), event_id)`,
+    );
   } else {
     if (options.schema) {
-      const { migrateEventSchema } = await import('../../packages/server/src/stores/events/migrator');
+      const { migrateEventSchema } =
+        await import('../../packages/server/src/stores/events/migrator');
       const module = (await import(options.schema)) as { MIGRATIONS: never };
       await migrateEventSchema(driver, module.MIGRATIONS);
     } else await store.migrate();
   }
-  for (const view of options.drop.split(',').filter(Boolean)) await driver.command(`DROP VIEW ${view}`);
+  for (const view of options.drop.split(',').filter(Boolean))
+    await driver.command(`DROP VIEW ${view}`);
   for (const statement of options.ddl.split(';;').filter(Boolean)) await driver.command(statement);
   const warm = batches.slice(0, 3);
-  for (const batch of warm) await driver.insert('events', batch.rows, { ...eventInsertSettings(`w${batch.id}`), ...extra });
+  for (const batch of warm)
+    await driver.insert('events', batch.rows, { ...eventInsertSettings(`w${batch.id}`), ...extra });
   const latencies: number[] = [];
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -81,7 +103,8 @@ try {
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMsPerBatch = (cpu.user + cpu.system) / 1000 / batches.length;
   latencies.sort((a, b) => a - b);
-  const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))]!;
+  const p = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))]!;
   console.log(
     `${(options.label || [options.plain ? 'plain' : 'schema', options.drop && `drop=${options.drop}`, options.set && `set=${options.set}`].filter(Boolean).join(' ')).padEnd(60)} ${String(Math.round(totalRows / seconds)).padStart(6)} rows/s  p50 ${p(0.5).toFixed(1)} ms  p99 ${p(0.99).toFixed(1)} ms  cpu ${cpuMsPerBatch.toFixed(1)} ms/batch (sys ${(cpu.system / 1000 / batches.length).toFixed(1)})`,
   );

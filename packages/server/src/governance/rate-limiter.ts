@@ -91,7 +91,7 @@ function rateLimitHeaders(states: RuleState[], allowed: boolean, now: number) {
     for (const state of states) {
       if (!state.rule.key.startsWith(prefix)) continue;
       const after = state.used + (allowed ? state.rule.cost : 0);
-      const remaining = Math.max(0, state.rule.limit - after);
+      const remaining = Math.max(0, Math.floor(state.rule.limit - after));
       if (!tightest || remaining < tightest.remaining) {
         tightest = { limit: state.rule.limit, remaining };
       }

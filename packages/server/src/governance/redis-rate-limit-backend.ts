@@ -27,7 +27,7 @@ for index = 1, #KEYS / 2 do
   counts[#counts + 1] = current
   local cost = tonumber(ARGV[1 + index * 2])
   local limit = tonumber(ARGV[2 + index * 2])
-  if math.floor(math.max(previous, 0) * weight) + math.max(current, 0) + cost > limit then
+  if math.max(previous, 0) * weight + math.max(current, 0) + cost > limit then
     allowed = 0
   end
 end

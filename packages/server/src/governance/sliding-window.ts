@@ -52,9 +52,9 @@ export function counterKey(key: string, window: number): string {
   return `ratelimit:${key}:${window}`;
 }
 
-/** The sliding count of a rule from its two counters. */
+/** The sliding count of a rule from its two counters (not rounded down: never lets one more by). */
 export function slidingCount(previous: number, current: number, now: number): number {
-  return Math.floor(Math.max(previous, 0) * previousWeight(now)) + Math.max(current, 0);
+  return Math.max(previous, 0) * previousWeight(now) + Math.max(current, 0);
 }
 
 /**

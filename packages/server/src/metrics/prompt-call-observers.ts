@@ -1,6 +1,6 @@
 import type { EventTenant } from '@tollgate/core';
 import type { EventWriter } from '../ingest/event-writer';
-import type { PromptCallRecord } from '../gateway/call/record-prompt-call';
+import type { PromptCallRecord } from '../gateway/call/prompt-call-record';
 
 export type PromptCallObserver = (tenant: EventTenant, record: PromptCallRecord) => void;
 

@@ -18,7 +18,16 @@ async function tollgate(args: string[], environment: Record<string, string> = {}
       ['--import', 'tsx', join(root, 'packages/server/src/cli/main.ts'), ...args],
       {
         cwd: root,
-        env: { ...process.env, TOLLGATE_DATA_DIR: dataDir.path, LOG_LEVEL: 'warn', ...environment },
+        env: {
+          ...process.env,
+          // The CLI is tested on the embedded stores of its own data directory.
+          DATABASE_URL: '',
+          REDIS_URL: '',
+          CLICKHOUSE_URL: '',
+          TOLLGATE_DATA_DIR: dataDir.path,
+          LOG_LEVEL: 'warn',
+          ...environment,
+        },
       },
     );
     return { code: 0, stdout, stderr };

@@ -23,7 +23,16 @@ export function startServerProcess(
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, 'serve'], {
     cwd: repositoryRoot,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...environment },
+    env: {
+      ...process.env,
+      // Embedded stores in the given data directory unless the test names servers itself.
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      CLICKHOUSE_URL: '',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      ...environment,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,49 +1,17 @@
 import {
   buildEventRow,
   type EventTenant,
-  type EventStatus,
   type FailoverAttempt,
   type OpenAIChatRequest,
   type ParsedEventInput,
 } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventWriter } from '../../ingest/event-writer';
+import type { PromptCallRecord } from './prompt-call-record';
+
+export type { CallTrace, PromptCallRecord } from './prompt-call-record';
 import { notifyPromptCall } from '../../metrics/prompt-call-observers';
 import { callRecordBatchOf } from './call-record-batch';
-
-/** Where a call belongs in an agent run; the request id is the run when none is given. */
-export interface CallTrace {
-  runId?: string;
-  parentId?: string;
-  sessionId?: string;
-  userId?: string;
-}
-
-export interface PromptCallRecord {
-  requestId: string;
-  operation: 'chat' | 'embedding';
-  status: EventStatus;
-  modelRequested: string;
-  provider?: string;
-  servedModel?: string;
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  costNanos: number;
-  /** True when the price table did not know the model. */
-  unpriced?: boolean;
-  latencyMs: number;
-  ttftMs?: number;
-  attempts: FailoverAttempt[];
-  cacheHit: boolean;
-  simulated: boolean;
-  input?: unknown;
-  output?: unknown;
-  errorMessage?: string;
-  userId?: string;
-  metadata?: Record<string, unknown>;
-  trace?: CallTrace;
-}
 
 /**
  * Records one gateway call as a `prompt_call` event through the same writer

@@ -10,8 +10,10 @@ import type {
   Project,
 } from '@tollgate/core';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { gatewayConfigQueries } from './gateway-config-queries';
+import type { MetaDatabase } from './meta-database';
+
+export type { MetaDatabase } from './meta-database';
 import { createId } from './ids';
 import { apiKeys, organizations, projects } from './schema';
 import { tenantAdminQueries } from './tenant-admin-queries';
@@ -25,9 +27,6 @@ import {
   toOrganization,
   toProject,
 } from './tenant-rows';
-
-/** A Drizzle database over the meta schema, whichever driver (PGlite or node-postgres) runs it. */
-export type MetaDatabase = PgDatabase<PgQueryResultHKT>;
 
 /** What a driver supplies: its database, how it applies the migrations and how it shuts down. */
 export interface MetaStoreDriver {

@@ -5,7 +5,7 @@ import type {
   ProviderCredential,
 } from '@tollgate/core';
 import { and, asc, eq } from 'drizzle-orm';
-import type { MetaDatabase } from './drizzle-meta-store';
+import type { MetaDatabase } from './meta-database';
 import { createId } from './ids';
 import { gatewayRoutes, providerCredentials } from './schema';
 

@@ -1,6 +1,6 @@
 import { createEventId, type AuditEntry, type TenantAdminStore } from '@tollgate/core';
 import { and, desc, eq, lt, or } from 'drizzle-orm';
-import type { MetaDatabase } from './drizzle-meta-store';
+import type { MetaDatabase } from './meta-database';
 import { apiKeys, auditLog, organizations, projects } from './schema';
 import {
   apiKeyColumns,

@@ -313,15 +313,10 @@ export function runEventStoreContract({ create }: EventStoreContractOptions): vo
          FROM events_daily WHERE ${fixtureOrgs}
          GROUP BY org_id, project_id, day, model, status`,
       );
-      const key = (row: {
-        org_id: unknown;
-        project_id: unknown;
-        model: unknown;
-        status: unknown;
-      }) =>
+      const key = (row: Partial<Record<'org_id' | 'project_id' | 'model' | 'status', unknown>>) =>
         `${String(row.org_id)}/${String(row.project_id)}/${String(row.model)}/${String(row.status)}`;
       const actual = new Map(
-        rows.map(({ org_id, project_id, day, model, status, latency, ...rest }) => [
+        rows.map(({ org_id, project_id, day, model, status, latency: _latency, ...rest }) => [
           `${key({ org_id, project_id, model, status })}/${String(day)}`,
           rest,
         ]),

@@ -1,0 +1,35 @@
+import type { EventStatus, FailoverAttempt } from '@tollgate/core';
+
+/** Where a call belongs in an agent run; the request id is the run when none is given. */
+export interface CallTrace {
+  runId?: string;
+  parentId?: string;
+  sessionId?: string;
+  userId?: string;
+}
+
+export interface PromptCallRecord {
+  requestId: string;
+  operation: 'chat' | 'embedding';
+  status: EventStatus;
+  modelRequested: string;
+  provider?: string;
+  servedModel?: string;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  costNanos: number;
+  /** True when the price table did not know the model. */
+  unpriced?: boolean;
+  latencyMs: number;
+  ttftMs?: number;
+  attempts: FailoverAttempt[];
+  cacheHit: boolean;
+  simulated: boolean;
+  input?: unknown;
+  output?: unknown;
+  errorMessage?: string;
+  userId?: string;
+  metadata?: Record<string, unknown>;
+  trace?: CallTrace;
+}
