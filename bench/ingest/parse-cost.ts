@@ -41,7 +41,9 @@ function measure(name: string, work: () => void): void {
   console.log(`${name.padEnd(52)} ${((best * 1000) / count).toFixed(2).padStart(8)} µs/event`);
 }
 
-console.log(`${count} prompt_call events, ${(body.length / count).toFixed(0)} bytes of request JSON each; best of ${rounds}`);
+console.log(
+  `${count} prompt_call events, ${(body.length / count).toFixed(0)} bytes of request JSON each; best of ${rounds}`,
+);
 measure('JSON.parse of the request body', () => {
   sink += (JSON.parse(body) as unknown[]).length;
 });
