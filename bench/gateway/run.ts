@@ -30,7 +30,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, setPriority, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -605,7 +605,7 @@ async function buildBundle(source = root, dist = join(work, 'dist')): Promise<st
  */
 async function buildBaseline(ref: string): Promise<string> {
   if (existsSync(join(ref, 'packages/server/src'))) {
-    return buildBundle(ref, join(work, 'baseline-dist'));
+    return buildBundle(resolve(ref), join(work, 'baseline-dist'));
   }
   const source = join(work, 'baseline-src');
   rmSync(source, { recursive: true, force: true });
@@ -918,8 +918,12 @@ async function main(): Promise<void> {
     ...(perfSummary ? { perfSummary } : {}),
     runs,
   };
-  writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(options.out.replace(/\.json$/, '.md'), `${table}\n`);
+  // Written as the repository's Prettier would format them, so `npm run lint` stays green.
+  const { format, resolveConfig } = await import('prettier');
+  const pretty = async (file: string, text: string) =>
+    writeFileSync(file, await format(text, { ...(await resolveConfig(file)), filepath: file }));
+  await pretty(options.out, JSON.stringify(results));
+  await pretty(options.out.replace(/\.json$/, '.md'), `${table}\n`);
   console.log(`wrote ${relative(root, options.out)}`);
   for (const name of tollgates.keys())
     rmSync(join(work, `data-${name}-${process.pid}`), { recursive: true, force: true });

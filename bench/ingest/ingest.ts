@@ -84,6 +84,7 @@ interface RawResult {
   batchP99Ms: number;
   bytesPerRow: number;
   cpuCores: number;
+  cpuMicrosPerRow: number;
   rssMb: number;
 }
 
@@ -139,6 +140,7 @@ async function rawChild(): Promise<void> {
       batchP99Ms: percentile(latencies, 0.99),
       bytesPerRow: bytes / events.length,
       cpuCores: (cpu.user + cpu.system) / 1e6 / seconds,
+      cpuMicrosPerRow: (cpu.user + cpu.system) / rows,
       rssMb: process.memoryUsage().rss / 1e6,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -170,9 +172,10 @@ function rssMb(pid: number): number {
 }
 
 /** User + system CPU seconds of a process (all its threads, chDB's included). */
-function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number, thread?: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+    const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the command name, in ticks.
     return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -254,6 +257,10 @@ interface PhaseResult {
   peakRssMb: number;
   endRssMb: number;
   serverCpuCores: number;
+  /** Server CPU (all threads, chDB's included) per acknowledged event. */
+  serverCpuMicrosPerEvent: number;
+  /** The part of it on the Node.js main thread. */
+  mainThreadCpuMicrosPerEvent: number;
   clientCpuCores: number;
   loadAverage: string;
   tenant: { orgId: string; projectId: string; retentionDays: number };
@@ -290,11 +297,13 @@ async function phase(batch: number, events: readonly BenchEvent[]): Promise<Phas
     const latencies: number[] = [];
     let peakRssMb = 0;
     let cpuAtStart = NaN;
+    let mainThreadCpuAtStart = NaN;
     let clientCpuAtStart = process.cpuUsage();
     const sampler = setInterval(() => {
       peakRssMb = Math.max(peakRssMb, rssMb(pid));
       if (Number.isNaN(cpuAtStart) && performance.now() >= windowStart) {
         cpuAtStart = cpuSeconds(pid);
+        mainThreadCpuAtStart = cpuSeconds(pid, pid);
         clientCpuAtStart = process.cpuUsage();
       }
     }, 100);
@@ -342,6 +351,8 @@ async function phase(batch: number, events: readonly BenchEvent[]): Promise<Phas
     await Promise.all(Array.from({ length: clients }, client));
     clearInterval(sampler);
     const serverCpu = cpuSeconds(pid) - cpuAtStart;
+    // The Node.js main thread (HTTP, validation, rows); the other threads are chDB's and libuv's.
+    const mainThreadCpu = cpuSeconds(pid, pid) - mainThreadCpuAtStart;
     const clientCpu = process.cpuUsage(clientCpuAtStart);
     const elapsed = (performance.now() - windowStart) / 1000;
     const endRssMb = rssMb(pid);
@@ -370,6 +381,8 @@ async function phase(batch: number, events: readonly BenchEvent[]): Promise<Phas
       peakRssMb,
       endRssMb,
       serverCpuCores: serverCpu / elapsed,
+      serverCpuMicrosPerEvent: acknowledged > 0 ? (serverCpu * 1e6) / acknowledged : NaN,
+      mainThreadCpuMicrosPerEvent: acknowledged > 0 ? (mainThreadCpu * 1e6) / acknowledged : NaN,
       clientCpuCores: (clientCpu.user + clientCpu.system) / 1e6 / elapsed,
       loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       tenant: {
@@ -471,7 +484,7 @@ async function main(): Promise<void> {
       console.log(
         `  #${repeat} batch ${String(batch).padStart(4)}: ${Math.round(result.eventsPerSecond).toLocaleString('en-US').padStart(7)} events/s acknowledged, ` +
           `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ` +
-          `RSS idle ${result.idleRssMb.toFixed(0)} MB / peak ${result.peakRssMb.toFixed(0)} MB, server CPU ${result.serverCpuCores.toFixed(2)} cores, ` +
+          `RSS idle ${result.idleRssMb.toFixed(0)} MB / peak ${result.peakRssMb.toFixed(0)} MB, server CPU ${result.serverCpuCores.toFixed(2)} cores = ${result.serverCpuMicrosPerEvent.toFixed(0)} µs/event (main thread ${result.mainThreadCpuMicrosPerEvent.toFixed(0)}), ` +
           `client CPU ${result.clientCpuCores.toFixed(2)} cores, load ${result.loadAverage}` +
           (Object.keys(result.failed).length > 0
             ? `, failed ${JSON.stringify(result.failed)}`
@@ -483,7 +496,7 @@ async function main(): Promise<void> {
     const raw = await runRawChild(now, tenant);
     console.log(
       `  #${repeat} raw insert (batches of ${RAW_BATCH}): ${Math.round(raw.rowsPerSecond).toLocaleString('en-US')} rows/s, ` +
-        `batch p50 ${raw.batchP50Ms.toFixed(1)} ms, p99 ${raw.batchP99Ms.toFixed(1)} ms, ${raw.bytesPerRow.toFixed(0)} bytes/row, CPU ${raw.cpuCores.toFixed(2)} cores` +
+        `batch p50 ${raw.batchP50Ms.toFixed(1)} ms, p99 ${raw.batchP99Ms.toFixed(1)} ms, ${raw.bytesPerRow.toFixed(0)} bytes/row, CPU ${raw.cpuCores.toFixed(2)} cores = ${raw.cpuMicrosPerRow.toFixed(0)} µs/row` +
         phases
           .map(
             (result) =>
@@ -496,9 +509,9 @@ async function main(): Promise<void> {
 
   console.log(`\nsummary over ${repeats} repetitions: median (min–max)\n`);
   console.log(
-    '| batch | events/s acknowledged | ratio to raw | p50 latency ms | p99 latency ms | server RSS peak MB | server CPU cores |',
+    '| batch | events/s acknowledged | ratio to raw | p50 latency ms | p99 latency ms | server RSS peak MB | server CPU cores | server CPU µs/event | of which main thread |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [index, batch] of batchSizes.entries()) {
     const results = runs.map((run) => run.phases[index]!);
     console.log(
@@ -514,6 +527,8 @@ async function main(): Promise<void> {
       )} | ${format(results.map((r) => r.peakRssMb))} | ${format(
         results.map((r) => r.serverCpuCores),
         2,
+      )} | ${format(results.map((r) => r.serverCpuMicrosPerEvent))} | ${format(
+        results.map((r) => r.mainThreadCpuMicrosPerEvent),
       )} |`,
     );
   }
@@ -524,7 +539,7 @@ async function main(): Promise<void> {
     )} ms, CPU ${format(
       runs.map((run) => run.raw.cpuCores),
       2,
-    )} cores`,
+    )} cores = ${format(runs.map((run) => run.raw.cpuMicrosPerRow))} µs/row`,
   );
   console.log(
     `idle RSS of a freshly started server: ${format(runs.flatMap((run) => run.phases.map((r) => r.idleRssMb)))} MB (${runs.length * batchSizes.length} starts)`,

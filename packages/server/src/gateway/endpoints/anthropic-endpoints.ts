@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { OpenAIChatChunk } from '@tollgate/core';
 import { anthropicErrorFrom } from '../formats/anthropic-messages-error';
@@ -7,16 +8,20 @@ import {
   parseAnthropicMessagesRequest,
 } from '../formats/anthropic-messages';
 import { formatAnthropicSse, toAnthropicStreamEvents } from '../formats/anthropic-messages-stream';
-import { chatContextOf, clientSignal, eventStream, setCallHeaders } from './gateway-context';
+import { chatContextOf, clientSignal, setCallHeaders, writeCoalescer } from './gateway-context';
 
 async function* anthropicServerSentEvents(
   chunks: AsyncIterable<OpenAIChatChunk>,
   model: string,
+  beforeWrite: () => void,
 ): AsyncGenerator<string> {
   try {
-    for await (const event of toAnthropicStreamEvents(chunks, { model }))
+    for await (const event of toAnthropicStreamEvents(chunks, { model })) {
+      beforeWrite();
       yield formatAnthropicSse(event);
+    }
   } catch (error) {
+    beforeWrite();
     yield formatAnthropicSse(anthropicErrorFrom(error).body);
   }
 }
@@ -40,7 +45,9 @@ export async function anthropicEndpoints(app: FastifyInstance): Promise<void> {
       setCallHeaders(reply, answer.info);
       reply.header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8');
       return reply.send(
-        eventStream(reply, anthropicServerSentEvents(answer.chunks, parsed.data.model)),
+        Readable.from(
+          anthropicServerSentEvents(answer.chunks, parsed.data.model, writeCoalescer(reply)),
+        ),
       );
     }
     const answer = await chat.complete(canonical, context);

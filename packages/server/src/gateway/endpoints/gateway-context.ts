@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { EventTenant } from '@tollgate/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../http/errors';
@@ -62,19 +61,13 @@ export function setCallHeaders(reply: FastifyReply, info: CallInfo, costNanos?: 
 }
 
 /**
- * A stream of SSE events for `reply.send`. Events that are ready together (one
- * upstream read often carries several) reach the socket in one write instead of
- * one write each: the socket is corked at the first and uncorked once the event
- * loop moves on, which delays nothing that could have been sent earlier.
+ * For SSE responses: call before each event is handed to the stream. Events
+ * that are ready together (one upstream read often carries several) then reach
+ * the socket in one write instead of one write each: the socket is corked at
+ * the first and uncorked once the event loop moves on, which delays nothing
+ * that could have been sent earlier.
  */
-export function eventStream(reply: FastifyReply, events: AsyncIterable<string>): Readable {
-  return Readable.from(coalesced(reply, events));
-}
-
-async function* coalesced(
-  reply: FastifyReply,
-  events: AsyncIterable<string>,
-): AsyncGenerator<string> {
+export function writeCoalescer(reply: FastifyReply): () => void {
   const response = reply.raw;
   let corked = false;
   const uncork = () => {
@@ -82,12 +75,10 @@ async function* coalesced(
     // After the end the socket is already fully uncorked (and may serve the next request).
     if (!response.writableEnded) response.uncork();
   };
-  for await (const event of events) {
-    if (!corked) {
-      corked = true;
-      response.cork();
-      setImmediate(uncork);
-    }
-    yield event;
-  }
+  return () => {
+    if (corked) return;
+    corked = true;
+    response.cork();
+    setImmediate(uncork);
+  };
 }

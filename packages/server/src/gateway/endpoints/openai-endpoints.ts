@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   calculateCost,
   parseChatCompletionRequest,
@@ -10,22 +11,26 @@ import { callsMade, recordPromptCall } from '../call/record-prompt-call';
 import { attemptsOf } from '../call/chat-call';
 import { callRecordBatchOf, flushCallRecords } from '../call/call-record-batch';
 import { openAIErrorFrom } from '../formats/openai-error';
-import { chatContextOf, clientSignal, eventStream, setCallHeaders } from './gateway-context';
+import { chatContextOf, clientSignal, setCallHeaders, writeCoalescer } from './gateway-context';
 
 /** SSE lines of an OpenAI stream; a failure after the first byte ends it with an error event. */
 async function* openAIServerSentEvents(
   chunks: AsyncIterable<OpenAIChatChunk>,
   includeUsage: boolean,
+  beforeWrite: () => void,
 ): AsyncGenerator<string> {
   try {
     for await (const chunk of chunks) {
       if (chunk.choices.length === 0 && chunk.usage && !includeUsage) continue;
+      beforeWrite();
       if (!includeUsage && chunk.usage)
         yield `data: ${JSON.stringify({ ...chunk, usage: undefined })}\n\n`;
       else yield `data: ${JSON.stringify(chunk)}\n\n`;
     }
+    beforeWrite();
     yield 'data: [DONE]\n\n';
   } catch (error) {
+    beforeWrite();
     yield `data: ${JSON.stringify(openAIErrorFrom(error).body)}\n\n`;
   }
 }
@@ -54,7 +59,9 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
         setCallHeaders(reply, answer.info);
         reply.header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8');
         const includeUsage = parsed.data.stream_options?.include_usage === true;
-        return reply.send(eventStream(reply, openAIServerSentEvents(answer.chunks, includeUsage)));
+        return reply.send(
+          Readable.from(openAIServerSentEvents(answer.chunks, includeUsage, writeCoalescer(reply))),
+        );
       }
       const answer = await chat.complete(parsed.data, context);
       setCallHeaders(reply, answer.info, answer.costNanos);
