@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**', 'test/chaos/**'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/test/chaos/**'],
     // chDB binds one data directory per process: every test file gets its own process.
     pool: 'forks',
     isolate: true,

@@ -1,6 +1,7 @@
 // Builds what `npm start` needs: the server bundle (with the workspace
 // packages compiled in, npm dependencies left external) and the meta-store
 // migrations beside it.
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,3 +38,9 @@ const migrations = join(server, 'src/stores/meta/migrations');
 if (existsSync(migrations)) cpSync(migrations, join(dist, 'migrations/meta'), { recursive: true });
 
 console.log(`built ${join('packages/server/dist/main.js')}`);
+
+// The dashboard: packages/web/dist, which the server serves at `/`.
+execFileSync('npm', ['run', 'build', '--workspace', 'packages/web'], {
+  cwd: root,
+  stdio: 'inherit',
+});

@@ -7,6 +7,9 @@ export { createTollgate, getDefaultTollgate, setDefaultTollgate } from './export
 export type { Tollgate, TollgateOptions } from './exporter/create-tollgate';
 export type { ExporterStats, FlushResult } from './exporter/event-exporter';
 
+export { isFeatureEnabled } from './flags/is-feature-enabled';
+export type { FeatureFlagOptions } from './flags/is-feature-enabled';
+
 export { trackAIOperation } from './tracking/track-ai-operation';
 export type { TrackAIOperationOptions } from './tracking/track-ai-operation';
 export type { TokenCounts } from './tracking/usage';

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { adminAlertsRoutes } from './api/admin-alerts-routes';
 import { adminCredentialsRoutes } from './api/admin-credentials-routes';
+import { adminFlagsRoutes } from './api/admin-flags-routes';
 import { adminGatewayRoutes } from './api/admin-gateway-routes';
+import { adminGuardrailsRoutes } from './api/admin-guardrails-routes';
 import { adminKeysRoutes } from './api/admin-keys-routes';
+import { adminRetentionRoutes } from './api/admin-retention-routes';
+import { adminBudgetsRoutes } from './api/admin-budgets-routes';
+import { budgetsRoutes } from './api/budgets-routes';
 import { adminTenantsRoutes } from './api/admin-tenants-routes';
 import { auditRoutes } from './api/audit-routes';
 import { analyticsRoutes } from './api/analytics';
@@ -11,16 +17,21 @@ import { aiFallbackRoutes } from './api/ai-fallback-routes';
 import { dashboardRoutes } from './api/dashboard-routes';
 import { eventsRoutes } from './api/events-routes';
 import { feedbackRoutes } from './api/feedback-routes';
+import { flagsRoutes } from './api/flags-routes';
 import { healthRoutes } from './api/health-routes';
+import { liveRoutes } from './api/live-routes';
 import { metricsSummaryRoutes } from './api/metrics-summary-routes';
 import { otlpRoutes } from './api/otlp-routes';
+import { promptsRoutes } from './api/prompts-routes';
 import { providersHealthRoutes } from './api/providers-health-routes';
 import { runsRoutes } from './api/runs-routes';
 import { authPlugin } from './auth/auth-plugin';
 import type { Configuration } from './config';
 import { gatewayPlugin } from './gateway/gateway-plugin';
 import { governancePlugin } from './governance/governance-plugin';
-import { errorHandlerPlugin } from './http/error-handler-plugin';
+import { policyPlugin } from './governance/policy-plugin';
+import { budgetsPlugin, type BudgetsPluginOptions } from './governance/budgets/budgets-plugin';
+import { answerFrameworkError, errorHandlerPlugin } from './http/error-handler-plugin';
 import { EventWriter } from './ingest/event-writer';
 import { metricsPlugin } from './metrics/metrics-plugin';
 import { alertsPlugin, type AlertsPluginOptions } from './alerts/alerts-plugin';
@@ -42,6 +53,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Alert evaluation options (tests shorten the webhook backoff). */
   alerts?: AlertsPluginOptions;
+  /** Budget webhook retries and clock (tests shorten and move them). */
+  budgets?: BudgetsPluginOptions;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -64,6 +77,7 @@ export async function buildApp(
         configuration.logLevel !== 'debug' && configuration.logLevel !== 'trace',
     }),
     bodyLimit: configuration.ingest.maxBytes,
+    frameworkErrors: answerFrameworkError,
   });
 
   const stores = options.stores ?? (await openStores(configuration));
@@ -105,16 +119,27 @@ export async function buildApp(
   await app.register(otlpRoutes);
   await app.register(runsRoutes);
   await app.register(metricsSummaryRoutes);
+  await app.register(liveRoutes);
   await app.register(analyticsRoutes);
   await app.register(feedbackRoutes);
+  await app.register(promptsRoutes);
+  await app.register(budgetsPlugin, options.budgets ?? {});
   await app.register(governancePlugin);
+  await app.register(policyPlugin);
   await app.register(gatewayPlugin);
   await app.register(alertsPlugin, options.alerts ?? {});
+  await app.register(adminAlertsRoutes);
   await app.register(aiFallbackRoutes);
   await app.register(adminGatewayRoutes);
   await app.register(adminCredentialsRoutes);
   await app.register(adminTenantsRoutes);
   await app.register(adminKeysRoutes);
+  await app.register(adminBudgetsRoutes);
+  await app.register(budgetsRoutes);
+  await app.register(adminFlagsRoutes);
+  await app.register(flagsRoutes);
+  await app.register(adminGuardrailsRoutes);
+  await app.register(adminRetentionRoutes);
   await app.register(auditRoutes);
   await app.register(providersHealthRoutes);
   return app;

@@ -46,10 +46,17 @@ export const environmentSchema = z.object({
   TOLLGATE_BREAKER_FAILURES: integer(5, 1, 10_000),
   TOLLGATE_BREAKER_WINDOW_MS: integer(60_000, 100, 86_400_000),
   TOLLGATE_BREAKER_COOLDOWN_MS: integer(30_000, 10, 86_400_000),
+  TOLLGATE_STREAM_IDLE_TIMEOUT_MS: integer(0, 0, 3_600_000),
   TOLLGATE_METRICS_TOKEN: z.string().trim().min(1).optional(),
   TOLLGATE_ALERTS: z.string().trim().min(1).optional(),
   TOLLGATE_MODEL_RPM: integer(0, 0, 1_000_000_000),
   TOLLGATE_MODEL_TPM: integer(0, 0, 1_000_000_000),
+  TOLLGATE_RETENTION_TIME: z
+    .string()
+    .trim()
+    .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'must be HH:MM (UTC, 24-hour) or "off"')
+    .default('02:00'),
+  TOLLGATE_BUDGET_RECONCILE_MS: integer(3_600_000, 1_000, 86_400_000),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -71,8 +78,14 @@ export interface Configuration {
   /** How long a verified API key is reused before the meta store is asked again. */
   keyCacheMs: number;
   breaker: { failureThreshold: number; windowMs: number; coolDownMs: number };
+  /** Once a stream has begun, the longest wait for its next chunk (0: the deployment's timeout). */
+  streamIdleTimeoutMs: number;
   /** Per-minute limits of each model per org (0: none); keys, projects and orgs have their own. */
   rateLimits: { modelRequestsPerMinute: number; modelTokensPerMinute: number };
+  /** When (UTC) the daily retention job runs in this process; undefined: never (`off`). */
+  retentionTime?: { hour: number; minute: number };
+  /** How often budget spend counters are recomputed from the event store (and once at start). */
+  budgets: { reconcileIntervalMs: number };
   /** Bearer token `GET /metrics` asks for; unset, the endpoint is open (bound by `host`). */
   metricsToken?: string;
   /** YAML or JSON file of alert rules. */
@@ -121,7 +134,16 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
       windowMs: values.TOLLGATE_BREAKER_WINDOW_MS,
       coolDownMs: values.TOLLGATE_BREAKER_COOLDOWN_MS,
     },
+    streamIdleTimeoutMs: values.TOLLGATE_STREAM_IDLE_TIMEOUT_MS,
     metricsToken: values.TOLLGATE_METRICS_TOKEN,
+    budgets: { reconcileIntervalMs: values.TOLLGATE_BUDGET_RECONCILE_MS },
+    retentionTime:
+      values.TOLLGATE_RETENTION_TIME === 'off'
+        ? undefined
+        : {
+            hour: Number(values.TOLLGATE_RETENTION_TIME.slice(0, 2)),
+            minute: Number(values.TOLLGATE_RETENTION_TIME.slice(3, 5)),
+          },
     rateLimits: {
       modelRequestsPerMinute: values.TOLLGATE_MODEL_RPM,
       modelTokensPerMinute: values.TOLLGATE_MODEL_TPM,

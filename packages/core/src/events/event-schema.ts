@@ -200,7 +200,7 @@ export const guardrailSchema = z.object({
   /** Similarity score against the flagged reference, 0..1. */
   score: z.number().min(0).max(1).optional(),
   reference: z.string().max(MAX_TEXT).optional(),
-  action: z.enum(['allow', 'warn', 'redact', 'block']),
+  action: z.enum(['allow', 'flag', 'warn', 'redact', 'block']),
   input: content.optional(),
 });
 

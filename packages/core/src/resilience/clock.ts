@@ -7,11 +7,35 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms`; rejects with `signal.reason` if the signal aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `fire` after `ms` unless the returned cancel function is called
+   * first. Optional: `startTimer` builds it on `sleep` for a clock without it.
+   */
+  timer?(ms: number, fire: () => void): () => void;
+}
+
+/** Why a timer built on `sleep` is cancelled; given so `abort()` builds no DOMException. */
+const TIMER_CANCELLED = Symbol('timer cancelled');
+
+/**
+ * A cancellable timer on `clock`. Timeouts that are nearly always cancelled
+ * (per attempt, per call) use this: on the system clock it is a bare
+ * `setTimeout`, with no promise, abort controller or listener per call.
+ */
+export function startTimer(clock: Clock, ms: number, fire: () => void): () => void {
+  if (clock.timer) return clock.timer(ms, fire);
+  const disarm = new AbortController();
+  clock.sleep(ms, disarm.signal).then(fire, () => {});
+  return () => disarm.abort(TIMER_CANCELLED);
 }
 
 /** The real clock: `Date.now()` and `setTimeout`. */
 export const systemClock: Clock = {
   now: () => Date.now(),
+  timer(ms, fire) {
+    const timer = setTimeout(fire, Math.max(0, ms));
+    return () => clearTimeout(timer);
+  },
   sleep(ms, signal) {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {

@@ -163,6 +163,30 @@ describe('FailoverOrchestrator', () => {
     ]);
   });
 
+  it('leaves the outcome of a success to the caller with settleLater: a probe stays half-open until settled', async () => {
+    const clock = new ManualClock();
+    const breaker = new CircuitBreaker({ clock, failureThreshold: 1, coolDownMs: 1_000 });
+    const orchestrator = new FailoverOrchestrator({ clock, breaker, maxRetriesPerCandidate: 0 });
+    const only = [pair[0]!];
+    await rejectionOf(orchestrator.run(only, async () => Promise.reject(overloaded())));
+    await clock.advance(1_000);
+
+    const probe = await orchestrator.run(only, async () => 'first chunk', { settleLater: true });
+    expect(await breaker.snapshot('a')).toMatchObject({ state: 'half-open' });
+    await probe.settle('failure');
+    expect(await breaker.snapshot('a')).toMatchObject({ state: 'open' });
+
+    await clock.advance(1_000);
+    const next = await orchestrator.run(only, async () => 'first chunk', { settleLater: true });
+    await next.settle('success');
+    expect(await breaker.snapshot('a')).toMatchObject({ state: 'closed' });
+
+    // Without settleLater the success is already counted; settle does nothing.
+    const plain = await orchestrator.run(only, async () => 'answer');
+    await plain.settle('failure');
+    expect(await breaker.snapshot('a')).toMatchObject({ state: 'closed', failures: 0 });
+  });
+
   it('says when to come back if every breaker is open', async () => {
     const clock = new ManualClock();
     const breaker = new CircuitBreaker({ clock, failureThreshold: 1, coolDownMs: 30_000 });

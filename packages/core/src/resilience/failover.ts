@@ -1,5 +1,5 @@
-import type { CircuitBreaker } from './circuit-breaker';
-import { systemClock } from './clock';
+import type { BreakerOutcome, CircuitBreaker } from './circuit-breaker';
+import { startTimer, systemClock } from './clock';
 import type { Clock } from './clock';
 import { isRetryableError, retryAfterOf, retryDelay } from './retry';
 import { isUpstreamError } from './upstream-error';
@@ -64,13 +64,23 @@ export interface FailoverRunOptions {
   signal?: AbortSignal;
   /** Absolute time (`clock.now()` scale): no attempt starts or waits past it, and the one in flight is aborted. */
   deadline?: number;
+  /**
+   * The caller reports the breaker outcome of the attempt that succeeded
+   * itself, through the result's `settle`: a stream is judged at its end,
+   * not at its first chunk.
+   */
+  settleLater?: boolean;
 }
 
 export interface FailoverResult<T, C extends FailoverCandidate> {
   value: T;
   candidate: C;
   attempts: FailoverAttempt[];
+  /** Reports the successful attempt's breaker outcome (with `settleLater`; otherwise it does nothing). */
+  settle(outcome: BreakerOutcome): Promise<void>;
 }
+
+const settled = async (): Promise<void> => {};
 
 export type FailoverFailureReason = 'exhausted' | 'deadline' | 'not-retryable';
 
@@ -110,6 +120,8 @@ export function orderCandidates<C extends FailoverCandidate>(
   candidates: readonly C[],
   random: () => number = Math.random,
 ): C[] {
+  // Most routes have one deployment: nothing to order, and no random draw to spend.
+  if (candidates.length <= 1) return [...candidates];
   const priorities = [...new Set(candidates.map((candidate) => candidate.priority))].sort(
     (a, b) => a - b,
   );
@@ -214,7 +226,8 @@ export class FailoverOrchestrator {
           try {
             const value = await attempt(candidate, attemptNumber, controller.signal);
             const latencyMs = this.clock.now() - startedAt;
-            await permit?.release('success');
+            const settleLater = runOptions.settleLater === true && permit !== undefined;
+            if (!settleLater) await permit?.release('success');
             this.recordHealth(candidate.id, 'success', startedAt, latencyMs);
             attempts.push({
               candidateId: candidate.id,
@@ -222,7 +235,12 @@ export class FailoverOrchestrator {
               outcome: 'success',
               latencyMs,
             });
-            return { value, candidate, attempts };
+            return {
+              value,
+              candidate,
+              attempts,
+              settle: settleLater && permit ? permit.release : settled,
+            };
           } catch (error) {
             const latencyMs = this.clock.now() - startedAt;
             lastError = error;
@@ -276,12 +294,9 @@ export class FailoverOrchestrator {
   /** Aborts `controller` when the deadline passes; returns the disarm function. */
   private armDeadline(controller: AbortController, deadline: number | undefined): () => void {
     if (deadline === undefined) return () => {};
-    const disarm = new AbortController();
-    this.clock.sleep(deadline - this.clock.now(), disarm.signal).then(
-      () => controller.abort(new DOMException('The failover deadline passed', 'TimeoutError')),
-      () => {},
+    return startTimer(this.clock, deadline - this.clock.now(), () =>
+      controller.abort(new DOMException('The failover deadline passed', 'TimeoutError')),
     );
-    return () => disarm.abort();
   }
 
   private recordHealth(

@@ -143,6 +143,21 @@ export interface ChargebackRow {
   cost_nanos: bigint;
 }
 
+/** One version of a prompt over a period: its calls and the feedback given on them. */
+export interface PromptComparisonRow {
+  version: number;
+  executions: number;
+  successes: number;
+  /** Null when the version made no call in the period. */
+  latency_avg_ms: number | null;
+  latency_p95_ms: number | null;
+  tokens_avg: number | null;
+  cost_nanos: bigint;
+  feedback_count: number;
+  /** Average feedback score (0 to 5); null without feedback. */
+  feedback_avg: number | null;
+}
+
 export interface AnalyticsStore {
   cost(scope: TenantScope, query: AnalyticsQuery & { groupBy: CostGroup }): Promise<CostRow[]>;
   latency(
@@ -174,6 +189,11 @@ export interface AnalyticsStore {
   ): Promise<LearningCandidateRow[]>;
   /** Model calls per org and operation kind, for billing. */
   chargeback(scope: TenantScope, range: TimeRange): Promise<ChargebackRow[]>;
+  /** Per version of the prompt named `promptName`, from its calls and their feedback. */
+  promptComparison(
+    scope: TenantScope,
+    query: TimeRange & { promptName: string },
+  ): Promise<PromptComparisonRow[]>;
   /** One event of the tenant by id, looked for within `range`. */
   findEvent(scope: TenantScope, eventId: string, range: TimeRange): Promise<EventRow | undefined>;
 }

@@ -122,6 +122,12 @@ export interface EventStore {
   summary(scope: TenantScope, query: SummaryQuery): Promise<SummaryRow[]>;
   /** The query API's reads (cost, latency, quality, runs, fallbacks, chargeback). */
   readonly analytics: AnalyticsStore;
+  /**
+   * Deletes the org's rows older than `cutoff` (epoch ms) from the events, their
+   * copies and the rollups: the retention job applying a changed policy to
+   * data already stored. Returns the rows deleted per table.
+   */
+  deleteOrgDataBefore(orgId: string, cutoff: number): Promise<Record<string, number>>;
   /** Every table the schema expects, with its engine, rows and size; missing ones flagged. */
   checkTables(): Promise<TableStatus[]>;
   ping(): Promise<void>;

@@ -1,4 +1,8 @@
 import type { PriceOverrides } from '../pricing';
+import type { AlertRuleStore } from './alert-rule-store';
+import type { BudgetStore } from './budget-store';
+import type { PolicyStore } from './policy-store';
+import type { PromptStore } from './prompt-store';
 
 export const PLANS = ['free', 'pro', 'team', 'enterprise'] as const;
 export type Plan = (typeof PLANS)[number];
@@ -101,7 +105,17 @@ export interface AuditEntry {
   actorOrgId: string | null;
   /** `<target type>.<verb>`, e.g. `key.revoked`. */
   action: string;
-  targetType: 'organization' | 'project' | 'api_key';
+  targetType:
+    | 'organization'
+    | 'project'
+    | 'api_key'
+    | 'prompt'
+    | 'budget'
+    | 'alert_rule'
+    | 'flag'
+    | 'guardrail_reference'
+    | 'gateway_route'
+    | 'provider_credential';
   targetId: string;
   before: unknown;
   after: unknown;
@@ -140,7 +154,14 @@ export interface NewApiKey {
 }
 
 /** Organizations, projects and keys: Postgres (PGlite embedded or a server). */
-export interface MetaStore extends GatewayConfigStore, TenantAdminStore {
+export interface MetaStore
+  extends
+    GatewayConfigStore,
+    TenantAdminStore,
+    PromptStore,
+    BudgetStore,
+    AlertRuleStore,
+    PolicyStore {
   readonly kind: 'pglite' | 'postgres';
   migrate(): Promise<void>;
   createOrganization(input: NewOrganization): Promise<Organization>;

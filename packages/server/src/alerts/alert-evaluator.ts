@@ -4,8 +4,17 @@ import type { AlertNotice } from './alert-webhook';
 
 const HOUR_MS = 3_600_000;
 
+/** A rule with the key its firing state is kept under: a file rule's name, a stored rule's id. */
+export interface KeyedAlertRule {
+  key: string;
+  rule: AlertRule;
+}
+
 export interface AlertEvaluatorOptions {
+  /** The file's rules, keyed by name. */
   rules: readonly AlertRule[];
+  /** Rules managed through the admin API, read again on every pass so changes apply without a restart. */
+  storedRules?: () => Promise<readonly KeyedAlertRule[]>;
   events: EventStore;
   /** Called once when a rule starts firing and once when it resolves. */
   onTransition: (rule: AlertRule, notice: AlertNotice) => Promise<void>;
@@ -43,8 +52,9 @@ export class AlertEvaluator {
     } else if (event.type === 'breaker-closed') this.openSince.delete(event.key);
   }
 
-  isFiring(rule: string): boolean {
-    return this.firing.has(rule);
+  /** Whether the rule with this key (a file rule's name, a stored rule's id) is firing. */
+  isFiring(key: string): boolean {
+    return this.firing.has(key);
   }
 
   /** One pass over every rule; passes never overlap. */
@@ -54,13 +64,17 @@ export class AlertEvaluator {
   }
 
   private async evaluateAll(): Promise<void> {
-    for (const rule of this.options.rules) {
+    const rules: KeyedAlertRule[] = [
+      ...this.options.rules.map((rule) => ({ key: rule.name, rule })),
+      ...((await this.options.storedRules?.()) ?? []),
+    ];
+    for (const { key, rule } of rules) {
       const measure = await this.measure(rule);
       if (measure.value === undefined) continue;
       const exceeded = measure.value > measure.threshold;
-      if (exceeded === this.firing.has(rule.name)) continue;
-      if (exceeded) this.firing.add(rule.name);
-      else this.firing.delete(rule.name);
+      if (exceeded === this.firing.has(key)) continue;
+      if (exceeded) this.firing.add(key);
+      else this.firing.delete(key);
       await this.options.onTransition(rule, {
         rule: rule.name,
         kind: rule.kind,

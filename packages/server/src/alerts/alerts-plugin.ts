@@ -4,11 +4,14 @@ import fastifyPlugin from 'fastify-plugin';
 import { AlertEvaluator } from './alert-evaluator';
 import { loadAlertsFile, type AlertRule } from './alert-rules';
 import { deliverWebhook, type AlertNotice, type Sleep } from './alert-webhook';
+import { keyedRules } from './stored-alert-rules';
+
+/** How often rules are evaluated when no rules file sets `intervalSeconds`. */
+const DEFAULT_INTERVAL_SECONDS = 60;
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Present when `TOLLGATE_ALERTS` names a rules file. */
-    alerts?: AlertEvaluator;
+    alerts: AlertEvaluator;
   }
 }
 
@@ -18,19 +21,21 @@ export interface AlertsPluginOptions {
 }
 
 /**
- * Alert rules from the `TOLLGATE_ALERTS` file, evaluated every
- * `intervalSeconds`. A transition (firing, resolved) is recorded as a
- * `cost_threshold_exceeded` or `performance_alert` event and posted to the
- * rule's webhook, retried with backoff. Rules come from a file, not the meta
- * store, until the meta schema has an alert-rules table.
+ * Alert rules from the `TOLLGATE_ALERTS` file and from the meta store (made
+ * through the admin API, read again on every pass), evaluated every
+ * `intervalSeconds` (the file's, else 60). A transition (firing, resolved) is
+ * recorded as a `cost_threshold_exceeded` or `performance_alert` event and
+ * posted to the rule's webhook, retried with backoff.
  */
 export const alertsPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: AlertsPluginOptions) => {
     const file = app.configuration.alertsFile;
-    if (!file) return;
-    const { intervalSeconds, rules } = loadAlertsFile(file);
+    const { intervalSeconds, rules } = file
+      ? loadAlertsFile(file)
+      : { intervalSeconds: DEFAULT_INTERVAL_SECONDS, rules: [] };
     const evaluator = new AlertEvaluator({
       rules,
+      storedRules: async () => keyedRules(await app.stores.meta.listEnabledAlertRules()),
       events: app.stores.events,
       onTransition: async (rule, notice) => {
         recordAlertEvent(app, rule, notice);
@@ -49,7 +54,7 @@ export const alertsPlugin = fastifyPlugin(
     }, intervalSeconds * 1000);
     timer.unref();
     app.addHook('onClose', async () => clearInterval(timer));
-    app.log.info({ rules: rules.length, intervalSeconds }, 'alert rules loaded');
+    app.log.info({ fileRules: rules.length, intervalSeconds }, 'alert evaluation scheduled');
   },
   { name: 'tollgate-alerts', dependencies: ['tollgate-gateway'] },
 );

@@ -5,6 +5,7 @@ import { routeConfigSchema } from '../gateway/routing/route-config';
 import { credentialAssociatedData } from '../gateway/routing/route-table';
 import { ApiError } from '../http/errors';
 import { orgAdminOnly, orgIdOf, parseBody, parseParameter } from './admin-access';
+import { audit } from './admin-tenants-present';
 
 const nameSchema = z
   .string()
@@ -47,6 +48,7 @@ export async function adminCredentialsRoutes(app: FastifyInstance): Promise<void
     const orgId = orgIdOf(request);
     const name = parseParameter(nameSchema, 'name', request.params.name);
     const { provider, apiKey } = parseBody(credentialBodySchema, request.body);
+    const before = (await meta.listProviderCredentials(orgId)).find((each) => each.name === name);
     const credential = await meta.putProviderCredential({
       orgId,
       name,
@@ -55,7 +57,17 @@ export async function adminCredentialsRoutes(app: FastifyInstance): Promise<void
     });
     // Resolved routes hold decrypted keys: a replaced key must be used from the next call.
     app.gateway.routeTable.invalidate(orgId);
-    return presentCredential(credential);
+    // The audit log shows which credential changed, never its secret (not even encrypted).
+    const presented = presentCredential(credential);
+    await audit(app, request, {
+      orgId,
+      action: before ? 'provider_credential.replaced' : 'provider_credential.created',
+      targetType: 'provider_credential',
+      targetId: name,
+      before: before ? presentCredential(before) : null,
+      after: presented,
+    });
+    return presented;
   });
 
   app.delete<NameParams>(
@@ -80,10 +92,19 @@ export async function adminCredentialsRoutes(app: FastifyInstance): Promise<void
           { routes: usedBy },
         );
       }
-      if (!(await meta.deleteProviderCredential(orgId, name))) {
+      const before = (await meta.listProviderCredentials(orgId)).find((each) => each.name === name);
+      if (!before || !(await meta.deleteProviderCredential(orgId, name))) {
         throw new ApiError('not_found', `no credential named ${name}`);
       }
       app.gateway.routeTable.invalidate(orgId);
+      await audit(app, request, {
+        orgId,
+        action: 'provider_credential.deleted',
+        targetType: 'provider_credential',
+        targetId: name,
+        before: presentCredential(before),
+        after: null,
+      });
       return reply.status(204).send();
     },
   );

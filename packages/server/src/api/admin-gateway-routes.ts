@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ApiError } from '../http/errors';
 import { orgAdminOnly, orgIdOf, parseParameter } from './admin-access';
 import { parseAdminRouteConfig } from './admin-route-config';
+import { audit } from './admin-tenants-present';
 
 const modelSchema = z.string().min(1).max(256);
 
@@ -44,18 +45,37 @@ export async function adminGatewayRoutes(app: FastifyInstance): Promise<void> {
       model,
       new Set(credentials.map((credential) => credential.name)),
     );
+    const before = (await meta.listGatewayRoutes(orgId)).find((each) => each.model === model);
     const record = await meta.putGatewayRoute(orgId, model, config);
     app.gateway.routeTable.invalidate(orgId);
-    return presentRoute(record);
+    const presented = presentRoute(record);
+    await audit(app, request, {
+      orgId,
+      action: before ? 'gateway_route.updated' : 'gateway_route.created',
+      targetType: 'gateway_route',
+      targetId: model,
+      before: before ? presentRoute(before) : null,
+      after: presented,
+    });
+    return presented;
   });
 
   app.delete<ModelParams>('/api/v1/admin/routes/:model', { preHandler }, async (request, reply) => {
     const orgId = orgIdOf(request);
     const model = parseParameter(modelSchema, 'model', request.params.model);
-    if (!(await meta.deleteGatewayRoute(orgId, model))) {
+    const before = (await meta.listGatewayRoutes(orgId)).find((each) => each.model === model);
+    if (!before || !(await meta.deleteGatewayRoute(orgId, model))) {
       throw new ApiError('not_found', `no route for model ${model}`);
     }
     app.gateway.routeTable.invalidate(orgId);
+    await audit(app, request, {
+      orgId,
+      action: 'gateway_route.deleted',
+      targetType: 'gateway_route',
+      targetId: model,
+      before: presentRoute(before),
+      after: null,
+    });
     return reply.status(204).send();
   });
 }

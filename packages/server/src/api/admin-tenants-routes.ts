@@ -233,6 +233,8 @@ export async function adminTenantsRoutes(app: FastifyInstance): Promise<void> {
       before: presentProject(before),
       after: presentProject(after),
     });
+    // Callers carry their project's content storage setting: let every process load it again.
+    await app.invalidateVerifiedKeys();
     return presentProject(after);
   });
 

@@ -1,24 +1,62 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
-/** The dashboard page: the built `packages/web/dist` when present, else the placeholder page. */
-function findDashboardPage(): string | undefined {
+/**
+ * The dashboard's client-side pages: each answers `index.html` (a reload or a
+ * shared link on `/costs?range=7d` opens the page). Listed rather than a
+ * catch-all, so an unknown API path still gets the API's 404.
+ */
+export const DASHBOARD_PAGES = [
+  'overview',
+  'costs',
+  'traces',
+  'requests',
+  'prompts',
+  'providers',
+  'budgets',
+  'flags',
+  'guardrails',
+  'fallbacks',
+  'alerts',
+] as const;
+
+/** `packages/web`, from source (src/api) or from the bundle (dist/). */
+function findWebPackage(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
-  // From source (src/api) or from the bundle (dist/): packages/web is two or three levels up.
-  for (const web of [join(here, '../../../web'), join(here, '../../web')]) {
-    for (const page of [join(web, 'dist/index.html'), join(web, 'index.html')]) {
-      if (existsSync(page)) return page;
-    }
-  }
-  return undefined;
+  return [join(here, '../../../web'), join(here, '../../web')].find((web) =>
+    existsSync(join(web, 'package.json')),
+  );
 }
 
+/** The built dashboard (`packages/web/dist`, made by `npm run build`), else a placeholder page. */
 export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
-  const page = findDashboardPage();
-  const html = page
-    ? readFileSync(page)
-    : Buffer.from('<!doctype html><title>Tollgate</title><h1>Tollgate</h1>');
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(html));
+  const web = findWebPackage();
+  const dist = web && join(web, 'dist');
+  const built = dist !== undefined && existsSync(join(dist, 'index.html'));
+  const html = built
+    ? readFileSync(join(dist, 'index.html'))
+    : Buffer.from(
+        '<!doctype html><title>Tollgate</title><h1>Tollgate</h1>' +
+          '<p>The dashboard is not built: run <code>npm run build</code>.</p>',
+      );
+  const page = async (_request: unknown, reply: FastifyReply) =>
+    reply.type('text/html; charset=utf-8').send(html);
+
+  app.get('/', page);
+  for (const name of DASHBOARD_PAGES) {
+    app.get(`/${name}`, page);
+    app.get(`/${name}/*`, page);
+  }
+  if (built) {
+    // Vite's hashed bundles: cached for good, since a new build has new names.
+    await app.register(fastifyStatic, {
+      root: join(dist, 'assets'),
+      prefix: '/assets/',
+      immutable: true,
+      maxAge: '365d',
+    });
+  }
 }

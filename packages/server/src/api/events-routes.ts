@@ -83,6 +83,7 @@ export async function eventsRoutes(app: FastifyInstance): Promise<void> {
         orgId: caller.orgId,
         projectId: caller.projectId,
         retentionDays: caller.retentionDays,
+        piiRedaction: caller.piiRedaction,
       });
       const errors = lineErrors
         .concat(

@@ -87,6 +87,7 @@ export async function otlpRoutes(app: FastifyInstance): Promise<void> {
         orgId: caller.orgId,
         projectId: caller.projectId,
         retentionDays: caller.retentionDays,
+        piiRedaction: caller.piiRedaction,
       });
       if (batch.accepted > 0) await app.eventWriter.write(batch.rows, batch.accepted);
       app.metrics.ingested(batch.accepted, spanCount - batch.accepted);

@@ -4,6 +4,7 @@ import {
   type KeyScope,
   type MetaStore,
   type Organization,
+  type PriceOverrides,
   type RateLimitSettings,
   type TenantScope,
 } from '@tollgate/core';
@@ -22,6 +23,12 @@ export interface Caller {
   retentionDays: number;
   /** The key's and its org's own per-minute limits (the project's are looked up by governance). */
   rateLimits: { key: RateLimitSettings; org: RateLimitSettings };
+  /** The org's own model prices, applied to the cost of its gateway calls. */
+  priceOverrides?: PriceOverrides;
+  /** False when the key's project keeps prompts and responses out of its events. */
+  contentStorage: boolean;
+  /** True when the key's project redacts PII from prompts and responses before they are stored. */
+  piiRedaction: boolean;
 }
 
 declare module 'fastify' {
@@ -88,16 +95,21 @@ export const authPlugin = fastifyPlugin(
     /** Bumped by this process's revocations: works even when the hot store is unreachable. */
     let localEpoch = 0;
 
+    const organizations = new Map<string, { organization: Organization; loadedAt: number }>();
+    let lastEpoch: string | undefined;
     /** The revocation epoch now: the shared counter with this process's own. */
     async function currentEpoch(): Promise<string | null> {
       try {
-        return `${localEpoch}:${(await options.hot.get(KEY_REVOCATION_EPOCH)) ?? 0}`;
+        const epoch = `${localEpoch}:${(await options.hot.get(KEY_REVOCATION_EPOCH)) ?? 0}`;
+        // Another process changed an org (its prices, retention...): load the orgs again too.
+        if (epoch !== lastEpoch) organizations.clear();
+        lastEpoch = epoch;
+        return epoch;
       } catch (error) {
         app.log.warn({ err: error }, 'could not read the key revocation epoch from the hot store');
         return null;
       }
     }
-    const organizations = new Map<string, { organization: Organization; loadedAt: number }>();
 
     async function organizationOf(orgId: string): Promise<Organization | undefined> {
       const cached = organizations.get(orgId);
@@ -138,6 +150,7 @@ export const authPlugin = fastifyPlugin(
       const organization = await organizationOf(key.orgId);
       if (!organization)
         throw new ApiError('unauthorized', 'the API key belongs to no organization');
+      const project = key.projectId ? await options.meta.getProject(key.projectId) : undefined;
       const caller: Caller = {
         keyId: key.id,
         orgId: key.orgId,
@@ -145,6 +158,9 @@ export const authPlugin = fastifyPlugin(
         scopes: key.scopes,
         retentionDays: retentionDaysOf(organization),
         rateLimits: { key: key.rateLimits, org: organization.rateLimits },
+        priceOverrides: organization.priceOverrides ?? undefined,
+        contentStorage: project?.contentStorage ?? true,
+        piiRedaction: project?.piiRedaction ?? false,
       };
       if (options.keyCacheMs > 0) {
         if (verified.size > 10_000) verified.clear();

@@ -6,6 +6,7 @@ import { demoCommand } from './demo-command';
 import { keysCreateCommand } from './keys-command';
 import { migrateCommand } from './migrate-command';
 import { chargebackCommand, type ChargebackCommandOptions } from './report-command';
+import { retentionRunCommand } from './retention-command';
 import { serveCommand } from './serve-command';
 
 function configuration(): Configuration {
@@ -101,6 +102,13 @@ program
   .option('--rate <rate>', "chargeback rate for every org (default: the org's own, else 1.2)")
   .option('--csv', 'CSV instead of JSON')
   .action((options: ChargebackCommandOptions) => chargebackCommand(configuration(), options));
+
+program
+  .command('retention')
+  .description("apply each organization's data retention")
+  .command('run')
+  .description("delete stored data older than each org's retention now (the daily job's work)")
+  .action(() => retentionRunCommand(configuration()));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`tollgate: ${(error as Error).message}`);

@@ -71,6 +71,7 @@ export const gatewayPlugin = fastifyPlugin(
       writer: app.eventWriter,
       logger: app.log,
       tokenCounter: await loadTokenCounter(),
+      streamIdleTimeoutMs: configuration.streamIdleTimeoutMs,
     });
     app.decorate('gateway', { routeTable, router, chat, secretBox });
     app.addHook('onClose', async () => {

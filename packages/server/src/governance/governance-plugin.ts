@@ -29,19 +29,26 @@ interface PendingSettlement {
   estimate: number;
 }
 
-/** What the gateway body says about the call's size: its model and its estimated tokens. */
-function callFacts(body: unknown, tokenCounter: TokenCounter): { model: string; tokens: number } {
+/**
+ * What the gateway body says about the call's size: its model, and a way to
+ * estimate its tokens (asked only when a token limit applies: tokenizing the
+ * prompt is a large share of a call's cost).
+ */
+function callFacts(
+  body: unknown,
+  tokenCounter: TokenCounter,
+): { model: string; estimateTokens: () => number } {
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const model = typeof fields.model === 'string' ? fields.model.slice(0, 256) : '';
-  const prompt = fields.messages ?? fields.input ?? '';
-  const promptText = typeof prompt === 'string' ? prompt : JSON.stringify(prompt);
-  const maxOutput = [fields.max_completion_tokens, fields.max_tokens].find(
-    (value): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0,
-  );
-  return {
-    model,
-    tokens: tokenCounter.countText(promptText.slice(0, 1_000_000)) + Math.floor(maxOutput ?? 0),
+  const estimateTokens = () => {
+    const prompt = fields.messages ?? fields.input ?? '';
+    const promptText = typeof prompt === 'string' ? prompt : JSON.stringify(prompt);
+    const maxOutput = [fields.max_completion_tokens, fields.max_tokens].find(
+      (value): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0,
+    );
+    return tokenCounter.countText(promptText.slice(0, 1_000_000)) + Math.floor(maxOutput ?? 0);
   };
+  return { model, estimateTokens };
 }
 
 /**
@@ -72,8 +79,10 @@ export const governancePlugin = fastifyPlugin(
     async function admitGatewayCall(request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const caller = request.caller;
       if (!caller?.projectId) return; // The endpoint refuses org keys itself.
+      // Budgets and max cost first: a refused call then uses none of the rate limits.
+      await app.budgets.guard.admit(request);
       const project = await projectOf(caller.projectId);
-      const { model, tokens } = callFacts(request.body, tokenCounter);
+      const { model, estimateTokens } = callFacts(request.body, tokenCounter);
       const levels: [string, RateLimitSettings | undefined][] = [
         [`key:${caller.keyId}`, caller.rateLimits.key],
         [`project:${caller.projectId}`, project?.rateLimits],
@@ -86,6 +95,7 @@ export const governancePlugin = fastifyPlugin(
           },
         ],
       ];
+      const tokens = levels.some(([, limits]) => limits?.tokensPerMinute) ? estimateTokens() : 0;
       const rules: RateLimitRule[] = [];
       for (const [name, limits] of levels) {
         if (limits?.requestsPerMinute)
@@ -132,5 +142,5 @@ export const governancePlugin = fastifyPlugin(
     app.addHook('onClose', async () => shared?.close());
     app.decorate('governance', { rateLimiter, admitGatewayCall });
   },
-  { name: 'tollgate-governance', dependencies: ['tollgate-auth'] },
+  { name: 'tollgate-governance', dependencies: ['tollgate-auth', 'tollgate-budgets'] },
 );

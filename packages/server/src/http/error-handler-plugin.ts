@@ -1,4 +1,10 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { isEventStoreError } from '../stores/events/event-store-error';
 import { errorBody, isApiError, type ErrorCode } from './errors';
@@ -11,6 +17,28 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_request',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_request',
   FST_ERR_VALIDATION: 'invalid_request',
+};
+
+/**
+ * Errors Fastify raises while routing, before any handler or error handler
+ * (a malformed URL, a path parameter over the router's length limit): answered
+ * in our format instead of Fastify's own `{ error, code, statusCode }`.
+ */
+export const answerFrameworkError: NonNullable<FastifyServerOptions['frameworkErrors']> = (
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+) => {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return reply
+      .status(400)
+      .send(errorBody('invalid_request', 'a path parameter is longer than the router accepts'));
+  }
+  if ((error.statusCode ?? 500) < 500) {
+    return reply.status(400).send(errorBody('invalid_request', 'the request URL is malformed'));
+  }
+  reply.log.error({ err: error }, 'routing error');
+  return reply.status(500).send(errorBody('internal_error', 'internal error; see the server log'));
 };
 
 /** Every error leaves as `{ error: { code, message, details? } }`; never a stack trace. */

@@ -25,10 +25,25 @@ export const ERROR_CATALOGUE = {
     description:
       'The change conflicts with what is stored, e.g. deleting a credential a route uses.',
   },
+  guardrail_blocked: {
+    status: 400,
+    description:
+      'The prompt matches a reference prompt the project blocks (guardrails); nothing was sent upstream.',
+  },
   rate_limit_exceeded: {
     status: 429,
     description:
       'A requests or tokens per minute limit (key, project, org or model) is reached; see Retry-After.',
+  },
+  budget_exceeded: {
+    status: 402,
+    description:
+      'A hard budget limit (org, project, key or user) is reached for this period: gateway calls are refused until it resets.',
+  },
+  max_cost_exceeded: {
+    status: 402,
+    description:
+      'The call’s estimated cost (prompt plus max output tokens) exceeds `x-tollgate-max-cost-usd`.',
   },
   spool_full: {
     status: 503,

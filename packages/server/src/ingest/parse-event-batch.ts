@@ -1,4 +1,5 @@
 import { buildEventRow, eventInputSchema, type EventTenant } from '@tollgate/core';
+import { redactEventRowContent } from '../governance/pii/stored-content';
 
 export interface EventItemError {
   index: number;
@@ -21,7 +22,8 @@ export interface ParsedEventBatch {
  */
 export function parseEventBatch(
   items: readonly unknown[],
-  tenant: EventTenant,
+  /** With `piiRedaction`, prompts and responses are stored with PII redacted (the project's setting). */
+  tenant: EventTenant & { piiRedaction?: boolean },
   now = Date.now(),
 ): ParsedEventBatch {
   const lines: string[] = [];
@@ -36,6 +38,7 @@ export function parseEventBatch(
       return;
     }
     const row = buildEventRow(result.data, tenant, now);
+    if (tenant.piiRedaction) redactEventRowContent(row);
     eventIds.push(row.event_id);
     lines.push(JSON.stringify(row));
   });

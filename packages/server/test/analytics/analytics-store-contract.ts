@@ -1,4 +1,11 @@
-import type { AnalyticsFilters, EventRow, EventStore, TenantScope } from '@tollgate/core';
+import {
+  buildEventRow,
+  eventInputSchema,
+  type AnalyticsFilters,
+  type EventRow,
+  type EventStore,
+  type TenantScope,
+} from '@tollgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseEventStore } from '../../src/stores/events/clickhouse-event-store';
 import type { EventDriver } from '../../src/stores/events/driver';
@@ -316,5 +323,75 @@ export function runAnalyticsStoreContract(options: {
         .map((kind) => [kind, expected.get(kind)!.length, sumCost(expected.get(kind)!)]),
     );
     expect(answer.every((row) => row.org_id === 'org_x')).toBe(true);
+  });
+
+  it('prompt comparison per version, from its calls and their feedback', async () => {
+    const tenant = { orgId: 'org_p', projectId: 'proj_p', retentionDays: 365 };
+    const at = base + 2 * HOUR;
+    const event = (input: Record<string, unknown>, offset: number) =>
+      buildEventRow(eventInputSchema.parse({ ts: at + offset, ...input }), tenant);
+    // As the feedback endpoint writes it: the rated call's prompt copied onto the row.
+    const feedback = (score: number, offset: number): EventRow => ({
+      ...event({ event_type: 'custom', name: 'feedback' }, offset),
+      score,
+      prompt_name: 'summarize',
+      prompt_version: 1,
+    });
+    const call = (version: number, latency: number, status: string, costUsd: number) => ({
+      event_type: 'prompt_call',
+      prompt_name: 'summarize',
+      prompt_version: version,
+      latency_ms: latency,
+      status,
+      input_tokens: 10 * version,
+      output_tokens: 5,
+      cost_usd: costUsd,
+    });
+    const seeded = [
+      event(call(1, 100, 'success', 0.000002), 0),
+      event(call(1, 300, 'error', 0.000001), 1),
+      event(call(2, 50, 'success', 0.000004), 2),
+      event(call(2, 60, 'cached', 0), 3),
+      event(call(2, 70, 'success', 0.000004), 4),
+      event({ ...call(1, 1, 'success', 1), prompt_name: 'translate' }, 5),
+      feedback(4, 6),
+      feedback(1, 7),
+    ];
+    await store.insert(toBatch('analytics-prompts', seeded));
+    const range = { from: at, to: at + HOUR };
+    const answer = await store.analytics.promptComparison(
+      { orgId: 'org_p', projectId: 'proj_p' },
+      { ...range, promptName: 'summarize' },
+    );
+    expect(answer).toEqual([
+      {
+        version: 1,
+        executions: 2,
+        successes: 1,
+        latency_avg_ms: 200,
+        latency_p95_ms: 300,
+        tokens_avg: 15,
+        cost_nanos: 3_000n,
+        feedback_count: 2,
+        feedback_avg: 2.5,
+      },
+      {
+        version: 2,
+        executions: 3,
+        successes: 3,
+        latency_avg_ms: 60,
+        latency_p95_ms: 70,
+        tokens_avg: 25,
+        cost_nanos: 8_000n,
+        feedback_count: 0,
+        feedback_avg: null,
+      },
+    ]);
+    expect(
+      await store.analytics.promptComparison(
+        { orgId: 'org_x' },
+        { ...range, promptName: 'summarize' },
+      ),
+    ).toEqual([]);
   });
 }

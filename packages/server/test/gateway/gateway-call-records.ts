@@ -20,7 +20,12 @@ export interface PromptCallEvent {
   attempts: number;
   providers_tried: string[];
   error_message: string;
+  input: string;
   output: string;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_nanos: number;
   latency_ms: number;
   ttft_ms: number;
 }

@@ -22,10 +22,13 @@ import type { GatewayRouter, RoutedCall } from './gateway-router';
 import {
   callsMade,
   recordPromptCall,
+  type CallTenant,
   type CallTrace,
   type PromptCallRecord,
 } from './record-prompt-call';
 import type { CachedAnswer, ResponseCache } from './response-cache';
+import type { UsedPrompt } from '../../prompts/prompt-reference';
+import { StreamIdleTimer } from './stream-idle-timer';
 
 export type CacheStatus = 'hit' | 'miss' | 'bypass';
 
@@ -36,16 +39,20 @@ export interface ChatServices {
   writer: EventWriter;
   logger: FastifyBaseLogger;
   tokenCounter: TokenCounter;
+  /** Once a stream has begun, the longest wait for its next chunk; 0 or unset: the deployment's timeout. */
+  streamIdleTimeoutMs?: number;
 }
 
 export interface ChatCallContext {
-  tenant: EventTenant;
+  tenant: CallTenant;
   requestId: string;
   signal: AbortSignal;
   /** `bypass` when the client sent `cache-control: no-cache` or `x-tollgate-cache: bypass`. */
   cacheMode: 'use' | 'bypass';
   /** Links the call into an agent run (from `x-tollgate-run-id` and friends). */
   trace?: CallTrace;
+  /** The stored prompt the request was rendered from (`prompt` in the body or `x-tollgate-prompt`). */
+  prompt?: UsedPrompt;
 }
 
 export interface CallInfo {
@@ -215,6 +222,7 @@ export class ChatCall {
       iterator: AsyncIterator<OpenAIChatChunk>;
       first: IteratorResult<OpenAIChatChunk>;
       simulated: boolean;
+      stop: AbortController;
     }>;
     try {
       // Failover stays possible until the first chunk has arrived (nothing has reached the client yet).
@@ -223,6 +231,8 @@ export class ChatCall {
         route,
         context.signal,
         async (provider, deployment, signal) => {
+          // Ends the upstream's stream should it stall after its first chunk (see `relay`).
+          const stop = new AbortController();
           const stream = await provider.streamChat(
             {
               ...request,
@@ -230,14 +240,20 @@ export class ChatCall {
               stream: true,
               stream_options: { include_usage: true },
             },
-            { deployment, signal, requestId: context.requestId },
+            {
+              deployment,
+              signal: AbortSignal.any([signal, stop.signal]),
+              requestId: context.requestId,
+            },
           );
           const iterator = stream.chunks[Symbol.asyncIterator]();
           const first = await iterator.next().catch((error: unknown) => {
             throw failedBeforeFirstChunk(error, signal);
           });
-          return { iterator, first, simulated: stream.simulated ?? false };
+          return { iterator, first, simulated: stream.simulated ?? false, stop };
         },
+        // The deployment's breaker hears how the stream ended, not just that it began.
+        { settleLater: true },
       );
     } catch (error) {
       this.recordFailure(request, context, route, error, performance.now() - startedAt);
@@ -267,11 +283,16 @@ export class ChatCall {
     };
   }
 
-  /** Passes the chunks on while collecting what the stream said; records the call when it ends, however it ends. */
+  /**
+   * Passes the chunks on while collecting what the stream said; ends a stream
+   * that stalls with a timeout; records the call and tells the deployment's
+   * breaker when it ends, however it ends.
+   */
   private async *relay(stream: {
     iterator: AsyncIterator<OpenAIChatChunk>;
     first: IteratorResult<OpenAIChatChunk>;
     simulated: boolean;
+    stop: AbortController;
     request: OpenAIChatRequest;
     context: ChatCallContext;
     route: ResolvedRoute;
@@ -285,6 +306,7 @@ export class ChatCall {
       iterator,
       first,
       simulated,
+      stop,
       request,
       context,
       route,
@@ -297,19 +319,37 @@ export class ChatCall {
     const deployment = routed.deployment;
     const collected = new StreamCollector();
     let failure: unknown;
+    let stalled: UpstreamError | undefined;
+    const idleMs = this.services.streamIdleTimeoutMs || deployment.timeoutMs;
+    const idle = new StreamIdleTimer(idleMs, () => {
+      stalled = new UpstreamError({
+        kind: 'timeout',
+        message: `the ${deployment.provider} stream sent nothing for ${idleMs} ms`,
+        provider: deployment.provider,
+        isRetryable: false,
+      });
+      stop.abort(stalled);
+    });
     try {
       if (!first.done) {
         collected.add(first.value);
         yield first.value;
       }
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      for (;;) {
+        idle.arm();
+        const next = await iterator.next();
+        idle.pause();
+        if (next.done) break;
         collected.add(next.value);
         yield next.value;
       }
     } catch (error) {
-      failure = error;
-      throw error;
+      // Aborting a stalled stream makes the provider throw; the stall is what happened.
+      failure = stalled ?? error;
+      throw failure;
     } finally {
+      idle.stop();
+      void routed.settle(failure ? 'failure' : collected.finished ? 'success' : 'cancelled');
       const usage = collected.usage ?? this.countUsage(request, collected.text);
       const cost = this.costOf(deployment.model, usage, context.tenant);
       this.record(context, request, {
@@ -363,7 +403,7 @@ export class ChatCall {
     };
   }
 
-  private costOf(model: string, usage: OpenAIUsage | undefined, tenant: EventTenant) {
+  private costOf(model: string, usage: OpenAIUsage | undefined, tenant: CallTenant) {
     if (!usage) return { costNanos: 0, priced: true };
     return calculateCost(model, tokenUsageOf(usage), tenant.priceOverrides);
   }
@@ -464,6 +504,7 @@ export class ChatCall {
       userId: typeof request.user === 'string' ? request.user : undefined,
       metadata: facts.metadata,
       trace: context.trace,
+      prompt: context.prompt,
     };
     recordPromptCall(this.services.writer, this.services.logger, context.tenant, record);
   }

@@ -3,7 +3,9 @@ import {
   FailoverOrchestrator,
   isFailoverError,
   isUpstreamError,
+  startTimer,
   systemClock,
+  type BreakerOutcome,
   type BreakerSnapshot,
   type CandidateHealth,
   type Clock,
@@ -18,6 +20,13 @@ export interface RoutedCall<T> {
   route: ResolvedRoute;
   deployment: RoutedDeployment;
   attempts: FailoverAttempt[];
+  /** Reports the deployment's breaker outcome when the call ran with `settleLater` (a stream, at its end). */
+  settle(outcome: BreakerOutcome): Promise<void>;
+}
+
+export interface RouterRunOptions {
+  /** The caller settles the serving deployment's breaker outcome itself (see `RoutedCall.settle`). */
+  settleLater?: boolean;
 }
 
 export interface GatewayRouterOptions {
@@ -36,9 +45,6 @@ export function breakerKeyOf(deployment: RoutedDeployment): string {
 }
 
 const FALLBACK_REASONS = new Set(['context_window_exceeded', 'content_policy']);
-
-/** Why an attempt's timer is disarmed; given so `abort()` does not build a DOMException each call. */
-const ATTEMPT_SETTLED = Symbol('attempt settled');
 
 function fallbackReasonOf(error: unknown): string | undefined {
   const last = isFailoverError(error) ? error.lastError : error;
@@ -105,14 +111,15 @@ export class GatewayRouter {
       deployment: RoutedDeployment,
       signal: AbortSignal,
     ) => Promise<T>,
+    options: RouterRunOptions = {},
   ): Promise<RoutedCall<T>> {
     try {
-      return await this.runRoute(orgId, route, signal, call);
+      return await this.runRoute(orgId, route, signal, call, options);
     } catch (error) {
       if (!route.fallbackModel || !fallbackReasonOf(error)) throw error;
       const fallback = await this.options.routeTable.resolve(orgId, route.fallbackModel);
       if (!fallback) throw error;
-      const result = await this.runRoute(orgId, fallback, signal, call);
+      const result = await this.runRoute(orgId, fallback, signal, call, options);
       const earlier = isFailoverError(error) ? error.attempts : [];
       return { ...result, attempts: [...earlier, ...result.attempts] };
     }
@@ -127,33 +134,48 @@ export class GatewayRouter {
       deployment: RoutedDeployment,
       signal: AbortSignal,
     ) => Promise<T>,
+    options: RouterRunOptions,
   ): Promise<RoutedCall<T>> {
     const result = await this.orchestratorOf(orgId).run(
       route.deployments,
       async (deployment, _attempt, runSignal) => {
+        // One signal per attempt, aborted by its timeout, by the run (deadline, caller) while
+        // the attempt runs, and by the caller for as long as the answer (a stream) is read.
+        // Forwarded by hand: AbortSignal.any and a controller per source cost more per call.
+        const attempt = new AbortController();
+        const abortWithRun = () => attempt.abort(runSignal.reason);
+        const abortWithCaller = () => attempt.abort(signal.reason);
+        runSignal.addEventListener('abort', abortWithRun, { once: true });
+        signal.addEventListener('abort', abortWithCaller, { once: true });
+        // Aborted while the breaker was asked: no event will come, so abort now.
+        if (runSignal.aborted) abortWithRun();
+        else if (signal.aborted) abortWithCaller();
         // The attempt's timeout runs until the call resolves: for a stream, its first chunk.
         // It is measured on the injected clock, like the backoff and the deadline.
-        const timeout = new AbortController();
-        const disarm = new AbortController();
-        this.clock.sleep(deployment.timeoutMs, disarm.signal).then(
-          () =>
-            timeout.abort(
-              new DOMException(`no answer within ${deployment.timeoutMs} ms`, 'TimeoutError'),
-            ),
-          () => {},
+        const cancelTimeout = startTimer(this.clock, deployment.timeoutMs, () =>
+          attempt.abort(
+            new DOMException(`no answer within ${deployment.timeoutMs} ms`, 'TimeoutError'),
+          ),
         );
         try {
           return await call(
             this.options.providers[deployment.provider],
             deployment,
-            AbortSignal.any([runSignal, timeout.signal, signal]),
+            attempt.signal,
           );
         } finally {
-          disarm.abort(ATTEMPT_SETTLED);
+          cancelTimeout();
+          runSignal.removeEventListener('abort', abortWithRun);
         }
       },
-      { signal, deadline: this.clock.now() + route.deadlineMs },
+      { signal, deadline: this.clock.now() + route.deadlineMs, settleLater: options.settleLater },
     );
-    return { value: result.value, route, deployment: result.candidate, attempts: result.attempts };
+    return {
+      value: result.value,
+      route,
+      deployment: result.candidate,
+      attempts: result.attempts,
+      settle: result.settle,
+    };
   }
 }

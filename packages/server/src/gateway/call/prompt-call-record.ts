@@ -1,4 +1,11 @@
-import type { EventStatus, FailoverAttempt } from '@tollgate/core';
+import type { EventStatus, EventTenant, FailoverAttempt } from '@tollgate/core';
+import type { UsedPrompt } from '../../prompts/prompt-reference';
+
+/** The tenant of a gateway call: whose event it is, and whether its project stores content. */
+export interface CallTenant extends EventTenant {
+  /** False: the event keeps the call's facts (tokens, cost, status...) but not its prompt and response. */
+  contentStorage: boolean;
+}
 
 /** Where a call belongs in an agent run; the request id is the run when none is given. */
 export interface CallTrace {
@@ -32,4 +39,6 @@ export interface PromptCallRecord {
   userId?: string;
   metadata?: Record<string, unknown>;
   trace?: CallTrace;
+  /** The stored prompt version the call was rendered from. */
+  prompt?: UsedPrompt;
 }

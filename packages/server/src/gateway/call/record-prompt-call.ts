@@ -1,16 +1,16 @@
 import {
   buildEventRow,
-  type EventTenant,
   type FailoverAttempt,
   type OpenAIChatRequest,
   type ParsedEventInput,
 } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventWriter } from '../../ingest/event-writer';
-import type { PromptCallRecord } from './prompt-call-record';
+import type { CallTenant, PromptCallRecord } from './prompt-call-record';
 
-export type { CallTrace, PromptCallRecord } from './prompt-call-record';
+export type { CallTenant, CallTrace, PromptCallRecord } from './prompt-call-record';
 import { notifyPromptCall } from '../../metrics/prompt-call-observers';
+import { storedContent } from '../../governance/pii/stored-content';
 import { callRecordBatchOf } from './call-record-batch';
 
 /**
@@ -22,9 +22,11 @@ import { callRecordBatchOf } from './call-record-batch';
 export function recordPromptCall(
   writer: EventWriter,
   logger: FastifyBaseLogger,
-  tenant: EventTenant,
-  record: PromptCallRecord,
+  tenant: CallTenant,
+  call: PromptCallRecord,
 ): void {
+  // The project turned content storage off: the prompt and the response go nowhere.
+  const record = tenant.contentStorage ? call : { ...call, input: undefined, output: undefined };
   try {
     notifyPromptCall(writer, tenant, record);
     const input: ParsedEventInput = {
@@ -52,11 +54,13 @@ export function recordPromptCall(
         ...new Set(callsMade(record.attempts).map((attempt) => attempt.candidateId)),
       ],
       simulated: record.simulated,
-      input: record.input,
-      output: record.output,
+      input: storedContent(writer, tenant, record.input),
+      output: storedContent(writer, tenant, record.output),
       error_message: record.errorMessage,
       user_id: (record.trace?.userId ?? record.userId)?.slice(0, 256),
       metadata: record.metadata,
+      prompt_name: record.prompt?.name,
+      prompt_version: record.prompt?.version,
     };
     const row = buildEventRow(input, tenant);
     row.cost_nanos = record.costNanos;

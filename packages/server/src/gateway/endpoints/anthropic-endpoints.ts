@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { OpenAIChatChunk } from '@tollgate/core';
 import { anthropicErrorFrom } from '../formats/anthropic-messages-error';
+import { promptReferenceHook } from '../../prompts/prompt-reference';
 import {
   convertAnthropicMessagesRequest,
   convertToAnthropicMessagesResponse,
@@ -34,7 +35,12 @@ export async function anthropicEndpoints(app: FastifyInstance): Promise<void> {
   });
   const { chat } = app.gateway;
 
-  const preHandler = [app.requireScope('gateway'), app.governance.admitGatewayCall];
+  const preHandler = [
+    app.requireScope('gateway'),
+    promptReferenceHook(app.stores.meta, 'anthropic'),
+    app.governance.admitGatewayCall,
+    app.policies.screenGatewayCall,
+  ];
   app.post('/v1/messages', { preHandler }, async (request, reply) => {
     const parsed = parseAnthropicMessagesRequest(request.body);
     if (!parsed.success) throw parsed.error;

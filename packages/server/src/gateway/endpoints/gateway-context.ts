@@ -1,7 +1,7 @@
-import type { EventTenant } from '@tollgate/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../http/errors';
 import type { CallInfo, ChatCallContext } from '../call/chat-call';
+import type { CallTenant } from '../call/prompt-call-record';
 
 /** The call context of a gateway request: tenant from the project key, cache mode from the headers. */
 export function chatContextOf(request: FastifyRequest, signal: AbortSignal): ChatCallContext {
@@ -12,10 +12,12 @@ export function chatContextOf(request: FastifyRequest, signal: AbortSignal): Cha
       'the gateway needs a project key: calls are recorded in a project',
     );
   }
-  const tenant: EventTenant = {
+  const tenant: CallTenant = {
     orgId: caller.orgId,
     projectId: caller.projectId,
     retentionDays: caller.retentionDays,
+    priceOverrides: caller.priceOverrides,
+    contentStorage: caller.contentStorage,
   };
   const cacheControl = String(request.headers['cache-control'] ?? '');
   const bypass =
@@ -24,13 +26,15 @@ export function chatContextOf(request: FastifyRequest, signal: AbortSignal): Cha
     tenant,
     requestId: request.id,
     signal,
-    cacheMode: bypass ? 'bypass' : 'use',
+    // The project's `cache` flag (set by the policies' pre-handler) can turn the cache off too.
+    cacheMode: bypass || request.responseCacheEnabled === false ? 'bypass' : 'use',
     trace: {
       runId: traceHeader(request, 'x-tollgate-run-id'),
       parentId: traceHeader(request, 'x-tollgate-parent-id'),
       sessionId: traceHeader(request, 'x-tollgate-session-id'),
       userId: traceHeader(request, 'x-tollgate-user-id'),
     },
+    prompt: request.usedPrompt,
   };
 }
 

@@ -11,6 +11,7 @@ import { callsMade, recordPromptCall } from '../call/record-prompt-call';
 import { attemptsOf } from '../call/chat-call';
 import { callRecordBatchOf, flushCallRecords } from '../call/call-record-batch';
 import { openAIErrorFrom } from '../formats/openai-error';
+import { promptReferenceHook } from '../../prompts/prompt-reference';
 import { chatContextOf, clientSignal, setCallHeaders, writeCoalescer } from './gateway-context';
 
 /** SSE lines of an OpenAI stream; a failure after the first byte ends it with an error event. */
@@ -49,7 +50,14 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/v1/chat/completions',
-    { preHandler: [app.requireScope('gateway'), app.governance.admitGatewayCall] },
+    {
+      preHandler: [
+        app.requireScope('gateway'),
+        promptReferenceHook(app.stores.meta, 'openai'),
+        app.governance.admitGatewayCall,
+        app.policies.screenGatewayCall,
+      ],
+    },
     async (request, reply) => {
       const parsed = parseChatCompletionRequest(request.body);
       if (!parsed.success) throw parsed.error;
@@ -110,10 +118,11 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
         const tokens = usage
           ? tokenUsageOf({ completion_tokens: 0, ...usage })
           : { inputTokens: 0, outputTokens: 0 };
-        const cost = calculateCost(routed.deployment.model, {
-          inputTokens: tokens.inputTokens,
-          outputTokens: 0,
-        });
+        const cost = calculateCost(
+          routed.deployment.model,
+          { inputTokens: tokens.inputTokens, outputTokens: 0 },
+          context.tenant.priceOverrides,
+        );
         const simulated = routed.deployment.provider === 'simulated';
         record({
           provider: routed.deployment.provider,

@@ -96,6 +96,17 @@ export function gatewayErrorFacts(thrown: unknown): GatewayErrorFacts {
       headers,
     };
   }
+  // Fastify's own refusals of the request (body over the size limit, unreadable body): a 4xx.
+  const frameworkStatus = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  if (typeof frameworkStatus === 'number' && frameworkStatus >= 400 && frameworkStatus < 500) {
+    return {
+      status: frameworkStatus,
+      message: (error as Error).message,
+      param: null,
+      code: frameworkStatus === 413 ? 'payload_too_large' : 'invalid_request',
+      headers: {},
+    };
+  }
   return {
     status: 500,
     message: 'Internal error in the gateway',

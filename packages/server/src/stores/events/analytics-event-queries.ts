@@ -4,17 +4,19 @@ import {
   type TenantScope,
   type TimeRange,
 } from '@tollgate/core';
-import { assertLimit, OK_STATUSES_SQL, rawEvents } from './analytics-filters';
+import { addFilters, assertLimit, OK_STATUSES_SQL, rawEvents } from './analytics-filters';
 import { scoped, type Statement } from './event-queries';
 import { EventStoreError } from './event-store-error';
 
 /**
  * Analytics reads that need single events, so they read the `events` table:
- * error messages, the slowest and failed calls, runs with their totals, the
- * AI-fallback learning candidates and one event by id.
+ * the slowest and failed calls, runs with their totals, the AI-fallback
+ * learning candidates and one event by id; and the most frequent error
+ * messages, from their own rollup.
  */
 
 export const MAX_DETAIL_ROWS = 100;
+const HOUR_MS = 3_600_000;
 export const MAX_RUNS = 1000;
 
 const EVENT_SELECT = Object.keys(EVENT_COLUMNS).join(', ');
@@ -26,21 +28,26 @@ export interface ErrorMessageResultRow {
   example_event_id: string;
 }
 
+/**
+ * The most frequent error messages, from the `error_messages_hourly` rollup:
+ * hour resolution, like the other rollup reads (the hours that start in
+ * [hour of `from`, `to`) count whole), with the exact last time seen and the
+ * latest event as example.
+ */
 export function topErrorsStatement(
   scope: TenantScope,
   query: AnalyticsQuery & { limit: number },
 ): Statement {
   assertLimit(query.limit, MAX_DETAIL_ROWS);
-  const conditions = rawEvents(scope, query, query.filters)
-    .add(`status NOT IN ${OK_STATUSES_SQL}`)
-    .add("error_message != ''");
+  const conditions = addFilters(scoped(scope, query, 'bucket'), query.filters);
+  conditions.parameters.from = query.from - (query.from % HOUR_MS);
   return {
     sql: `SELECT
-    left(error_message, 500) AS message,
-    count() AS occurrences,
-    toString(max(ts)) AS last_seen,
-    argMax(event_id, ts) AS example_event_id
-FROM events
+    message,
+    sum(occurrences) AS occurrences,
+    toString(max(last_seen)) AS last_seen,
+    argMaxMerge(example_event_id) AS example_event_id
+FROM error_messages_hourly
 WHERE ${conditions.sql}
 GROUP BY message
 ORDER BY occurrences DESC, message

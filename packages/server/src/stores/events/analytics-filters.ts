@@ -1,6 +1,7 @@
 import type { AnalyticsFilters, TenantScope, TimeRange } from '@tollgate/core';
 import { scoped, type Conditions } from './event-queries';
 import { EventStoreError } from './event-store-error';
+import { dailyRollup, hourlyRollupFrom } from './rollup-range';
 
 /**
  * Where an analytics query reads from, and the conditions every one of them
@@ -42,28 +43,39 @@ export function addFilters(conditions: Conditions, filters: AnalyticsFilters): C
 }
 
 export interface RollupSource {
-  table: 'events_daily' | 'events_hourly';
+  /** A rollup table, or the union of both (see `hourlyRollupFrom`). */
+  table: string;
   conditions: Conditions;
 }
 
 /**
  * The rollup a query reads. The daily rollup when both ends of the range are
  * UTC midnights (and hours are not needed): the cheapest read, and exact.
- * Otherwise the hourly rollup at hour resolution: every hour that starts in
- * [hour of `from`, `to`) counts whole, as in the metrics summary.
+ * Otherwise hour resolution: every hour that starts in [hour of `from`, `to`)
+ * counts whole, as in the metrics summary; whole days inside the range come
+ * from a daily rollup unless the query groups by hour (`needsHours`). Reads
+ * whose groups are the model rollup's dimensions (`groupsByModelDimensions`)
+ * read it instead of `events_daily` when no service or method filter is set.
  */
 export function rollupSource(
   scope: TenantScope,
   range: TimeRange,
   filters: AnalyticsFilters,
-  needsHours = false,
+  options: { needsHours?: boolean; groupsByModelDimensions?: boolean } = {},
 ): RollupSource {
   const conditions = scoped(scope, range, 'bucket');
-  if (!needsHours && range.from % DAY_MS === 0 && range.to % DAY_MS === 0) {
-    return { table: 'events_daily', conditions: addFilters(conditions, filters) };
+  // The model rollup serves reads that neither group nor filter by service, method or status.
+  const byModel =
+    options.groupsByModelDimensions === true &&
+    filters.service === undefined &&
+    filters.method === undefined;
+  if (!options.needsHours && range.from % DAY_MS === 0 && range.to % DAY_MS === 0) {
+    return { table: dailyRollup(byModel), conditions: addFilters(conditions, filters) };
   }
   conditions.parameters.from = range.from - (range.from % HOUR_MS);
-  return { table: 'events_hourly', conditions: addFilters(conditions, filters) };
+  addFilters(conditions, filters);
+  const table = options.needsHours ? 'events_hourly' : hourlyRollupFrom(range, conditions, byModel);
+  return { table, conditions };
 }
 
 /** Raw events of the tenant in the range, filtered. */

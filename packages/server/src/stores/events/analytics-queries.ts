@@ -72,7 +72,10 @@ LIMIT ${MAX_GROUPS}`,
     };
   }
   const key = groupKey(ROLLUP_GROUP_KEYS, query.groupBy);
-  const source = rollupSource(scope, query, query.filters, query.groupBy === 'hour');
+  const source = rollupSource(scope, query, query.filters, {
+    needsHours: query.groupBy === 'hour',
+    groupsByModelDimensions: query.groupBy !== 'service' && query.groupBy !== 'method',
+  });
   return {
     sql: `SELECT
     ${key} AS key,
@@ -127,7 +130,9 @@ LIMIT ${MAX_GROUPS}`,
     };
   }
   const key = groupKey(LATENCY_KEYS, query.groupBy);
-  const source = rollupSource(scope, query, query.filters);
+  const source = rollupSource(scope, query, query.filters, {
+    groupsByModelDimensions: query.groupBy !== 'service' && query.groupBy !== 'method',
+  });
   return {
     sql: `SELECT
     ${key} AS key,
@@ -186,7 +191,10 @@ export function errorRateStatement(
   query: AnalyticsQuery & { bucket: TimeBucket },
 ): Statement {
   const truncate = query.bucket === 'hour' ? 'toStartOfHour' : 'toStartOfDay';
-  const source = rollupSource(scope, query, query.filters, query.bucket === 'hour');
+  const source = rollupSource(scope, query, query.filters, {
+    needsHours: query.bucket === 'hour',
+    groupsByModelDimensions: true,
+  });
   return {
     sql: `SELECT
     toInt64(toUnixTimestamp(${truncate}(bucket))) * 1000 AS bucket_ms,
@@ -217,7 +225,12 @@ export interface ChargebackResultRow {
  * Completions and chats are one kind; an unknown operation bills as completion.
  */
 export function chargebackStatement(scope: TenantScope, range: TimeRange): Statement {
-  const source = rollupSource(scope, range, { eventTypes: ['prompt_call'] });
+  const source = rollupSource(
+    scope,
+    range,
+    { eventTypes: ['prompt_call'] },
+    { groupsByModelDimensions: true },
+  );
   return {
     sql: `SELECT
     org_id,

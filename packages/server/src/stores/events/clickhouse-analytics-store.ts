@@ -12,6 +12,7 @@ import {
   type LatencyGroup,
   type LatencyRow,
   type LearningCandidateRow,
+  type PromptComparisonRow,
   type RunSummaryRow,
   type SuccessGroup,
   type SuccessRateRow,
@@ -43,11 +44,20 @@ import {
   type SuccessRateResultRow,
 } from './analytics-queries';
 import type { EventDriver } from './driver';
+import {
+  promptComparisonStatement,
+  type PromptComparisonResultRow,
+} from './prompt-comparison-query';
 import type { Statement } from './event-queries';
 
 /** A quantile of an empty group comes back as null (or NaN): report null, never a made-up 0. */
 function quantile(values: Array<number | null>, index: number): number | null {
   const value = values[index];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** An average or quantile of no rows comes back as NaN (or null): report null. */
+function finite(value: number | null): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
@@ -130,11 +140,17 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     }));
   }
 
-  slowest(scope: TenantScope, query: AnalyticsQuery & { limit: number }): Promise<EventRow[]> {
+  async slowest(
+    scope: TenantScope,
+    query: AnalyticsQuery & { limit: number },
+  ): Promise<EventRow[]> {
     return this.run<EventRow>(slowestStatement(scope, query));
   }
 
-  failures(scope: TenantScope, query: AnalyticsQuery & { limit: number }): Promise<EventRow[]> {
+  async failures(
+    scope: TenantScope,
+    query: AnalyticsQuery & { limit: number },
+  ): Promise<EventRow[]> {
     return this.run<EventRow>(failuresStatement(scope, query));
   }
 
@@ -181,6 +197,21 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
       input_tokens: row.input_tokens_total,
       output_tokens: row.output_tokens_total,
       cost_nanos: BigInt(row.cost_text),
+    }));
+  }
+
+  async promptComparison(
+    scope: TenantScope,
+    query: TimeRange & { promptName: string },
+  ): Promise<PromptComparisonRow[]> {
+    const rows = await this.run<PromptComparisonResultRow>(promptComparisonStatement(scope, query));
+    return rows.map(({ cost_text, ...row }) => ({
+      ...row,
+      latency_avg_ms: finite(row.latency_avg_ms),
+      latency_p95_ms: finite(row.latency_p95_ms),
+      tokens_avg: finite(row.tokens_avg),
+      feedback_avg: finite(row.feedback_avg),
+      cost_nanos: BigInt(cost_text),
     }));
   }
 

@@ -30,6 +30,7 @@ import {
 } from './event-queries';
 import { EventStoreError } from './event-store-error';
 import { migrateEventSchema } from './migrator';
+import { deleteOrgDataBefore } from './retention-queries';
 import { EXPECTED_TABLES } from './schema';
 
 /** The part of a logger the store uses; a pino logger fits. */
@@ -119,6 +120,10 @@ export class ClickHouseEventStore implements EventStore {
       latency_p95_ms: row.latency[1] ?? 0,
       latency_p99_ms: row.latency[2] ?? 0,
     }));
+  }
+
+  async deleteOrgDataBefore(orgId: string, cutoff: number): Promise<Record<string, number>> {
+    return deleteOrgDataBefore(this.driver, orgId, cutoff);
   }
 
   async checkTables(): Promise<TableStatus[]> {

@@ -7,6 +7,7 @@ import {
 } from '@tollgate/core';
 import type { QueryParameters, QueryParameterValue } from './driver';
 import { EventStoreError } from './event-store-error';
+import { hourlyRollupFrom } from './rollup-range';
 import { LATENCY_QUANTILES } from './schema';
 import type { EventCursor } from './cursor';
 
@@ -183,8 +184,8 @@ export interface SummaryResultRow {
 }
 
 /**
- * Totals per group from the hourly rollup. Hour resolution: the hours that
- * start in [hour of `from`, `to`) are counted whole.
+ * Totals per group from the rollups. Hour resolution: the hours that start in
+ * [hour of `from`, `to`) are counted whole (whole days read from the daily rollup).
  */
 export function summaryStatement(
   scope: TenantScope,
@@ -197,6 +198,8 @@ export function summaryStatement(
   const conditions = scoped(scope, range, 'bucket');
   // The lower bound must include the hour `from` falls in: widen it to the start of that hour.
   conditions.parameters.from = range.from - (range.from % 3_600_000);
+  // Every group but `status` is a dimension of the model rollup.
+  const source = hourlyRollupFrom(range, conditions, groupBy !== 'status');
   return {
     sql: `SELECT
     ${group} AS key,
@@ -206,7 +209,7 @@ export function summaryStatement(
     sum(output_tokens) AS output_tokens_total,
     sum(cost_nanos) AS cost_nanos_total,
     quantilesTDigestMerge(${LATENCY_QUANTILES})(latency_ms) AS latency
-FROM events_hourly
+FROM ${source}
 WHERE ${conditions.sql}
 GROUP BY key
 ORDER BY cost_nanos_total DESC, requests DESC, key`,

@@ -34,6 +34,12 @@ export class RedisHotStore implements HotStore {
     });
     // Without a listener ioredis reports every failed reconnection as an unhandled error event.
     this.redis.on('error', options.onError ?? (() => undefined));
+    // Commands wait in the offline queue only until the first connection is ready. After that, a
+    // lost connection fails them at once: callers (breakers, cache, budgets) fall back without
+    // Redis instead of each waiting out the reconnection, which stalled every call for seconds.
+    this.redis.once('ready', () => {
+      this.redis.options.enableOfflineQueue = false;
+    });
     this.scripts = defineHotStoreScripts(this.redis);
   }
 

@@ -1,5 +1,7 @@
 import type {
+  AlertRuleStore,
   ApiKey,
+  BudgetStore,
   GatewayConfigStore,
   TenantAdminStore,
   MetaStore,
@@ -7,15 +9,21 @@ import type {
   NewOrganization,
   NewProject,
   Organization,
+  PolicyStore,
   Project,
+  PromptStore,
 } from '@tollgate/core';
 import { and, asc, eq, sql } from 'drizzle-orm';
+import { alertRuleQueries } from './alert-rule-queries';
 import { gatewayConfigQueries } from './gateway-config-queries';
 import type { MetaDatabase } from './meta-database';
 
 export type { MetaDatabase } from './meta-database';
 import { createId } from './ids';
 import { apiKeys, organizations, projects } from './schema';
+import { budgetQueries } from './budget-queries';
+import { policyQueries } from './policy-queries';
+import { promptQueries } from './prompt-queries';
 import { tenantAdminQueries } from './tenant-admin-queries';
 import {
   apiKeyColumns,
@@ -49,13 +57,21 @@ export class DrizzleMetaStore implements MetaStore {
   private closing: Promise<void> | undefined;
 
   private readonly gatewayConfig: GatewayConfigStore;
+  private readonly alertRules: AlertRuleStore;
   private readonly tenantAdmin: TenantAdminStore;
+  private readonly prompts: PromptStore;
+  private readonly budgets: BudgetStore;
+  private readonly policies: PolicyStore;
 
   constructor(private readonly driver: MetaStoreDriver) {
     this.kind = driver.kind;
     this.database = driver.database;
     this.gatewayConfig = gatewayConfigQueries(this.database);
+    this.alertRules = alertRuleQueries(this.database);
     this.tenantAdmin = tenantAdminQueries(this.database);
+    this.prompts = promptQueries(this.database);
+    this.budgets = budgetQueries(this.database);
+    this.policies = policyQueries(this.database);
   }
 
   migrate(): Promise<void> {
@@ -207,6 +223,52 @@ export class DrizzleMetaStore implements MetaStore {
     this.tenantAdmin.appendAuditEntry(entry);
   listAuditEntries: TenantAdminStore['listAuditEntries'] = (orgId, options) =>
     this.tenantAdmin.listAuditEntries(orgId, options);
+
+  createPrompt: PromptStore['createPrompt'] = (scope, name, first) =>
+    this.prompts.createPrompt(scope, name, first);
+  addPromptVersion: PromptStore['addPromptVersion'] = (scope, name, version) =>
+    this.prompts.addPromptVersion(scope, name, version);
+  listPrompts: PromptStore['listPrompts'] = (scope) => this.prompts.listPrompts(scope);
+  getPrompt: PromptStore['getPrompt'] = (scope, name) => this.prompts.getPrompt(scope, name);
+  setPromptWeights: PromptStore['setPromptWeights'] = (scope, name, weights) =>
+    this.prompts.setPromptWeights(scope, name, weights);
+
+  createBudget: BudgetStore['createBudget'] = (input) => this.budgets.createBudget(input);
+  getBudget: BudgetStore['getBudget'] = (orgId, id) => this.budgets.getBudget(orgId, id);
+  listBudgets: BudgetStore['listBudgets'] = (orgId) => this.budgets.listBudgets(orgId);
+  listAllBudgets: BudgetStore['listAllBudgets'] = () => this.budgets.listAllBudgets();
+  updateBudget: BudgetStore['updateBudget'] = (orgId, id, changes) =>
+    this.budgets.updateBudget(orgId, id, changes);
+  deleteBudget: BudgetStore['deleteBudget'] = (orgId, id) => this.budgets.deleteBudget(orgId, id);
+
+  listAlertRules: AlertRuleStore['listAlertRules'] = (orgId) =>
+    this.alertRules.listAlertRules(orgId);
+  listEnabledAlertRules: AlertRuleStore['listEnabledAlertRules'] = () =>
+    this.alertRules.listEnabledAlertRules();
+  getAlertRule: AlertRuleStore['getAlertRule'] = (orgId, id) =>
+    this.alertRules.getAlertRule(orgId, id);
+  createAlertRule: AlertRuleStore['createAlertRule'] = (input) =>
+    this.alertRules.createAlertRule(input);
+  updateAlertRule: AlertRuleStore['updateAlertRule'] = (orgId, id, changes) =>
+    this.alertRules.updateAlertRule(orgId, id, changes);
+  deleteAlertRule: AlertRuleStore['deleteAlertRule'] = (orgId, id) =>
+    this.alertRules.deleteAlertRule(orgId, id);
+
+  listFlags: PolicyStore['listFlags'] = (orgId) => this.policies.listFlags(orgId);
+  getFlag: PolicyStore['getFlag'] = (orgId, name) => this.policies.getFlag(orgId, name);
+  putFlag: PolicyStore['putFlag'] = (orgId, name, changes) =>
+    this.policies.putFlag(orgId, name, changes);
+  deleteFlag: PolicyStore['deleteFlag'] = (orgId, name) => this.policies.deleteFlag(orgId, name);
+  listGuardrailReferences: PolicyStore['listGuardrailReferences'] = (orgId, projectId) =>
+    this.policies.listGuardrailReferences(orgId, projectId);
+  createGuardrailReference: PolicyStore['createGuardrailReference'] = (input) =>
+    this.policies.createGuardrailReference(input);
+  deleteGuardrailReference: PolicyStore['deleteGuardrailReference'] = (orgId, id) =>
+    this.policies.deleteGuardrailReference(orgId, id);
+  appendRetentionRun: PolicyStore['appendRetentionRun'] = (run) =>
+    this.policies.appendRetentionRun(run);
+  listRetentionRuns: PolicyStore['listRetentionRuns'] = (orgId, limit) =>
+    this.policies.listRetentionRuns(orgId, limit);
 
   async ping(): Promise<void> {
     await this.database.execute(sql`select 1`);

@@ -27,6 +27,8 @@ export type UpstreamReply =
       headers?: Record<string, string>;
       /** After this many events, write half of the next one and destroy the socket. */
       cutAfter?: number;
+      /** After this many events, send nothing more and keep the connection open. */
+      stallAfter?: number;
     }
   /** Accept the request and never answer. */
   | { type: 'hang' }
@@ -99,9 +101,10 @@ function answer(reply: UpstreamReply, response: ServerResponse): void {
         'cache-control': 'no-cache',
         ...reply.headers,
       });
-      const { events, cutAfter } = reply;
-      const sent = cutAfter === undefined ? events : events.slice(0, cutAfter);
+      const { events, cutAfter, stallAfter } = reply;
+      const sent = events.slice(0, cutAfter ?? stallAfter);
       for (const event of sent) response.write(event);
+      if (stallAfter !== undefined) return;
       if (cutAfter === undefined) {
         response.end();
         return;

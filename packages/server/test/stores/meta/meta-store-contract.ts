@@ -428,6 +428,69 @@ export function runMetaStoreContract({ kind, create }: MetaStoreContractOptions)
       });
     });
 
+    describe('budgets', () => {
+      it('stores exact amounts, scoped to the org, one per scope and period', async () => {
+        const first = await store.createOrganization({ name: 'budgets-a' });
+        const second = await store.createOrganization({ name: 'budgets-b' });
+        const budget = await store.createBudget({
+          orgId: first.id,
+          scope: 'user',
+          scopeId: 'alice',
+          period: 'month',
+          amountNanos: 999_999_999_999_999n,
+        });
+        expect(budget).toMatchObject({
+          id: expect.stringMatching(/^bdg_/),
+          amountNanos: 999_999_999_999_999n,
+          softThreshold: 0.8,
+          webhookUrl: null,
+        });
+        expect(await store.getBudget(first.id, budget.id)).toEqual(budget);
+        expect(await store.getBudget(second.id, budget.id)).toBeUndefined();
+        expect(await store.listBudgets(second.id)).toEqual([]);
+        const duplicate = await store.createBudget({ ...budget, amountNanos: 1n }).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(isUniqueViolation(duplicate)).toBe(true);
+        const daily = await store.createBudget({
+          orgId: first.id,
+          scope: 'user',
+          scopeId: 'alice',
+          period: 'day',
+          amountNanos: 5n,
+          softThreshold: 0.5,
+          webhookUrl: 'https://hooks.example.test/a',
+        });
+        expect((await store.listBudgets(first.id)).map((each) => each.id)).toEqual([
+          budget.id,
+          daily.id,
+        ]);
+        expect((await store.listAllBudgets()).map((each) => each.id)).toEqual(
+          expect.arrayContaining([budget.id, daily.id]),
+        );
+
+        expect(await store.updateBudget(second.id, budget.id, { amountNanos: 1n })).toBeUndefined();
+        const updated = await store.updateBudget(first.id, budget.id, {
+          amountNanos: 7n,
+          softThreshold: 1,
+        });
+        expect(updated).toMatchObject({ amountNanos: 7n, softThreshold: 1, period: 'month' });
+        expect(updated!.updatedAt.getTime()).toBeGreaterThanOrEqual(budget.updatedAt.getTime());
+        const invalid = await store.updateBudget(first.id, budget.id, { softThreshold: 0 }).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(invalid).toBeInstanceOf(Error);
+
+        expect(await store.deleteBudget(second.id, budget.id)).toBe(false);
+        expect(await store.deleteBudget(first.id, budget.id)).toBe(true);
+        expect(await store.getBudget(first.id, budget.id)).toBeUndefined();
+        await store.deleteOrganization(first.id);
+        expect(await store.listBudgets(first.id)).toEqual([]);
+      });
+    });
+
     it('starts empty, and keeps its data after close and reopen', async () => {
       await withFreshStorage(async (open) => {
         const first = await open();

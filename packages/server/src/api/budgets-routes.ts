@@ -1,0 +1,122 @@
+import type { Budget, BudgetScope } from '@tollgate/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Caller } from '../auth/auth-plugin';
+import type { BudgetState } from '../governance/budgets/budget-guard';
+import { ApiError } from '../http/errors';
+import { parseQuery } from '../http/parse-query';
+import { budgetScopeField, presentBudgetStatus, scopeIdField } from './budgets-present';
+
+const checkQuerySchema = z.strictObject({
+  scope: budgetScopeField,
+  /** Defaults to the caller's own org, project or key; required for a user. */
+  id: scopeIdField.optional(),
+});
+
+const SEVERITY: Record<BudgetState, number> = { ok: 0, soft: 1, blocked: 2 };
+
+function callerOf(request: FastifyRequest): Caller {
+  const caller = request.caller;
+  if (!caller) throw new ApiError('unauthorized', 'an API key is required');
+  return caller;
+}
+
+/**
+ * `GET /api/v1/budgets`: the budgets the caller's key is subject to or may
+ * see, with spend, limit and state (an org key: every budget of its org; a
+ * project key: its org's, its project's, its project's keys' and users').
+ * `GET /api/v1/budgets/check?scope=&id=`: whether that scope is over budget,
+ * for apps that want to ask before calling.
+ */
+export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
+  const preHandler = app.requireScope('read');
+  const { meta } = app.stores;
+
+  /** The org's budgets this caller may see: never another org's. */
+  async function visibleBudgets(caller: Caller): Promise<Budget[]> {
+    const budgets = await meta.listBudgets(caller.orgId);
+    if (!caller.projectId) return budgets;
+    const projectKeys = budgets.some((budget) => budget.scope === 'key')
+      ? new Set(
+          (await meta.listApiKeys(caller.orgId))
+            .filter((key) => key.projectId === caller.projectId)
+            .map((key) => key.id),
+        )
+      : new Set<string>();
+    return budgets.filter(
+      (budget) =>
+        budget.scope === 'org' ||
+        budget.scope === 'user' ||
+        (budget.scope === 'project' && budget.scopeId === caller.projectId) ||
+        (budget.scope === 'key' && projectKeys.has(budget.scopeId)),
+    );
+  }
+
+  /** Whether the caller may ask about this scope: its org, its (or, for an org key, any) project and key. */
+  async function scopeVisible(caller: Caller, scope: BudgetScope, id: string): Promise<boolean> {
+    switch (scope) {
+      case 'org':
+        return id === caller.orgId;
+      case 'project':
+        if (caller.projectId) return id === caller.projectId;
+        return (await meta.getProject(id))?.orgId === caller.orgId;
+      case 'key': {
+        const key = await meta.getApiKey(caller.orgId, id);
+        return key !== undefined && (!caller.projectId || key.projectId === caller.projectId);
+      }
+      case 'user':
+        return true;
+      default: {
+        const unknown: never = scope;
+        return unknown;
+      }
+    }
+  }
+
+  app.get('/api/v1/budgets', { preHandler }, async (request) => {
+    const caller = callerOf(request);
+    const budgets = await visibleBudgets(caller);
+    const statuses = await Promise.all(budgets.map((each) => app.budgets.guard.statusOf(each)));
+    return { budgets: statuses.map(presentBudgetStatus) };
+  });
+
+  app.get('/api/v1/budgets/check', { preHandler }, async (request) => {
+    const caller = callerOf(request);
+    const query = parseQuery(checkQuerySchema, request.query);
+    const own = {
+      org: caller.orgId,
+      project: caller.projectId,
+      key: caller.keyId,
+      user: undefined,
+    };
+    const id = query.id ?? own[query.scope] ?? undefined;
+    if (id === undefined) {
+      throw new ApiError(
+        'invalid_request',
+        query.scope === 'user'
+          ? 'id: is required for scope=user'
+          : 'id: is required with an org key',
+        { field: 'id' },
+      );
+    }
+    const budgets = (await visibleBudgets(caller)).filter(
+      (budget) => budget.scope === query.scope && budget.scopeId === id,
+    );
+    // A scope of another org (or another project) is not found, whether or not it has budgets.
+    if (budgets.length === 0 && !(await scopeVisible(caller, query.scope, id))) {
+      throw new ApiError('not_found', `${query.scope} ${id} not found`, { field: 'id' });
+    }
+    const statuses = await Promise.all(budgets.map((each) => app.budgets.guard.statusOf(each)));
+    const worst = statuses.reduce<BudgetState>(
+      (state, status) => (SEVERITY[status.state] > SEVERITY[state] ? status.state : state),
+      'ok',
+    );
+    return {
+      scope: query.scope,
+      id,
+      over_budget: worst === 'blocked',
+      state: worst,
+      budgets: statuses.map(presentBudgetStatus),
+    };
+  });
+}

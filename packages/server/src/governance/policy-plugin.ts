@@ -1,0 +1,163 @@
+import { buildEventRow, type EventTenant } from '@tollgate/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { callRecordBatchOf } from '../gateway/call/call-record-batch';
+import { ApiError } from '../http/errors';
+import { FeatureFlags, GATEWAY_FLAGS, type GatewayFlag } from './flags/feature-flags';
+import { GuardrailScreen, promptTextOf, type GuardrailMatch } from './guardrails/guardrail-screen';
+import { redactPiiDeep } from './pii/pii-redactor';
+import { redactStoredContentWhen } from './pii/stored-content';
+import { RetentionJob } from './retention/retention-job';
+import { scheduleRetention } from './retention/retention-schedule';
+
+export interface Policies {
+  flags: FeatureFlags;
+  guardrails: GuardrailScreen;
+  retention: RetentionJob;
+  /**
+   * The gateway endpoints' pre-handler (after auth and rate limits): applies
+   * the project's flags (cache, guardrails, upstream PII redaction) and
+   * refuses a prompt a `block` reference matches, before any provider is called.
+   */
+  screenGatewayCall(request: FastifyRequest): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    policies: Policies;
+  }
+  interface FastifyRequest {
+    /** False when the project's `cache` flag turns the response cache off for this call. */
+    responseCacheEnabled?: boolean;
+  }
+}
+
+/** A trace header's value when it is a sane id (as the gateway reads them: printable, at most 128). */
+function traceHeader(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined;
+}
+
+/**
+ * Feature flags, guardrails, PII redaction and retention: the policies an org
+ * sets for its projects, applied to gateway calls and stored data.
+ */
+export const policyPlugin = fastifyPlugin(
+  async (app: FastifyInstance) => {
+    const { stores, configuration } = app;
+    const flags = new FeatureFlags(stores.meta);
+    const guardrails = new GuardrailScreen(stores.meta);
+    const retention = new RetentionJob({
+      meta: stores.meta,
+      events: stores.events,
+      hot: stores.hot,
+      logger: app.log,
+    });
+    /** Each project's PII setting as its latest call's key saw it (auth reloads it on every change). */
+    const piiRedaction = new Map<string, boolean>();
+    // Recording runs after the pre-handler has noted the project's setting.
+    redactStoredContentWhen(
+      app.eventWriter,
+      (tenant) => piiRedaction.get(tenant.projectId) === true,
+    );
+
+    function recordMatches(
+      request: FastifyRequest,
+      tenant: EventTenant,
+      matches: GuardrailMatch[],
+    ) {
+      const batch = callRecordBatchOf(app.eventWriter, app.log);
+      for (const match of matches) {
+        try {
+          const row = buildEventRow(
+            {
+              event_type: 'guardrail',
+              request_id: request.id,
+              // In the caller's run when it names one, beside the call's own prompt_call event.
+              run_id: traceHeader(request, 'x-tollgate-run-id') ?? request.id,
+              user_id: traceHeader(request, 'x-tollgate-user-id'),
+              name: 'guardrail.match',
+              service: 'gateway',
+              status: match.action === 'block' ? 'blocked' : 'success',
+              score: match.score,
+              reference: match.reference.name,
+              action: match.action,
+              metadata: { reference_id: match.reference.id, path: request.url.split('?')[0] },
+            },
+            tenant,
+          );
+          row.threshold = match.reference.threshold;
+          batch.add(JSON.stringify(row), request.id);
+        } catch (error) {
+          request.log.error({ err: error }, 'could not record a guardrail match');
+        }
+      }
+    }
+
+    async function screenGatewayCall(request: FastifyRequest): Promise<void> {
+      const caller = request.caller;
+      if (!caller?.projectId) return; // The endpoint refuses org keys itself.
+      if (piiRedaction.size > 100_000) piiRedaction.clear();
+      piiRedaction.set(caller.projectId, caller.piiRedaction);
+      const context = {
+        projectId: caller.projectId,
+        userId: traceHeader(request, 'x-tollgate-user-id'),
+      };
+      // The meta store unreachable: the gateway's defaults and no guardrail match, never a failed call.
+      const enabled = (name: GatewayFlag) =>
+        flags.isEnabled(caller.orgId, name, context).catch((error: unknown) => {
+          request.log.warn({ err: error, flag: name }, 'could not read a flag; using its default');
+          return GATEWAY_FLAGS[name];
+        });
+      const [cache, screening, redactUpstream] = await Promise.all([
+        enabled('cache'),
+        enabled('guardrails'),
+        enabled('pii_redaction_upstream'),
+      ]);
+      request.responseCacheEnabled = cache;
+      if (screening) {
+        const matches = await guardrails
+          .screen(caller.orgId, caller.projectId, promptTextOf(request.body))
+          .catch((error: unknown) => {
+            request.log.warn({ err: error }, 'could not load guardrail references; not screening');
+            return [];
+          });
+        if (matches.length > 0) {
+          const tenant = {
+            orgId: caller.orgId,
+            projectId: caller.projectId,
+            retentionDays: caller.retentionDays,
+          };
+          recordMatches(request, tenant, matches);
+          const blocking = matches.find((match) => match.action === 'block');
+          if (blocking) {
+            throw new ApiError(
+              'guardrail_blocked',
+              `The prompt was blocked by the guardrail "${blocking.reference.name}" (similarity ${blocking.score})`,
+              { reference: blocking.reference.name, score: blocking.score },
+            );
+          }
+        }
+      }
+      if (redactUpstream && typeof request.body === 'object' && request.body !== null) {
+        const body = request.body as Record<string, unknown>;
+        if (body.messages !== undefined) body.messages = redactPiiDeep(body.messages);
+        if (body.system !== undefined) body.system = redactPiiDeep(body.system);
+      }
+    }
+
+    if (configuration.retentionTime) {
+      const at = configuration.retentionTime;
+      let stop: (() => void) | undefined;
+      app.addHook('onReady', async () => {
+        stop = scheduleRetention(retention, at, (error) =>
+          app.log.error({ err: error, job: 'retention' }, 'the retention job failed'),
+        );
+      });
+      app.addHook('onClose', async () => stop?.());
+    }
+
+    app.decorate('policies', { flags, guardrails, retention, screenGatewayCall });
+  },
+  { name: 'tollgate-policies', dependencies: ['tollgate-auth'] },
+);

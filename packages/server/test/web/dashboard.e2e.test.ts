@@ -1,0 +1,300 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
+
+/**
+ * The dashboard in a real browser (Debian's Chromium driven by playwright-core)
+ * against the real server with seeded events: every page, figures against the
+ * API, the time range, the chargeback CSV and the live overview.
+ */
+const root = join(import.meta.dirname, '../../../..');
+const executablePath = process.env.TOLLGATE_CHROMIUM_PATH ?? '/usr/bin/chromium';
+const present = existsSync(executablePath);
+const required = Boolean(process.env.CI || process.env.TOLLGATE_REQUIRE_SERVICES);
+const screenshots = join(root, 'test-artifacts/dashboard');
+if (!present && !required) {
+  console.warn(
+    `SKIPPED the dashboard browser test: no Chromium at ${executablePath} ` +
+      '(apt-get install -y chromium, or set TOLLGATE_CHROMIUM_PATH).',
+  );
+}
+
+const HOUR = 3_600_000;
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+
+function call(minutesAgo: number, fields: Record<string, unknown>) {
+  return {
+    event_type: 'prompt_call',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    status: 'success',
+    latency_ms: 420,
+    input_tokens: 120,
+    output_tokens: 40,
+    cost_usd: 0.002,
+    ts: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    input: 'What is the capital of France?',
+    output: 'Paris.',
+    ...fields,
+  };
+}
+
+async function send(events: unknown[]): Promise<void> {
+  const response = await postJson(server, '/api/v1/events', events);
+  expect(response.status).toBe(200);
+}
+
+async function api<T>(path: string): Promise<T> {
+  const response = await server.request(path, { key: server.tenant.adminKey });
+  expect(response.status).toBe(200);
+  return (await response.json()) as T;
+}
+
+/** The window the page shows, from the range picker. */
+async function shownRange(): Promise<{ from: string; to: string }> {
+  const picker = page.getByTestId('time-range');
+  return {
+    from: (await picker.getAttribute('data-from'))!,
+    to: (await picker.getAttribute('data-to'))!,
+  };
+}
+
+async function statValue(testId: string): Promise<number> {
+  return Number(await page.getByTestId(testId).getAttribute('data-value'));
+}
+
+/** The model-call totals the API answers for a window. */
+async function apiTotals(range: { from: string; to?: string }) {
+  const query = new URLSearchParams({ groupBy: 'event_type', ...range });
+  const answer = await api<{ rows: { key: string; requests: number; cost_usd: number }[] }>(
+    `/api/v1/metrics/summary?${query}`,
+  );
+  return answer.rows.find((row) => row.key === 'prompt_call') ?? { requests: 0, cost_usd: 0 };
+}
+
+async function visit(name: string, title: string): Promise<void> {
+  await page.getByRole('link', { name: title, exact: true }).click();
+  await page.waitForURL(new RegExp(`/${name}(\\?|$)`));
+  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+  await page.waitForFunction(() => !document.querySelector('[data-testid="state-loading"]'));
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}
+
+// A browser on a busy machine: each step gets more than the default 30 s.
+describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_000 }, () => {
+  beforeAll(async () => {
+    // The server serves packages/web/dist: build it as `npm start` does.
+    execFileSync('npm', ['run', 'build', '--workspace', 'packages/web'], {
+      cwd: root,
+      stdio: 'pipe',
+    });
+    mkdirSync(screenshots, { recursive: true });
+    server = await startTestServer();
+    const runId = 'run-e2e-trip';
+    await send([
+      // Three hours ago: outside the 1h range, inside 24h.
+      ...Array.from({ length: 6 }, () => call(180, { model: 'gpt-4o', cost_usd: 0.01 })),
+      ...Array.from({ length: 8 }, () => call(10, {})),
+      ...Array.from({ length: 2 }, () =>
+        call(9, { status: 'error', error_message: 'upstream timeout', output: '' }),
+      ),
+      {
+        event_type: 'agent_step',
+        run_id: runId,
+        event_id: '01JD0000000000000000000001',
+        step_number: 1,
+        step_name: 'plan',
+        step_type: 'llm',
+        latency_ms: 900,
+        input: 'plan a trip',
+        output: 'book a flight',
+        ts: new Date(Date.now() - 8 * 60_000).toISOString(),
+      },
+      { ...call(8, { run_id: runId, parent_id: '01JD0000000000000000000001' }) },
+      {
+        event_type: 'tool_call',
+        run_id: runId,
+        parent_id: '01JD0000000000000000000001',
+        tool_name: 'search_flights',
+        latency_ms: 300,
+        input: '{"to":"CDG"}',
+        output: '{"flights":3}',
+        ts: new Date(Date.now() - 8 * 60_000 + 500).toISOString(),
+      },
+      {
+        event_type: 'guardrail',
+        name: 'pii',
+        action: 'block',
+        score: 0.93,
+        reference: 'credit card number',
+        ts: new Date(Date.now() - 5 * 60_000).toISOString(),
+      },
+    ]);
+    const rule = await server.request('/api/v1/admin/alerts', {
+      method: 'POST',
+      key: server.tenant.adminKey,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'spend',
+        kind: 'cost',
+        per: 'hour',
+        thresholdUsd: 5,
+        webhook: { url: 'http://127.0.0.1:9/hook' },
+      }),
+    });
+    expect(rule.status).toBe(201);
+    const prompt = await server.request(`/api/v1/prompts?project_id=${server.tenant.projectId}`, {
+      method: 'POST',
+      key: server.tenant.adminKey,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'greet', template: 'Hello {{name}}' }),
+    });
+    expect(prompt.status).toBe(201);
+    browser = await chromium.launch({
+      executablePath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1400, height: 900 } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('signs in with a key and shows the API’s figures on the overview', async () => {
+    await page.goto(server.url);
+    await page.getByLabel('API key').fill('tg_wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('.sign-in .notice.error').waitFor();
+    await page.getByLabel('API key').fill(server.tenant.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('total-requests').waitFor();
+    await page.screenshot({ path: join(screenshots, 'overview.png'), fullPage: true });
+
+    const range = await shownRange();
+    const totals = await apiTotals(range);
+    expect(totals.requests).toBe(17);
+    expect(await statValue('total-requests')).toBe(totals.requests);
+    expect(await statValue('total-cost')).toBeCloseTo(totals.cost_usd, 9);
+    expect(await page.getByTestId('total-cost').textContent()).toContain('$0.08');
+    expect(await page.getByRole('cell', { name: 'upstream timeout' }).count()).toBe(1);
+  });
+
+  it('changes the time range in the URL and the figures with it', async () => {
+    await page.getByRole('button', { name: '1h', exact: true }).click();
+    await page.waitForURL(/range=1h/);
+    const range = await shownRange();
+    expect(Date.parse(range.to) - Date.parse(range.from)).toBe(HOUR);
+    const totals = await apiTotals(range);
+    expect(totals.requests).toBe(11);
+    await expect.poll(() => statValue('total-requests')).toBe(totals.requests);
+    expect(await statValue('total-cost')).toBeCloseTo(totals.cost_usd, 9);
+    // A reload keeps the range: it lives in the URL.
+    await page.reload();
+    await page.getByTestId('total-requests').waitFor();
+    expect(page.url()).toContain('range=1h');
+    await expect.poll(() => statValue('total-requests')).toBe(11);
+  });
+
+  it('updates the overview live while traffic arrives', async () => {
+    const before = await statValue('total-requests');
+    await send(Array.from({ length: 5 }, () => call(0, { cost_usd: 0.5 })));
+    await expect.poll(() => statValue('total-requests'), { timeout: 15_000 }).toBe(before + 5);
+    const totals = await apiTotals({ from: (await shownRange()).from });
+    expect(await statValue('total-cost')).toBeCloseTo(totals.cost_usd, 9);
+    expect(page.url()).toContain('range=1h');
+  });
+
+  it('visits every page', async () => {
+    await page.getByRole('button', { name: '24h', exact: true }).click();
+    await visit('costs', 'Costs');
+    await page
+      .getByTestId('costs-table')
+      .getByRole('cell', { name: 'gpt-4o', exact: true })
+      .waitFor();
+
+    await visit('traces', 'Traces');
+    await page.getByRole('cell', { name: 'run-e2e-trip' }).click();
+    await page.getByTestId('run-timeline').waitFor();
+    await page.getByText('tool search_flights').click();
+    expect(await page.getByTestId('run-step').textContent()).toContain('"flights": 3');
+    await page.screenshot({ path: join(screenshots, 'trace-run.png'), fullPage: true });
+
+    await visit('requests', 'Requests');
+    await page.getByLabel('Search text').fill('timeout');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/q=timeout/);
+    await expect.poll(() => page.getByTestId('requests-table').locator('tbody tr').count()).toBe(2);
+    await page.getByTestId('requests-table').locator('tbody tr').first().click();
+    expect(await page.getByTestId('request-detail').textContent()).toContain('upstream timeout');
+
+    // Prompts belong to a project: an org key picks one.
+    await visit('prompts', 'Prompts');
+    await page.getByText('Choose a project above').waitFor();
+    await page.getByLabel('Project').selectOption(server.tenant.projectId);
+    await page.waitForURL(new RegExp(`project_id=${server.tenant.projectId}`));
+    await page.waitForFunction(() => !document.querySelector('[data-testid="state-loading"]'));
+    await page.getByTestId('prompts-table').getByRole('cell', { name: 'greet' }).click();
+    await page.waitForURL(/prompt=greet/);
+    await page.getByRole('cell', { name: 'Hello {{name}}' }).waitFor();
+    expect(await page.locator('[data-testid="state-error"]').count()).toBe(0);
+    await page.screenshot({ path: join(screenshots, 'prompts.png'), fullPage: true });
+
+    for (const [name, title] of [
+      ['providers', 'Providers'],
+      ['budgets', 'Budgets & limits'],
+      ['flags', 'Feature flags'],
+    ] as const) {
+      await visit(name, title);
+      // Each shows its records or a clear empty / unavailable state, never an error.
+      expect(await page.locator('[data-testid="state-error"]').count()).toBe(0);
+    }
+    await visit('guardrails', 'Guardrail log');
+    await page.getByRole('cell', { name: 'credit card number' }).waitFor();
+    await visit('fallbacks', 'AI fallbacks');
+    await page.getByTestId('state-empty').first().waitFor();
+    await visit('alerts', 'Alerts');
+    await page
+      .getByTestId('alert-rules')
+      .getByRole('cell', { name: 'spend', exact: true })
+      .waitFor();
+  });
+
+  it('downloads the chargeback CSV with the API’s totals', async () => {
+    await visit('costs', 'Costs');
+    const range = await shownRange();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('chargeback-csv').click(),
+    ]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    const [header, ...lines] = csv
+      .trim()
+      .split(/\r?\n/)
+      .map((line) => line.split(','));
+    const total = lines.find((line) => line[header!.indexOf('kind')] === 'total')!;
+    const field = (name: string) => total[header!.indexOf(name)]!;
+
+    const report = await api<{
+      orgs: { total: { requests: number; cost_usd: string }; amount_to_charge_usd: string }[];
+    }>(`/api/v1/analytics/chargeback?${new URLSearchParams(range)}`);
+    expect(Number(field('requests'))).toBe(report.orgs[0]!.total.requests);
+    expect(Number(field('requests'))).toBe(22);
+    expect(Number(field('cost_usd'))).toBe(Number(report.orgs[0]!.total.cost_usd));
+    expect(field('amount_to_charge_usd')).toBe(report.orgs[0]!.amount_to_charge_usd);
+  });
+});

@@ -1,0 +1,239 @@
+import { useState } from 'react';
+import { ApiFailure, sendJson } from '../api';
+import { DataTable, Loaded, Notice, PageHeader, TimeRangePicker } from '../components';
+import { formatTime } from '../format';
+import { useTimeRange } from '../url-state';
+import { useApi } from '../use-api';
+
+interface Rule {
+  id: string;
+  name: string;
+  kind: 'cost' | 'error_rate' | 'p95_latency' | 'breaker_open';
+  enabled: boolean;
+  firing: boolean;
+  project?: string;
+  thresholdUsd?: number;
+  thresholdPercent?: number;
+  thresholdMs?: number;
+  forSeconds?: number;
+  per?: string;
+  webhook: { url: string; format: string };
+}
+interface AlertEvent {
+  ts: string;
+  name: string;
+  event_type: string;
+  metadata: { state?: string; summary?: string };
+}
+
+/** The threshold field of each kind, and how it reads. */
+const KINDS = {
+  cost: { field: 'thresholdUsd', label: 'Cost per hour over (USD)' },
+  error_rate: { field: 'thresholdPercent', label: 'Error rate over (%)' },
+  p95_latency: { field: 'thresholdMs', label: 'p95 latency over (ms)' },
+  breaker_open: { field: 'forSeconds', label: 'Breaker open longer than (s)' },
+} as const;
+
+function thresholdOf(rule: Rule): string {
+  switch (rule.kind) {
+    case 'cost':
+      return `cost > $${rule.thresholdUsd} per ${rule.per}`;
+    case 'error_rate':
+      return `errors > ${rule.thresholdPercent}%`;
+    case 'p95_latency':
+      return `p95 > ${rule.thresholdMs} ms`;
+    case 'breaker_open':
+      return `breaker open > ${rule.forSeconds} s`;
+  }
+}
+
+function NewRule({ onCreated }: { onCreated: () => void }) {
+  const [kind, setKind] = useState<keyof typeof KINDS>('error_rate');
+  const [error, setError] = useState<string>();
+  return (
+    <form
+      className="filters"
+      data-testid="new-alert"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        const form = event.currentTarget;
+        const data = new FormData(form);
+        const body: Record<string, unknown> = {
+          name: data.get('name'),
+          kind,
+          [KINDS[kind].field]: Number(data.get('threshold')),
+          webhook: { url: data.get('url'), format: data.get('format') },
+          ...(kind === 'cost' ? { per: 'hour' } : {}),
+          ...(data.get('project') ? { project: data.get('project') } : {}),
+        };
+        try {
+          await sendJson('POST', '/api/v1/admin/alerts', body);
+          setError(undefined);
+          form.reset();
+          onCreated();
+        } catch (failure) {
+          setError(failure instanceof ApiFailure ? failure.message : String(failure));
+        }
+      }}
+    >
+      <label>
+        Name
+        <input name="name" required />
+      </label>
+      <label>
+        Kind
+        <select
+          value={kind}
+          onChange={(event) => setKind(event.target.value as keyof typeof KINDS)}
+        >
+          {Object.keys(KINDS).map((name) => (
+            <option key={name}>{name}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {KINDS[kind].label}
+        <input name="threshold" type="number" step="any" required />
+      </label>
+      <label>
+        Project id (optional)
+        <input name="project" />
+      </label>
+      <label>
+        Webhook URL
+        <input name="url" type="url" required />
+      </label>
+      <label>
+        Format
+        <select name="format" defaultValue="slack">
+          <option>slack</option>
+          <option>discord</option>
+          <option>generic</option>
+        </select>
+      </label>
+      <button type="submit">Add rule</button>
+      {error && <Notice kind="error">{error}</Notice>}
+    </form>
+  );
+}
+
+/** Alert rules (org admin keys manage them) and the alerts that fired or resolved. */
+export function AlertsPage() {
+  const range = useTimeRange();
+  const rules = useApi<{ rules: Rule[] }>('/api/v1/admin/alerts');
+  const performance = useApi<{ events: AlertEvent[] }>('/api/v1/events', {
+    from: range.from,
+    to: range.to,
+    event_type: 'performance_alert',
+    limit: 200,
+  });
+  const cost = useApi<{ events: AlertEvent[] }>('/api/v1/events', {
+    from: range.from,
+    to: range.to,
+    event_type: 'cost_threshold_exceeded',
+    limit: 200,
+  });
+  const [error, setError] = useState<string>();
+  const act = async (method: string, rule: Rule, body?: unknown) => {
+    try {
+      await sendJson(method, `/api/v1/admin/alerts/${rule.id}`, body);
+      rules.reload();
+    } catch (failure) {
+      setError(failure instanceof ApiFailure ? failure.message : String(failure));
+    }
+  };
+  return (
+    <>
+      <PageHeader title="Alerts">
+        <TimeRangePicker />
+      </PageHeader>
+      <section className="panel">
+        <h2>Rules</h2>
+        {error && <Notice kind="error">{error}</Notice>}
+        <Loaded state={rules} what="alert rules" isEmpty={(data) => data.rules.length === 0}>
+          {(data) => (
+            <DataTable
+              testId="alert-rules"
+              rows={data.rules}
+              columns={[
+                { key: 'name', label: 'Name' },
+                { key: 'kind', label: 'Kind' },
+                { key: 'threshold', label: 'Fires when', value: thresholdOf, render: thresholdOf },
+                { key: 'project', label: 'Scope', render: (rule) => rule.project ?? 'whole org' },
+                {
+                  key: 'webhook',
+                  label: 'Webhook',
+                  value: (rule) => rule.webhook.format,
+                  render: (rule) => rule.webhook.format,
+                },
+                {
+                  key: 'firing',
+                  label: 'State',
+                  value: (rule) => String(rule.firing),
+                  render: (rule) => (
+                    <span className={`badge ${rule.firing ? 'error' : 'success'}`}>
+                      {rule.firing ? 'firing' : 'ok'}
+                    </span>
+                  ),
+                },
+                {
+                  key: 'enabled',
+                  label: 'Enabled',
+                  value: (rule) => String(rule.enabled),
+                  render: (rule) => (
+                    <input
+                      type="checkbox"
+                      checked={rule.enabled}
+                      onChange={() => void act('PATCH', rule, { enabled: !rule.enabled })}
+                    />
+                  ),
+                },
+                {
+                  key: 'delete',
+                  label: '',
+                  value: () => '',
+                  render: (rule) => (
+                    <button onClick={() => void act('DELETE', rule)}>Delete</button>
+                  ),
+                },
+              ]}
+            />
+          )}
+        </Loaded>
+        {rules.error?.status !== 403 && <NewRule onCreated={rules.reload} />}
+      </section>
+      <section className="panel">
+        <h2>Fired and resolved</h2>
+        <Loaded
+          state={performance}
+          what="alerts"
+          isEmpty={(data) => data.events.length + (cost.data?.events.length ?? 0) === 0}
+        >
+          {(data) => (
+            <DataTable
+              rows={[...data.events, ...(cost.data?.events ?? [])].sort((a, b) =>
+                b.ts.localeCompare(a.ts),
+              )}
+              columns={[
+                { key: 'ts', label: 'Time', render: (event) => formatTime(event.ts) },
+                { key: 'name', label: 'Rule' },
+                {
+                  key: 'state',
+                  label: 'State',
+                  value: (event) => event.metadata.state ?? '',
+                  render: (event) => event.metadata.state,
+                },
+                {
+                  key: 'summary',
+                  label: 'What',
+                  value: (event) => event.metadata.summary ?? '',
+                  render: (event) => event.metadata.summary,
+                },
+              ]}
+            />
+          )}
+        </Loaded>
+      </section>
+    </>
+  );
+}
