@@ -49,6 +49,7 @@ export const RANGES = {
   '24h': 86_400_000,
   '7d': 7 * 86_400_000,
   '30d': 30 * 86_400_000,
+  '90d': 90 * 86_400_000,
 };
 export type RangeName = keyof typeof RANGES;
 

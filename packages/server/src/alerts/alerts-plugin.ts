@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { buildEventRow, eventInputSchema } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
@@ -47,9 +48,16 @@ export const alertsPlugin = fastifyPlugin(
     });
     app.gateway.router.breaker.events.on((event) => evaluator.breakerChanged(event));
     app.decorate('alerts', evaluator);
+    // Replicas sharing the hot store evaluate by turns of one: the holder of a lease (renewed every
+    // pass, lapsing after three missed ones) is the only one that notifies, so a firing rule is not
+    // announced once per replica.
+    const lease = { key: 'alerts:evaluator', holder: randomUUID(), ttlMs: intervalSeconds * 3000 };
+    const holdsLease = async () =>
+      (await app.stores.hot.compareAndSet(lease.key, lease.holder, lease.holder, lease.ttlMs)) ||
+      app.stores.hot.compareAndSet(lease.key, null, lease.holder, lease.ttlMs);
     const timer = setInterval(() => {
-      evaluator
-        .evaluate()
+      holdsLease()
+        .then((held) => (held ? evaluator.evaluate() : undefined))
         .catch((error: unknown) => app.log.error({ err: error }, 'alert evaluation failed'));
     }, intervalSeconds * 1000);
     timer.unref();

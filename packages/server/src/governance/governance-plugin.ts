@@ -83,7 +83,11 @@ export const governancePlugin = fastifyPlugin(
       await app.budgets.guard.admit(request);
       const project = await projectOf(caller.projectId);
       const { model, estimateTokens } = callFacts(request.body, tokenCounter);
-      const levels: [string, RateLimitSettings | undefined][] = [
+      // The gateway is registered after this plugin; it exists by the time a call arrives.
+      const route = model
+        ? await app.gateway.routeTable.resolve(caller.orgId, model).catch(() => undefined)
+        : undefined;
+      const levels: [string, Partial<RateLimitSettings> | undefined][] = [
         [`key:${caller.keyId}`, caller.rateLimits.key],
         [`project:${caller.projectId}`, project?.rateLimits],
         [`org:${caller.orgId}`, caller.rateLimits.org],
@@ -94,6 +98,7 @@ export const governancePlugin = fastifyPlugin(
             tokensPerMinute: configuration.rateLimits.modelTokensPerMinute || null,
           },
         ],
+        [`route:${caller.orgId}:${model}`, route?.rateLimits],
       ];
       const tokens = levels.some(([, limits]) => limits?.tokensPerMinute) ? estimateTokens() : 0;
       const rules: RateLimitRule[] = [];

@@ -79,6 +79,32 @@ describe('rate limits in memory', () => {
     expect((await chat(server, server.tenant.projectKey)).status).toBe(200);
   });
 
+  it('holds a route’s own limit for every key of the org, and refuses a bad one naming the field', async () => {
+    const putRoute = (rateLimits: unknown) =>
+      server.request('/api/v1/admin/routes/routed-limited', {
+        method: 'PUT',
+        key: server.tenant.adminKey,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          deployments: [{ id: 'sim', provider: 'simulated', model: 'simulated/routed' }],
+          rateLimits,
+        }),
+      });
+    const bad = await putRoute({ requestsPerMinute: -1 });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('rateLimits.requestsPerMinute');
+    expect((await putRoute({ requestsPerMinute: 2 })).status).toBe(200);
+
+    const other = await createKey(server, {});
+    const statuses: number[] = [];
+    for (const key of [server.tenant.projectKey, other.secret, server.tenant.projectKey]) {
+      statuses.push((await chat(server, key, { model: 'routed-limited' })).status);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    // Other models are not held by this route's limit.
+    expect((await chat(server, other.secret)).status).toBe(200);
+  });
+
   it('charges the estimated tokens up front and settles to the real usage', async () => {
     const key = await createKey(server, { tokens_per_minute: 6_000 });
     // Each call reserves ~5,000 tokens (max_tokens) but uses far fewer: settled, a second fits.

@@ -48,6 +48,13 @@ export const routeConfigSchema = z.strictObject({
   fallbackModel: z.string().min(1).max(256).optional(),
   /** Overall deadline of one call, retries and failover included. */
   deadlineMs: z.number().int().min(100).max(900_000).default(120_000),
+  /** Limits of this route per org, beside the key's, project's and org's own. */
+  rateLimits: z
+    .strictObject({
+      requestsPerMinute: z.number().int().min(1).max(100_000_000).optional(),
+      tokensPerMinute: z.number().int().min(1).max(10_000_000_000).optional(),
+    })
+    .optional(),
 });
 
 export const routesFileSchema = z.strictObject({ routes: z.array(routeConfigSchema) });

@@ -22,6 +22,7 @@ export interface ResolvedRoute {
   cacheTtlMs: number;
   fallbackModel?: string;
   deadlineMs: number;
+  rateLimits?: RouteConfig['rateLimits'];
 }
 
 export interface RouteTableOptions {
@@ -213,6 +214,7 @@ export class RouteTable {
       cacheTtlMs: route.cacheTtlSeconds * 1000,
       fallbackModel: route.fallbackModel,
       deadlineMs: route.deadlineMs,
+      rateLimits: route.rateLimits,
     };
   }
 
