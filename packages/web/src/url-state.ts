@@ -67,8 +67,12 @@ export function useTimeRange(): TimeRange & { refresh: () => void } {
   const [params] = useParams();
   const given = params.get('range');
   const name: RangeName = given !== null && given in RANGES ? (given as RangeName) : '24h';
-  const [now, setNow] = useState(Date.now);
-  useEffect(() => setNow(Date.now()), [name]);
+  // The range ends when it was chosen: a new `now` only when the range changes (set during render,
+  // so the first render's reads are not made a second time with a slightly later `to`).
+  const [fixed, setFixed] = useState(() => ({ name, now: Date.now() }));
+  if (fixed.name !== name) setFixed({ name, now: Date.now() });
+  const now = fixed.name === name ? fixed.now : Date.now();
+  const setNow = (next: number) => setFixed({ name, now: next });
   const ms = RANGES[name];
   return {
     name,
