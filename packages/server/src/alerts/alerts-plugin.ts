@@ -19,6 +19,8 @@ declare module 'fastify' {
 export interface AlertsPluginOptions {
   /** Waits between webhook retries (tests shorten them). */
   sleep?: Sleep;
+  /** The evaluator's clock: the end of every rule's window (tests pin it). */
+  now?: () => number;
 }
 
 /**
@@ -38,6 +40,7 @@ export const alertsPlugin = fastifyPlugin(
       rules,
       storedRules: async () => keyedRules(await app.stores.meta.listEnabledAlertRules()),
       events: app.stores.events,
+      now: options.now,
       onTransition: async (rule, notice) => {
         recordAlertEvent(app, rule, notice);
         // Delivery retries in the background: a slow receiver never holds up the other rules.

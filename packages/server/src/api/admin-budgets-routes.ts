@@ -5,16 +5,15 @@ import { ApiError } from '../http/errors';
 import { isUniqueViolation } from '../stores/meta';
 import { invalidField, orgAdminOnly, orgIdOf, parseBody, parseParameter } from './admin-access';
 import { audit, found, idField } from './admin-tenants-present';
+import { presentBudget, presentBudgetStatus } from '../governance/budgets/budget-present';
 import {
   amountUsdField,
   budgetPeriodField,
   budgetScopeField,
-  presentBudget,
-  presentBudgetStatus,
   scopeIdField,
   softThresholdField,
   webhookUrlField,
-} from './budgets-present';
+} from './budget-fields';
 
 const newBudgetSchema = z.strictObject({
   scope: budgetScopeField,

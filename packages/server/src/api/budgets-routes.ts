@@ -2,10 +2,11 @@ import type { Budget, BudgetScope } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Caller } from '../auth/auth-plugin';
-import type { BudgetState } from '../governance/budgets/budget-guard';
+import { presentBudgetStatus } from '../governance/budgets/budget-present';
+import type { BudgetState } from '../governance/budgets/budget-state';
 import { ApiError } from '../http/errors';
 import { parseQuery } from '../http/parse-query';
-import { budgetScopeField, presentBudgetStatus, scopeIdField } from './budgets-present';
+import { budgetScopeField, scopeIdField } from './budget-fields';
 
 const checkQuerySchema = z.strictObject({
   scope: budgetScopeField,

@@ -1,54 +1,40 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminSender } from '../helpers/admin-requests';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
+/**
+ * The alerts' clock, pinned, and the time of the calls sent: the rule's
+ * one-hour window (the current rollup hour) keeps holding them when the run
+ * crosses an hour's end.
+ */
+const NOW = Date.now();
 let server: TestServer;
-let receiver: Server;
-const bodies: unknown[] = [];
-let hookUrl: string;
-
-function admin(path: string, method: string, body?: unknown): Promise<Response> {
-  return server.request(path, {
-    method,
-    key: server.tenant.adminKey,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-}
+let receiver: WebhookReceiver;
+const send = adminSender(() => server);
 
 beforeAll(async () => {
-  receiver = createServer((request, response) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    request.on('end', () => {
-      bodies.push(JSON.parse(text));
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-  server = await startTestServer();
+  receiver = await startWebhookReceiver();
+  server = await startTestServer({ build: { alerts: { now: () => NOW } } });
 }, 120_000);
 
 afterAll(async () => {
   await server?.close();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 describe('alert rules through the admin API', () => {
   let id: string;
 
   it('creates a rule for the caller’s org, whatever org the body names', async () => {
-    const response = await admin('/api/v1/admin/alerts', 'POST', {
+    const response = await send('POST', '/api/v1/admin/alerts', {
       name: 'errors',
       kind: 'error_rate',
       org: 'org_someone_else',
       project: server.tenant.projectId,
       thresholdPercent: 50,
       minRequests: 4,
-      webhook: { url: hookUrl, format: 'slack' },
+      webhook: { url: receiver.url, format: 'slack' },
     });
     expect(response.status).toBe(201);
     const rule = (await response.json()) as Record<string, unknown>;
@@ -60,44 +46,44 @@ describe('alert rules through the admin API', () => {
       project: server.tenant.projectId,
       windowHours: 1,
       thresholdPercent: 50,
-      webhook: { url: hookUrl, format: 'slack', retries: 3 },
+      webhook: { url: receiver.url, format: 'slack', retries: 3 },
     });
     expect(rule).not.toHaveProperty('org');
     id = rule.id as string;
-    const list = (await (await admin('/api/v1/admin/alerts', 'GET')).json()) as {
+    const list = (await (await send('GET', '/api/v1/admin/alerts')).json()) as {
       rules: { id: string }[];
     };
     expect(list.rules.map((each) => each.id)).toEqual([id]);
   });
 
   it('answers 400 naming the field, 409 for a taken name, 403 for a project key', async () => {
-    const bad = await admin('/api/v1/admin/alerts', 'POST', {
+    const bad = await send('POST', '/api/v1/admin/alerts', {
       name: 'x',
       kind: 'error_rate',
       thresholdPercent: 150,
-      webhook: { url: hookUrl },
+      webhook: { url: receiver.url },
     });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(
       /^thresholdPercent: /,
     );
-    const noKind = await admin('/api/v1/admin/alerts', 'POST', { name: 'x' });
+    const noKind = await send('POST', '/api/v1/admin/alerts', { name: 'x' });
     expect(noKind.status).toBe(400);
     expect(
       ((await noKind.json()) as { error: { details: { field: string } } }).error.details.field,
     ).toBe('kind');
-    const badPatch = await admin(`/api/v1/admin/alerts/${id}`, 'PATCH', { enabled: 'yes' });
+    const badPatch = await send('PATCH', `/api/v1/admin/alerts/${id}`, { enabled: 'yes' });
     expect(badPatch.status).toBe(400);
     expect(((await badPatch.json()) as { error: { message: string } }).error.message).toMatch(
       /^enabled: /,
     );
 
-    const taken = await admin('/api/v1/admin/alerts', 'POST', {
+    const taken = await send('POST', '/api/v1/admin/alerts', {
       name: 'errors',
       kind: 'cost',
       per: 'hour',
       thresholdUsd: 1,
-      webhook: { url: hookUrl },
+      webhook: { url: receiver.url },
     });
     expect(taken.status).toBe(409);
     const projectKey = await server.request('/api/v1/admin/alerts');
@@ -111,26 +97,27 @@ describe('alert rules through the admin API', () => {
       model: 'gpt-4o-mini',
       status: 'error',
       latency_ms: 100,
+      ts: new Date(NOW).toISOString(),
     }));
     expect((await postJson(server, '/api/v1/events', failed)).status).toBe(200);
     await server.app.alerts.evaluate();
-    for (let attempt = 0; attempt < 200 && bodies.length === 0; attempt += 1) {
+    for (let attempt = 0; attempt < 200 && receiver.bodies.length === 0; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(bodies).toEqual([
+    expect(receiver.bodies).toEqual([
       { text: expect.stringMatching(/^\[FIRING\] errors: error rate 100\.0% of 5 calls/) },
     ]);
     await server.app.alerts.evaluate();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(bodies).toHaveLength(1);
-    const rule = (await (await admin(`/api/v1/admin/alerts/${id}`, 'GET')).json()) as {
+    expect(receiver.bodies).toHaveLength(1);
+    const rule = (await (await send('GET', `/api/v1/admin/alerts/${id}`)).json()) as {
       firing: boolean;
     };
     expect(rule.firing).toBe(true);
   });
 
   it('changes and deletes a rule, auditing both', async () => {
-    const patched = await admin(`/api/v1/admin/alerts/${id}`, 'PATCH', {
+    const patched = await send('PATCH', `/api/v1/admin/alerts/${id}`, {
       thresholdPercent: 80,
       enabled: false,
     });
@@ -141,10 +128,10 @@ describe('alert rules through the admin API', () => {
       kind: 'error_rate',
     });
 
-    expect((await admin(`/api/v1/admin/alerts/${id}`, 'DELETE')).status).toBe(204);
-    expect((await admin(`/api/v1/admin/alerts/${id}`, 'GET')).status).toBe(404);
+    expect((await send('DELETE', `/api/v1/admin/alerts/${id}`)).status).toBe(204);
+    expect((await send('GET', `/api/v1/admin/alerts/${id}`)).status).toBe(404);
 
-    const audit = (await (await admin('/api/v1/admin/audit?limit=10', 'GET')).json()) as {
+    const audit = (await (await send('GET', '/api/v1/admin/audit?limit=10')).json()) as {
       entries: { action: string; target_id: string; before: unknown; after: unknown }[];
     };
     const mine = audit.entries.filter((entry) => entry.target_id === id);

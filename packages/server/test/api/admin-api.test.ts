@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiKey } from '../../src/auth/issue-api-key';
 import { credentialAssociatedData } from '../../src/gateway/routing/route-table';
+import { adminSender, type ErrorAnswer } from '../helpers/admin-requests';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';
 import type { ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
@@ -11,19 +12,7 @@ let upstream: ScriptedUpstream;
 let otherOrgId: string;
 let otherAdminKey: string;
 
-interface ErrorAnswer {
-  error: { code: string; message: string; details?: { field?: string; routes?: string[] } };
-}
-
-function send(method: string, path: string, body?: unknown, key = server.tenant.adminKey) {
-  return server.request(path, {
-    method,
-    key,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-}
+const send = adminSender(() => server);
 
 function chat(model: string) {
   return send(

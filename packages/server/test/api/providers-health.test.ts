@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiKey } from '../../src/auth/issue-api-key';
 import { createTempDir } from '../helpers/temp-dir';
+import { adminSender } from '../helpers/admin-requests';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';
 import type { ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
@@ -32,15 +33,7 @@ let server: TestServer;
 let upstream: ScriptedUpstream;
 const directory = createTempDir();
 
-function send(method: string, path: string, body?: unknown, key = server.tenant.adminKey) {
-  return server.request(path, {
-    method,
-    key,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-}
+const send = adminSender(() => server);
 
 function chat(model: string) {
   return send(

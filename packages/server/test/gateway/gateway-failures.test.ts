@@ -7,14 +7,19 @@
  * leak from one test into another; the server is started once because
  * starting one costs seconds.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir } from '../helpers/temp-dir';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import {
+  anthropicDeployment,
+  openAIDeployment as deploymentOn,
+  route,
+  startGatewayServer,
+  type GatewayServer,
+} from '../helpers/gateway-server';
+import { drainChat, drainMessages, FIXTURE_TEXT } from '../helpers/gateway-streams';
+import type { TestServer } from '../helpers/test-server';
 import { startAnthropicUpstream } from '../helpers/upstreams/anthropic-upstream';
 import { openAIWire, startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';
 import { replyFor, type ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
@@ -28,8 +33,6 @@ import {
   type StalledStreamUpstream,
 } from './gateway-call-records';
 
-/** The text of the OpenAI `chat-text` fixture, streamed or not. */
-const FIXTURE_TEXT = 'Hello! How can I help you today?';
 /** A short per-attempt timeout for the hanging upstreams. */
 const TIMEOUT_MS = 300;
 /** The wait the rate-limited upstream asks for. */
@@ -61,7 +64,7 @@ const UPSTREAM_NAMES = [
 ] as const;
 type UpstreamName = (typeof UPSTREAM_NAMES)[number];
 
-const directory = createTempDir();
+let gateway: GatewayServer;
 let server: TestServer;
 let reader: EventReader;
 let openai: OpenAI;
@@ -79,13 +82,8 @@ function openAIDeployment(
   id: UpstreamName | 'stalledPrimary' | 'stalledAlone',
   settings: { priority?: number; maxRetries: number; timeoutMs?: number },
 ): string {
-  const url = { ...upstreams, stalledPrimary, stalledAlone }[id].url;
-  const timeout = settings.timeoutMs === undefined ? '' : `, timeoutMs: ${settings.timeoutMs}`;
-  return `      - { id: ${id}, provider: openai, model: gpt-4o-mini, baseUrl: "${url}/v1", apiKeyEnv: TEST_OPENAI_KEY, priority: ${settings.priority ?? 0}, maxRetries: ${settings.maxRetries}${timeout} }`;
-}
-
-function route(model: string, ...deployments: string[]): string {
-  return `  - model: ${model}\n    deployments:\n${deployments.join('\n')}`;
+  const upstream = { ...upstreams, stalledPrimary, stalledAlone }[id];
+  return deploymentOn(id, upstream, settings);
 }
 
 /** Request options that give the call our own request id (and remember it). */
@@ -119,11 +117,9 @@ beforeAll(async () => {
     stalledAlone,
   });
 
-  const routes = join(directory.path, 'routes.yaml');
-  writeFileSync(
-    routes,
+  // Opening the embedded stores takes seconds, many more on a busy machine (hence the hook's timeout).
+  gateway = await startGatewayServer(
     [
-      'routes:',
       route(
         'server-errors',
         openAIDeployment('errorsPrimary', { maxRetries: 1 }),
@@ -171,38 +167,21 @@ beforeAll(async () => {
       ),
       route(
         'claude-cut',
-        `      - { id: claudePrimary, provider: anthropic, model: claude-sonnet-4-5, baseUrl: "${claudePrimary.url}", apiKeyEnv: TEST_ANTHROPIC_KEY, maxRetries: 1 }`,
-        `      - { id: claudeSecondary, provider: anthropic, model: claude-sonnet-4-5, baseUrl: "${claudeSecondary.url}", apiKeyEnv: TEST_ANTHROPIC_KEY, priority: 1, maxRetries: 0 }`,
+        anthropicDeployment('claudePrimary', claudePrimary, { maxRetries: 1 }),
+        anthropicDeployment('claudeSecondary', claudeSecondary, { priority: 1 }),
       ),
-      '',
-    ].join('\n'),
-  );
-  // Opening the embedded stores takes seconds, many more on a busy machine (hence the hook's timeout).
-  server = await startTestServer({
-    environment: {
-      TOLLGATE_ROUTES: routes,
-      TEST_OPENAI_KEY: 'sk-test-openai',
-      TEST_ANTHROPIC_KEY: 'sk-ant-test',
+    ],
+    {
       // Two failures open a breaker; the other scenarios fail a deployment at most twice, last.
       TOLLGATE_BREAKER_FAILURES: String(BREAKER_FAILURES),
       TOLLGATE_BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
     },
-  });
-  reader = { url: server.url, key: server.tenant.projectKey };
-  openai = new OpenAI({
-    apiKey: server.tenant.projectKey,
-    baseURL: `${server.url}/v1`,
-    maxRetries: 0,
-  });
-  anthropic = new Anthropic({
-    apiKey: server.tenant.projectKey,
-    baseURL: server.url,
-    maxRetries: 0,
-  });
+  );
+  ({ server, reader, openai, anthropic } = gateway);
 }, 120_000);
 
 afterAll(async () => {
-  await server?.close();
+  await gateway?.close();
   await Promise.all(
     [
       ...Object.values(upstreams ?? {}),
@@ -212,21 +191,7 @@ afterAll(async () => {
       stalledAlone,
     ].map((upstream) => upstream?.close()),
   );
-  directory.remove();
 });
-
-/** Reads a stream to its end or its error; returns the text and what it threw. */
-async function drain(
-  stream: AsyncIterable<OpenAI.ChatCompletionChunk>,
-): Promise<{ text: string; error: unknown }> {
-  let text = '';
-  try {
-    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-    return { text, error: undefined };
-  } catch (error) {
-    return { text, error };
-  }
-}
 
 describe('failures before the answer: retry, then fail over', () => {
   it('retries a 500 once on the same deployment, then fails over to the next priority', async () => {
@@ -391,7 +356,7 @@ describe('streams', () => {
       .create({ model: 'cut-stream', messages: MESSAGES, stream: true }, options)
       .withResponse();
     expect(response.headers.get('x-tollgate-attempts')).toBe('1');
-    const { text, error } = await drain(stream);
+    const { text, error } = await drainChat(stream);
 
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('upstream_stream_broken');
@@ -419,7 +384,7 @@ describe('streams', () => {
       { model: 'cut-stream', messages: MESSAGES, stream: true },
       options,
     );
-    const { text, error } = await drain(stream);
+    const { text, error } = await drainChat(stream);
 
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as Error).message).toContain(
@@ -459,7 +424,7 @@ describe('streams', () => {
         options,
       )
       .withResponse();
-    const { text, error } = await drain(stream);
+    const { text, error } = await drainChat(stream);
 
     expect(error).toBeUndefined();
     expect(text).toBe(FIXTURE_TEXT);
@@ -488,7 +453,7 @@ describe('streams', () => {
       .create({ model: 'stalled-stream', messages: MESSAGES, stream: true }, options)
       .withResponse();
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(TIMEOUT_MS - 2);
-    const { text, error } = await drain(stream);
+    const { text, error } = await drainChat(stream);
 
     expect(error).toBeUndefined();
     expect(text).toBe(FIXTURE_TEXT);
@@ -534,18 +499,7 @@ describe('streams', () => {
       },
       options,
     );
-    let text = '';
-    const types: string[] = [];
-    const error = await (async () => {
-      for await (const event of stream) {
-        types.push(event.type);
-        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta')
-          text += event.delta.text;
-      }
-    })().then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
+    const { text, types, error } = await drainMessages(stream);
 
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect((error as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({

@@ -5,93 +5,30 @@
  * its deployment's circuit breaker, and only a stream that completes counts
  * for it (a half-open probe is judged at the end of its stream).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir } from '../helpers/temp-dir';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import {
+  anthropicDeployment,
+  openAIDeployment,
+  route,
+  startGatewayServer,
+  type GatewayServer,
+} from '../helpers/gateway-server';
+import { drainChat, drainMessages, FIXTURE_TEXT } from '../helpers/gateway-streams';
 import { anthropicWire, startAnthropicUpstream } from '../helpers/upstreams/anthropic-upstream';
 import { openAIWire, startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';
-import type { UpstreamReply } from '../helpers/upstreams/loopback-upstream';
-import { replyFor, type ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
-import { newRequestId, promptCallOf, type EventReader } from './gateway-call-records';
+import { stallingReply, type ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
+import { newRequestId, promptCallOf } from './gateway-call-records';
 
-const FIXTURE_TEXT = 'Hello! How can I help you today?';
 /** The deployments' timeout, which is also the idle limit of their streams here. */
 const TIMEOUT_MS = 400;
 const BREAKER_FAILURES = 2;
 const BREAKER_COOLDOWN_MS = 1_000;
 const MESSAGES: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'hi' }];
 
-/** Reads a stream to its end or its error. */
-async function drain(
-  stream: AsyncIterable<OpenAI.ChatCompletionChunk>,
-): Promise<{ text: string; error: unknown }> {
-  let text = '';
-  try {
-    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-    return { text, error: undefined };
-  } catch (error) {
-    return { text, error };
-  }
-}
-
-interface Setup {
-  server: TestServer;
-  reader: EventReader;
-  openai: OpenAI;
-  anthropic: Anthropic;
-}
-
-async function startServer(
-  routes: string[],
-  directory: string,
-  environment: Record<string, string> = {},
-): Promise<Setup> {
-  const file = join(directory, 'routes.yaml');
-  writeFileSync(file, ['routes:', ...routes, ''].join('\n'));
-  const server = await startTestServer({
-    environment: {
-      TOLLGATE_ROUTES: file,
-      TEST_OPENAI_KEY: 'sk-test-openai',
-      TEST_ANTHROPIC_KEY: 'sk-ant-test',
-      TOLLGATE_BREAKER_FAILURES: String(BREAKER_FAILURES),
-      TOLLGATE_BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
-      ...environment,
-    },
-  });
-  const key = server.tenant.projectKey;
-  return {
-    server,
-    reader: { url: server.url, key },
-    openai: new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 }),
-    anthropic: new Anthropic({ apiKey: key, baseURL: server.url, maxRetries: 0 }),
-  };
-}
-
-function route(model: string, deployment: string): string {
-  return `  - model: ${model}\n    deployments:\n      - ${deployment}`;
-}
-
-function openAIDeployment(id: string, upstream: ScriptedUpstream, timeoutMs: number): string {
-  return `{ id: ${id}, provider: openai, model: gpt-4o-mini, baseUrl: "${upstream.url}/v1", apiKeyEnv: TEST_OPENAI_KEY, maxRetries: 0, timeoutMs: ${timeoutMs} }`;
-}
-
-/** A scripted stream that sends its first `events` events, then nothing while the connection stays open. */
-function stallAfter(reply: UpstreamReply, events: number): UpstreamReply {
-  if (reply.type !== 'sse') throw new Error('a stall needs a streamed fixture');
-  return { ...reply, stallAfter: events };
-}
-
-function stallingOpenAIStream(events: number): UpstreamReply {
-  return stallAfter(replyFor(openAIWire('openai'), 'text-stream'), events);
-}
-
-const directory = createTempDir();
-let setup: Setup;
+let setup: GatewayServer;
 let stalling: ScriptedUpstream;
 let claude: ScriptedUpstream;
 let breaking: ScriptedUpstream;
@@ -102,35 +39,34 @@ beforeAll(async () => {
     startAnthropicUpstream(),
     startOpenAIUpstream(),
   ]);
-  setup = await startServer(
+  setup = await startGatewayServer(
     [
-      route('stalling', openAIDeployment('stalling', stalling, TIMEOUT_MS)),
-      route(
-        'claude-stalling',
-        `{ id: claude, provider: anthropic, model: claude-sonnet-4-5, baseUrl: "${claude.url}", apiKeyEnv: TEST_ANTHROPIC_KEY, maxRetries: 0, timeoutMs: ${TIMEOUT_MS} }`,
-      ),
-      route('breaking', openAIDeployment('breaking', breaking, 5_000)),
+      route('stalling', openAIDeployment('stalling', stalling, { timeoutMs: TIMEOUT_MS })),
+      route('claude-stalling', anthropicDeployment('claude', claude, { timeoutMs: TIMEOUT_MS })),
+      route('breaking', openAIDeployment('breaking', breaking, { timeoutMs: 5_000 })),
     ],
-    directory.path,
+    {
+      TOLLGATE_BREAKER_FAILURES: String(BREAKER_FAILURES),
+      TOLLGATE_BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
+    },
   );
 }, 120_000);
 
 afterAll(async () => {
-  await setup?.server.close();
+  await setup?.close();
   await Promise.all([stalling, claude, breaking].map((upstream) => upstream?.close()));
-  directory.remove();
 });
 
 describe('a stream that stalls after its first chunk', () => {
   it("is ended after the deployment's timeout with an OpenAI-format error, and recorded as a timeout", async () => {
-    stalling.reply(stallingOpenAIStream(3));
+    stalling.reply(stallingReply(openAIWire('openai'), 3));
     const id = newRequestId('stall');
     const startedAt = performance.now();
     const stream = await setup.openai.chat.completions.create(
       { model: 'stalling', messages: MESSAGES, stream: true },
       { headers: { 'x-request-id': id } },
     );
-    const { text, error } = await drain(stream);
+    const { text, error } = await drainChat(stream);
     const elapsedMs = performance.now() - startedAt;
 
     expect(error).toBeInstanceOf(OpenAI.APIError);
@@ -146,7 +82,7 @@ describe('a stream that stalls after its first chunk', () => {
   });
 
   it('is ended with an error event the Anthropic client raises', async () => {
-    claude.reply(stallAfter(replyFor(anthropicWire, 'text-stream'), 4));
+    claude.reply(stallingReply(anthropicWire, 4));
     const id = newRequestId('claude-stall');
     const stream = await setup.anthropic.messages.create(
       {
@@ -157,16 +93,7 @@ describe('a stream that stalls after its first chunk', () => {
       },
       { headers: { 'x-request-id': id } },
     );
-    let text = '';
-    const error = await (async () => {
-      for await (const event of stream) {
-        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta')
-          text += event.delta.text;
-      }
-    })().then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
+    const { text, error } = await drainMessages(stream);
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect((error as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
       type: 'error',
@@ -198,7 +125,7 @@ describe("the deployment's circuit breaker", () => {
       messages: MESSAGES,
       stream: true,
     });
-    return drain(stream);
+    return drainChat(stream);
   }
 
   it('counts streams broken after their first chunk as failures: it opens', async () => {

@@ -6,22 +6,25 @@
  * keeps prompts and responses out of its events, and still records the rest.
  * The key cache stays on (its default): a change must reach the next call.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { calculateCost, tokenUsageOf, type OpenAIUsage, type PriceOverrides } from '@tollgate/core';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir } from '../helpers/temp-dir';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import {
+  openAIDeployment,
+  route,
+  startGatewayServer,
+  type GatewayServer,
+} from '../helpers/gateway-server';
+import { FIXTURE_TEXT } from '../helpers/gateway-streams';
+import type { TestServer } from '../helpers/test-server';
 import { startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';
 import type { ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
 import { newRequestId, promptCallOf, type EventReader } from './gateway-call-records';
 
-const FIXTURE_TEXT = 'Hello! How can I help you today?';
 const PROMPT = 'a prompt that must not be stored';
 const MESSAGES: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: PROMPT }];
 
-const directory = createTempDir();
+let gateway: GatewayServer;
 let server: TestServer;
 let upstream: ScriptedUpstream;
 let reader: EventReader;
@@ -29,37 +32,17 @@ let openai: OpenAI;
 
 beforeAll(async () => {
   upstream = await startOpenAIUpstream();
-  const routes = join(directory.path, 'routes.yaml');
-  const deployment = (model: string) =>
-    `      - { id: ${model}, provider: openai, model: ${model}, baseUrl: "${upstream.url}/v1", apiKeyEnv: TEST_OPENAI_KEY, maxRetries: 0 }`;
-  writeFileSync(
-    routes,
-    [
-      'routes:',
-      '  - model: priced',
-      '    deployments:',
-      deployment('gpt-4o-mini'),
-      '  - model: embed',
-      '    deployments:',
-      deployment('text-embedding-3-small'),
-      '',
-    ].join('\n'),
-  );
-  server = await startTestServer({
-    environment: { TOLLGATE_ROUTES: routes, TEST_OPENAI_KEY: 'sk-test-openai' },
-  });
-  reader = { url: server.url, key: server.tenant.projectKey };
-  openai = new OpenAI({
-    apiKey: server.tenant.projectKey,
-    baseURL: `${server.url}/v1`,
-    maxRetries: 0,
-  });
+  const deployment = (model: string) => openAIDeployment(model, upstream, { model });
+  gateway = await startGatewayServer([
+    route('priced', deployment('gpt-4o-mini')),
+    route('embed', deployment('text-embedding-3-small')),
+  ]);
+  ({ server, reader, openai } = gateway);
 }, 120_000);
 
 afterAll(async () => {
-  await server?.close();
+  await gateway?.close();
   await upstream?.close();
-  directory.remove();
 });
 
 async function patchAsAdmin(path: string, body: unknown): Promise<void> {

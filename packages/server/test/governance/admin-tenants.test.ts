@@ -4,46 +4,14 @@
  * field, and a revoked key refused on its very next request.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminSender, expectInvalid, json, type AuditEntryAnswer } from '../helpers/admin-requests';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 let server: TestServer;
-
-interface ErrorAnswer {
-  error: { code: string; message: string; details?: { field?: string } };
-}
-
-function send(method: string, path: string, body?: unknown, key = server.tenant.adminKey) {
-  return server.request(path, {
-    method,
-    key,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-}
-
-async function json<T = Record<string, unknown>>(response: Response, status: number): Promise<T> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-async function expectInvalid(response: Response, field: string) {
-  const answer = await json<ErrorAnswer>(response, 400);
-  expect(answer.error.code).toBe('invalid_request');
-  expect(answer.error.details?.field).toBe(field);
-  expect(answer.error.message.startsWith(`${field}: `)).toBe(true);
-}
+const send = adminSender(() => server);
 
 interface AuditAnswer {
-  entries: {
-    action: string;
-    target_id: string;
-    actor_key_id: string | null;
-    before: Record<string, unknown> | null;
-    after: Record<string, unknown> | null;
-    created_at: string;
-  }[];
+  entries: AuditEntryAnswer[];
 }
 
 beforeAll(async () => {

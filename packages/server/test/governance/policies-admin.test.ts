@@ -7,47 +7,13 @@
  */
 import { createTollgate, isFeatureEnabled } from '@tollgate/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminSender, expectInvalid, json, type AuditEntryAnswer } from '../helpers/admin-requests';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 let server: TestServer;
+const send = adminSender(() => server);
 /** A second org with its own admin key, project and project key. */
 let other: { adminKey: string; projectId: string; projectKey: string };
-
-interface ErrorAnswer {
-  error: { code: string; message: string; details?: { field?: string } };
-}
-
-interface AuditEntryAnswer {
-  action: string;
-  target_type: string;
-  target_id: string;
-  actor_key_id: string | null;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-}
-
-function send(method: string, path: string, body?: unknown, key = server.tenant.adminKey) {
-  return server.request(path, {
-    method,
-    key,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-}
-
-async function json<T = Record<string, unknown>>(response: Response, status: number): Promise<T> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-async function expectInvalid(response: Response, field: string) {
-  const answer = await json<ErrorAnswer>(response, 400);
-  expect(answer.error.code).toBe('invalid_request');
-  expect(answer.error.details?.field).toBe(field);
-  expect(answer.error.message.startsWith(`${field}: `)).toBe(true);
-}
 
 async function auditEntries(key = server.tenant.adminKey): Promise<AuditEntryAnswer[]> {
   const answer = await json<{ entries: AuditEntryAnswer[] }>(

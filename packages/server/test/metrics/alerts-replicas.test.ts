@@ -1,31 +1,21 @@
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTempDir } from '../helpers/temp-dir';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 // Two replicas with the same rules and one hot store: only the holder of the evaluation lease
 // notifies, so an incident is announced once, not once per replica. (A 24-hour window: with one
 // hour, a run across the hour's end saw the calls leave the window and the rule resolve.)
 const directory = createTempDir();
-const bodies: unknown[] = [];
-let receiver: Server;
+let receiver: WebhookReceiver;
 let base: TestServer;
 let replicas: TestServer[] = [];
 
 beforeAll(async () => {
-  receiver = createServer((request, response) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    request.on('end', () => {
-      bodies.push(JSON.parse(text));
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  receiver = await startWebhookReceiver();
+  const url = receiver.url;
   base = await startTestServer();
   const rules = join(directory.path, 'alerts.yaml');
   writeFileSync(
@@ -54,7 +44,7 @@ rules:
 afterAll(async () => {
   for (const replica of replicas) await replica.close();
   await base?.close();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
   directory.remove();
 });
 
@@ -66,10 +56,10 @@ it('announces an incident once across replicas sharing the hot store', async () 
     latency_ms: 100,
   }));
   expect((await postJson(base, '/api/v1/events', failed, base.tenant.projectKey)).status).toBe(200);
-  for (let waited = 0; waited < 10_000 && bodies.length === 0; waited += 100)
+  for (let waited = 0; waited < 10_000 && receiver.bodies.length === 0; waited += 100)
     await new Promise((resolve) => setTimeout(resolve, 100));
   // Several more passes of both replicas: still one notification.
   await new Promise((resolve) => setTimeout(resolve, 3_500));
-  expect(bodies).toEqual([{ text: expect.stringMatching(/^\[FIRING\] errors:/) }]);
+  expect(receiver.bodies).toEqual([{ text: expect.stringMatching(/^\[FIRING\] errors:/) }]);
   expect(replicas.filter((replica) => replica.app.alerts.isFiring('errors'))).toHaveLength(1);
 }, 60_000);

@@ -1,40 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverWebhook, type AlertNotice } from '../../src/alerts/alert-webhook';
 import { createTempDir } from '../helpers/temp-dir';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
-
-/** A loopback webhook receiver that fails its first `failures` deliveries with a 500. */
-interface Receiver {
-  url: string;
-  bodies: Record<string, unknown>[];
-  close(): Promise<void>;
-}
-
-async function startReceiver(failures = 0): Promise<Receiver> {
-  const bodies: Record<string, unknown>[] = [];
-  let failed = 0;
-  const server: Server = createServer((request, response) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    request.on('end', () => {
-      bodies.push(JSON.parse(text) as Record<string, unknown>);
-      if (failed < failures) {
-        failed += 1;
-        response.writeHead(500).end('not now');
-      } else response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    bodies,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   for (let attempt = 0; attempt < 500; attempt += 1) {
@@ -44,11 +14,17 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/**
+ * The alerts' clock, pinned, and the time of every call sent: a one-hour
+ * window (the current rollup hour) keeps holding them when the run crosses
+ * an hour's end.
+ */
+const NOW = Date.now();
 const directory = createTempDir();
 let base: TestServer;
 let server: TestServer;
-let slack: Receiver;
-let flaky: Receiver;
+let slack: WebhookReceiver;
+let flaky: WebhookReceiver;
 
 function calls(status: string, count: number) {
   return Array.from({ length: count }, () => ({
@@ -58,11 +34,12 @@ function calls(status: string, count: number) {
     status,
     latency_ms: 300,
     cost_usd: 0.001,
+    ts: new Date(NOW).toISOString(),
   }));
 }
 
 beforeAll(async () => {
-  [slack, flaky] = await Promise.all([startReceiver(), startReceiver(2)]);
+  [slack, flaky] = await Promise.all([startWebhookReceiver(), startWebhookReceiver(2)]);
   // The rules name the org, which exists once a first server has bootstrapped the stores.
   base = await startTestServer();
   const rules = join(directory.path, 'alerts.yaml');
@@ -88,7 +65,7 @@ rules:
   );
   server = await startTestServer({
     environment: { TOLLGATE_ALERTS: rules },
-    build: { stores: base.app.stores },
+    build: { stores: base.app.stores, alerts: { now: () => NOW } },
   });
 }, 180_000);
 
@@ -167,7 +144,7 @@ describe('alerts', () => {
   });
 
   it('gives up after its retries, waiting longer each time', async () => {
-    const down = await startReceiver(100);
+    const down = await startWebhookReceiver(100);
     const waits: number[] = [];
     const notice: AlertNotice = {
       rule: 'r',

@@ -1,8 +1,6 @@
 import {
   buildEventRow,
   formatUsd,
-  formatUsdNanos,
-  parseUsdNanos,
   type Budget,
   type EventStore,
   type EventTenant,
@@ -18,17 +16,10 @@ import { ApiError } from '../../http/errors';
 import type { EventWriter } from '../../ingest/event-writer';
 import { periodOf, type PeriodWindow } from './budget-period';
 import { callSizeOf, estimateCostNanos } from './budget-estimate';
+import { presentBudgetTerms } from './budget-present';
+import { parseUsd, softLimitNanos, stateOf, usdText, type BudgetStatus } from './budget-state';
 import { deliverBudgetWebhook, type BudgetWebhookOptions } from './budget-webhook';
 import { SpendCounters } from './spend-counters';
-
-export type BudgetState = 'ok' | 'soft' | 'blocked';
-
-export interface BudgetStatus {
-  budget: Budget;
-  window: PeriodWindow;
-  spentNanos: number;
-  state: BudgetState;
-}
 
 /** Who a gateway call is charged to. */
 export interface CallParties {
@@ -56,28 +47,8 @@ export interface BudgetGuardOptions {
 const CACHE_MS = 5_000;
 const PERIOD_LABEL = { day: 'daily', month: 'monthly' } as const;
 const MAX_COST_HEADER = 'x-tollgate-max-cost-usd';
-const USD = /^\d{1,7}(\.\d{1,9})?$/;
 /** Request id → key id of admitted calls, until their record arrives (the record has no key). */
 const MAX_PENDING = 10_000;
-
-/** The soft threshold of a budget in nano-dollars, exact to a millionth of the fraction. */
-export function softLimitNanos(budget: Budget): bigint {
-  return (budget.amountNanos * BigInt(Math.round(budget.softThreshold * 1_000_000))) / 1_000_000n;
-}
-
-export function stateOf(budget: Budget, spentNanos: number): BudgetState {
-  const spent = BigInt(spentNanos);
-  if (spent >= budget.amountNanos) return 'blocked';
-  return spent >= softLimitNanos(budget) ? 'soft' : 'ok';
-}
-
-/** The USD text of nano-dollars held as a bigint (exact). */
-export const usdText = (nanos: bigint): string => formatUsdNanos(nanos);
-
-/** Nano-dollars of a non-negative USD amount given as text (at most 9 decimals); undefined when malformed. */
-export function parseUsd(text: string): bigint | undefined {
-  return USD.test(text.trim()) ? parseUsdNanos(text) : undefined;
-}
 
 function budgetApplies(budget: Budget, parties: CallParties): boolean {
   switch (budget.scope) {
@@ -288,15 +259,7 @@ export class BudgetGuard {
   ): void {
     const notice = {
       type: 'budget.soft_threshold_exceeded',
-      budget: {
-        id: budget.id,
-        org_id: budget.orgId,
-        scope: budget.scope,
-        scope_id: budget.scopeId,
-        period: budget.period,
-        amount_usd: usdText(budget.amountNanos),
-        soft_threshold: budget.softThreshold,
-      },
+      budget: presentBudgetTerms(budget),
       period: window.key,
       period_end: new Date(window.end).toISOString(),
       spent_usd: formatUsd(spentNanos),

@@ -1,7 +1,7 @@
 import type { Budget } from '@tollgate/core';
 import { describe, expect, it } from 'vitest';
 import { periodOf } from './budget-period';
-import { parseUsd, softLimitNanos, stateOf } from './budget-guard';
+import { parseUsd, softLimitNanos, stateOf } from './budget-state';
 import { estimateCostNanos } from './budget-estimate';
 
 const budget = (amountUsd: string, softThreshold = 0.8): Budget => ({

@@ -84,3 +84,10 @@ export function replyFor(wire: WireFormat, scenario: Scenario): UpstreamReply {
     headers: fixture.headers,
   };
 }
+
+/** The text stream's first `events` events, then nothing while the connection stays open. */
+export function stallingReply(wire: WireFormat, events: number): UpstreamReply {
+  const streamed = replyFor(wire, 'text-stream');
+  if (streamed.type !== 'sse') throw new Error('the text-stream fixture is not a stream');
+  return { ...streamed, stallAfter: events };
+}

@@ -1,36 +1,8 @@
-import { BUDGET_PERIODS, BUDGET_SCOPES, formatUsd, type Budget } from '@tollgate/core';
+import { BUDGET_PERIODS, BUDGET_SCOPES } from '@tollgate/core';
 import { z } from 'zod';
-import { parseUsd, usdText, type BudgetStatus } from '../governance/budgets/budget-guard';
+import { parseUsd } from '../governance/budgets/budget-state';
 
-/** How the API shows a budget; the audit log stores the same shape as before/after. */
-export function presentBudget(budget: Budget) {
-  return {
-    id: budget.id,
-    org_id: budget.orgId,
-    scope: budget.scope,
-    scope_id: budget.scopeId,
-    period: budget.period,
-    amount_usd: usdText(budget.amountNanos),
-    soft_threshold: budget.softThreshold,
-    webhook_url: budget.webhookUrl,
-    created_at: budget.createdAt.toISOString(),
-    updated_at: budget.updatedAt.toISOString(),
-  };
-}
-
-/** A budget with its spend in the current period and its state (ok, soft, blocked). */
-export function presentBudgetStatus(status: BudgetStatus) {
-  const { budget, window } = status;
-  return {
-    ...presentBudget(budget),
-    period_key: window.key,
-    period_start: new Date(window.start).toISOString(),
-    period_end: new Date(window.end).toISOString(),
-    spent_usd: formatUsd(status.spentNanos),
-    limit_usd: usdText(budget.amountNanos),
-    state: status.state,
-  };
-}
+// The fields of a budget as the API takes them; how it shows one is governance/budgets/budget-present.ts.
 
 /** The most a budget may be: a million USD a period (counters stay exact integers of nanos). */
 const MAX_AMOUNT_NANOS = 1_000_000n * 1_000_000_000n;
