@@ -1,12 +1,18 @@
 // The load generator of the gateway benchmark, run as its own process so it never shares an
 // event loop with what it measures. Usage: node load.mjs '<json options>'
-// options: { url, headers, body, connections, durationSeconds, expect }
+// options: { url, headers, body, connections, durationSeconds, expect }, and optionally:
+//   bodies: [body, ...] instead of body: every connection sends them in turn;
+//   expect: a list instead of one string: a body passes if it holds any of them;
+//   overallRate: requests per second over all connections (autocannon's, a fixed rate);
+//   progressSeconds: also print {"progress":{seconds,ok,non2xx,mismatches,errors}} lines
+//   (running totals) that often.
 // Prints one JSON line: requests/s, exact latency percentiles (ms, from every response's own
 // duration: autocannon's histogram has 1 ms resolution, too coarse for a loopback gateway),
 // errors and non-2xx counts.
 import autocannon from 'autocannon';
 
 const options = JSON.parse(process.argv[2]);
+const expected = [options.expect ?? []].flat();
 
 let latencies = new Float64Array(1 << 16);
 let count = 0;
@@ -17,12 +23,15 @@ const instance = autocannon({
   url: options.url,
   method: 'POST',
   headers: options.headers,
-  body: options.body,
+  ...(options.bodies
+    ? { requests: options.bodies.map((body) => ({ method: 'POST', body })) }
+    : { body: options.body }),
+  ...(options.overallRate ? { overallRate: options.overallRate } : {}),
   connections: options.connections,
   pipelining: 1,
   duration: options.durationSeconds,
   timeout: 10,
-  ...(options.expect ? { verifyBody: (body) => body.includes(options.expect) } : {}),
+  ...(options.expect ? { verifyBody: (body) => expected.some((e) => body.includes(e)) } : {}),
 });
 
 instance.on('response', (_client, statusCode, _bytes, responseTime) => {
@@ -43,6 +52,19 @@ instance.on('reqError', (error) => {
   const kind = error?.code ?? error?.message ?? String(error);
   errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
 });
+
+let requestErrors = 0;
+instance.on('reqError', () => requestErrors++);
+if (options.progressSeconds) {
+  const startedAt = performance.now();
+  const progress = setInterval(() => {
+    const seconds = (performance.now() - startedAt) / 1000;
+    process.stdout.write(
+      `${JSON.stringify({ progress: { seconds, ok: count, non2xx, mismatches, errors: requestErrors } })}\n`,
+    );
+  }, options.progressSeconds * 1000);
+  instance.on('done', () => clearInterval(progress));
+}
 
 instance.on('done', (result) => {
   const sorted = latencies.subarray(0, count).sort();

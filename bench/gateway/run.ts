@@ -19,20 +19,31 @@
  * others: before/after numbers under the same conditions.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, setPriority, totalmem } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import {
+  buildBundle as buildServerBundle,
+  chatRequestBody,
+  CLOCK_TICKS,
+  cpuTicks,
+  EXPECT,
+  freePort,
+  machineBusyTicks,
+  machineDescription as sharedMachineDescription,
+  portIsFree,
+  prioritise,
+  rssBytes,
+  round,
+  setNiceValue,
+  sleep,
+  startProcess,
+  startTollgate as startTollgateProcess,
+  startUpstream,
+  stopAll,
+  track,
+  waitFor,
+} from '../lib/tollgate-process';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -102,146 +113,6 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-// ---------------------------------------------------------------- processes
-
-const started: ChildProcess[] = [];
-
-function startProcess(
-  name: string,
-  command: string,
-  args: string[],
-  env: Record<string, string> = {},
-): { child: ChildProcess; output: () => string } {
-  const child = spawn(command, args, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  prioritise(child.pid);
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-    if (output.length > 200_000) output = output.slice(-100_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  child.on('exit', (code, signal) => {
-    if (!stopping)
-      console.error(
-        `${name} exited early (code ${code}, signal ${signal})\n${output.slice(-3000)}`,
-      );
-  });
-  return { child, output: () => output };
-}
-
-let stopping = false;
-let niceValue = 0;
-
-function prioritise(pid: number | undefined): void {
-  if (pid === undefined || niceValue === 0) return;
-  try {
-    setPriority(pid, niceValue);
-  } catch (error) {
-    console.error(`could not set the priority of ${pid} to ${niceValue}: ${String(error)}`);
-  }
-}
-
-async function stopAll(): Promise<void> {
-  stopping = true;
-  await Promise.all(
-    started.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const timer = setTimeout(() => {
-            child.kill('SIGKILL');
-            resolve();
-          }, 15_000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-}
-
-async function waitFor<T>(
-  what: string,
-  check: () => T | undefined,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-// ---------------------------------------------------------------- /proc sampling
-
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-
-/**
- * user+system CPU ticks of a process (all its threads), or of its main thread (the JavaScript
- * event loop) with `mainThread`; undefined once it is gone.
- */
-function cpuTicks(pid: number, mainThread = false): number | undefined {
-  try {
-    const stat = readFileSync(
-      mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`,
-      'utf8',
-    );
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return undefined;
-  }
-}
-
-function rssBytes(pid: number): number | undefined {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Busy ticks of the whole machine (all cores): everything but idle and iowait. */
-function machineBusyTicks(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-  const [, ...numbers] = line.trim().split(/\s+/);
-  const values = numbers.map(Number);
-  const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
-  return total - values[3]! - values[4]!;
-}
-
 // ---------------------------------------------------------------- targets
 
 interface Target {
@@ -253,21 +124,7 @@ interface Target {
   pid?: number;
 }
 
-const MESSAGES = [
-  { role: 'system', content: 'You are a helpful assistant. Answer briefly.' },
-  { role: 'user', content: 'Hello, how are you?' },
-];
-
-function requestBody(target: Target, mode: Mode): string {
-  return JSON.stringify({
-    model: target.model,
-    messages: MESSAGES,
-    max_tokens: 64,
-    ...(mode === 'stream' ? { stream: true, stream_options: { include_usage: true } } : {}),
-  });
-}
-
-const EXPECT: Record<Mode, string> = { json: 'How can I help you today?', stream: 'data: [DONE]' };
+const requestBody = (target: Target, mode: Mode) => chatRequestBody(target.model, mode);
 
 // ---------------------------------------------------------------- load runs
 
@@ -383,8 +240,6 @@ async function runLoad(
 }
 
 // ---------------------------------------------------------------- statistics
-
-const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -565,39 +420,8 @@ function formatTable(summaries: Summary[], ratioRows: ReturnType<typeof ratios>)
 
 // ---------------------------------------------------------------- main
 
-async function buildBundle(source = root, dist = join(work, 'dist')): Promise<string> {
-  // The same build as scripts/build.mjs (npm run build), into a private directory so a
-  // concurrent `npm run build` (which empties packages/server/dist) cannot pull it away.
-  rmSync(dist, { recursive: true, force: true });
-  const server = join(source, 'packages/server');
-  const core = join(source, 'packages/core/src/index.ts');
-  await build({
-    entryPoints: [join(server, 'src/cli/main.ts')],
-    outfile: join(dist, 'main.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: true,
-    // A baseline's own core, not the working tree's (npm links @tollgate/core there).
-    alias: source === root ? {} : { '@tollgate/core': core },
-    plugins: [
-      {
-        name: 'external-npm-packages',
-        setup(context) {
-          context.onResolve({ filter: /^[^./]/ }, (args) =>
-            args.path.startsWith('@tollgate/') ? undefined : { path: args.path, external: true },
-          );
-        },
-      },
-    ],
-    logLevel: 'warning',
-  });
-  cpSync(join(server, 'src/stores/meta/migrations'), join(dist, 'migrations/meta'), {
-    recursive: true,
-  });
-  return join(dist, 'main.js');
-}
+// The same build as scripts/build.mjs (npm run build), into .tmp/bench-gateway/dist.
+const buildBundle = (source = root, dist = join(work, 'dist')) => buildServerBundle(source, dist);
 
 /**
  * Builds Tollgate as it is at a git ref (its server and core packages), or from a directory
@@ -634,23 +458,8 @@ async function sanityCheck(target: Target): Promise<void> {
 }
 
 function machineDescription() {
-  const shell = (command: string) => {
-    try {
-      return execFileSync('bash', ['-c', command]).toString().trim();
-    } catch {
-      return '';
-    }
-  };
   return {
-    nproc: Number(shell('nproc')),
-    cpuModel: cpus()[0]?.model ?? '',
-    memoryGiB: round(totalmem() / 1024 ** 3, 1),
-    lscpu: shell('lscpu | head -20'),
-    free: shell('free -h'),
-    node: process.version,
-    kernel: shell('uname -sr'),
-    autocannon: JSON.parse(readFileSync(join(root, 'node_modules/autocannon/package.json'), 'utf8'))
-      .version as string,
+    ...sharedMachineDescription(),
     portkey: JSON.parse(
       readFileSync(join(root, 'node_modules/@portkey-ai/gateway/package.json'), 'utf8'),
     ).version as string,
@@ -659,7 +468,7 @@ function machineDescription() {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  niceValue = options.priority;
+  setNiceValue(options.priority);
   mkdirSync(work, { recursive: true });
   const machine = machineDescription();
   console.log(
@@ -671,12 +480,8 @@ async function main(): Promise<void> {
     throw new Error(`no bundle at ${bundle}: run npm run build or drop --no-build`);
 
   // Upstream.
-  const upstream = startProcess('upstream', process.execPath, [join(here, 'upstream.mjs'), '0']);
-  const upstreamPort = await waitFor('the upstream', () => {
-    const match = /upstream listening on (\d+)/.exec(upstream.output());
-    return match ? Number(match[1]) : undefined;
-  });
-  const upstreamBase = `http://127.0.0.1:${upstreamPort}/v1`;
+  const upstream = await startUpstream();
+  const upstreamBase = upstream.base;
   const targets: Target[] = [];
   if (options.targets.includes('direct')) {
     targets.push({
@@ -712,13 +517,6 @@ async function main(): Promise<void> {
     const dataDir = join(work, `data-${name}-${process.pid}`);
     rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(dataDir, { recursive: true });
-    const routes = join(dataDir, 'routes.yaml');
-    writeFileSync(
-      routes,
-      `routes:\n  - model: bench\n    deployments:\n      - { provider: openai, model: gpt-4o-mini, baseUrl: "${upstreamBase}", apiKeyEnv: BENCH_KEY }\n`,
-    );
-    const port = await freePort();
-    const spawnedAt = performance.now();
     const nodeArgs =
       name !== 'tollgate'
         ? []
@@ -726,27 +524,22 @@ async function main(): Promise<void> {
             ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
             ...(options.perf ? ['--perf-basic-prof'] : []),
           ];
-    const started_ = startProcess(name, process.execPath, [...nodeArgs, bundlePath, 'serve'], {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      TOLLGATE_DATA_DIR: dataDir,
-      TOLLGATE_ROUTES: routes,
-      BENCH_KEY: 'bench-upstream-key',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    const tollgate = await startTollgateProcess({
+      name,
+      bundle: bundlePath,
+      upstreamBase,
+      dataDir,
+      nodeArgs,
     });
-    const key = await waitFor(name, () => {
-      const out = started_.output();
-      const match = /project key:\s+(tg_\S+)/.exec(out);
-      return match && /Tollgate is serving at/.test(out) ? match[1] : undefined;
-    });
-    const url = `http://127.0.0.1:${port}/v1/chat/completions`;
+    const { key, spawnedAt } = tollgate;
+    const url = `${tollgate.origin}/v1/chat/completions`;
     tollgates.set(name, { key, url, spawnedAt });
     targets.push({
       name,
       url,
       headers: { authorization: `Bearer ${key}` },
       model: 'bench',
-      pid: started_.child.pid,
+      pid: tollgate.pid,
     });
   };
   if (options.targets.includes('tollgate')) await startTollgate('tollgate', bundle);
@@ -808,7 +601,7 @@ async function main(): Promise<void> {
       ['record', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(tollgatePid), '-o', perfData],
       { stdio: 'ignore' },
     );
-    started.push(perfRecorder);
+    track(perfRecorder);
     prioritise(perfRecorder.pid);
   }
   const runs: RunRecord[] = [];
