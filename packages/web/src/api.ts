@@ -1,4 +1,9 @@
-/** The dashboard's one way to the server: the signed-in key on every request. */
+/**
+ * The dashboard's one way to the server: the signed-in key on every request,
+ * and on every read the organization chosen in the URL (`org_id`, for an
+ * admin of the operator organization).
+ */
+import { ORG_PARAMETER, selectedOrgId } from './url-state';
 
 const KEY_STORAGE = 'tollgate.key';
 
@@ -30,6 +35,11 @@ export function withParams(path: string, params: Params = {}): string {
   }
   const text = query.toString();
   return text ? `${path}?${text}` : path;
+}
+
+/** A read's parameters with the chosen org; `org_id: null` in `params` reads the key's own org. */
+export function readParams(params: Params = {}): Params {
+  return ORG_PARAMETER in params ? params : { [ORG_PARAMETER]: selectedOrgId(), ...params };
 }
 
 async function send(path: string, init: RequestInit = {}): Promise<Response> {
@@ -64,13 +74,14 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
 }
 
 export async function getJson<T>(path: string, params?: Params): Promise<T> {
-  return (await send(withParams(path, params))).json() as Promise<T>;
+  return (await send(withParams(path, readParams(params)))).json() as Promise<T>;
 }
 
 export async function getText(path: string, params?: Params): Promise<string> {
-  return (await send(withParams(path, params))).text();
+  return (await send(withParams(path, readParams(params)))).text();
 }
 
+/** A write: always to the key's own org (the API refuses `org_id` on writes). */
 export async function sendJson<T>(method: string, path: string, body?: unknown): Promise<T | null> {
   const response = await send(path, {
     method,
@@ -89,7 +100,7 @@ export async function streamEvents(
   onEvent: (type: string, data: unknown) => void,
   signal: AbortSignal,
 ): Promise<void> {
-  const response = await send(withParams(path, params), { signal });
+  const response = await send(withParams(path, readParams(params)), { signal });
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {

@@ -1,7 +1,14 @@
 import { useMemo, useState, type ReactNode } from 'react';
-import type { ApiFailure } from './api';
-import { RANGES, useParams, useTimeRange, type RangeName } from './url-state';
-import { useApi, type ApiState } from './use-api';
+import { ApiFailure } from './api';
+import {
+  ORG_PARAMETER,
+  RANGES,
+  useParams,
+  useSelectedOrgId,
+  useTimeRange,
+  type RangeName,
+} from './url-state';
+import { useAccess, useApi, type ApiState } from './use-api';
 
 /** For org keys: all projects or one (`project_id` in the URL). A project key sees only its own. */
 export function ProjectPicker() {
@@ -164,22 +171,29 @@ export interface Column<Row> {
   /** What the column sorts by; the raw field by default. */
   value?: (row: Row) => string | number;
   align?: 'right';
+  /** False for a column of controls (edit, delete) that sorting means nothing for. */
+  sortable?: boolean;
 }
 
-/** A table that sorts by any column (click its header) and pages by `pageSize`. */
-export function DataTable<Row>(props: {
+/**
+ * The dashboard's one table: sorts by any column (click its header: descending
+ * first, again for ascending) and pages by `pageSize`.
+ */
+export function SortableTable<Row>(props: {
   rows: readonly Row[];
   columns: Column<Row>[];
   pageSize?: number;
   onSelect?: (row: Row) => void;
+  /** A stable key for each row (its id), so edits keep their row; the index by default. */
+  rowKey?: (row: Row) => string;
   testId?: string;
 }) {
   const pageSize = props.pageSize ?? 20;
   const [sort, setSort] = useState<{ key: string; descending: boolean } | undefined>();
   const [page, setPage] = useState(0);
   const sorted = useMemo(() => {
-    if (!sort) return props.rows;
-    const column = props.columns.find((each) => each.key === sort.key)!;
+    const column = sort && props.columns.find((each) => each.key === sort.key);
+    if (!sort || !column) return props.rows;
     const valueOf =
       column.value ?? ((row: Row) => (row as Record<string, string | number>)[column.key] ?? '');
     return [...props.rows].sort((a, b) => {
@@ -190,33 +204,45 @@ export function DataTable<Row>(props: {
     });
   }, [props.rows, props.columns, sort]);
   const pages = Math.max(1, Math.ceil(sorted.length / pageSize));
-  const shown = sorted.slice(page * pageSize, (page + 1) * pageSize);
+  // Fewer rows than before (a filter, a delete): stay on a page that exists.
+  const current = Math.min(page, pages - 1);
+  const shown = sorted.slice(current * pageSize, (current + 1) * pageSize);
   return (
     <div className="table" data-testid={props.testId}>
       <table>
         <thead>
           <tr>
-            {props.columns.map((column) => (
-              <th
-                key={column.key}
-                className={column.align}
-                onClick={() =>
-                  setSort({
-                    key: column.key,
-                    descending: sort?.key === column.key ? !sort.descending : true,
-                  })
-                }
-              >
-                {column.label}
-                {sort?.key === column.key ? (sort.descending ? ' ▼' : ' ▲') : ''}
-              </th>
-            ))}
+            {props.columns.map((column) => {
+              const sortable = column.sortable !== false;
+              const sortedHere = sort?.key === column.key;
+              return (
+                <th
+                  key={column.key}
+                  className={column.align}
+                  aria-sort={
+                    sortedHere ? (sort.descending ? 'descending' : 'ascending') : undefined
+                  }
+                  onClick={
+                    sortable
+                      ? () =>
+                          setSort({
+                            key: column.key,
+                            descending: sortedHere ? !sort.descending : true,
+                          })
+                      : undefined
+                  }
+                >
+                  {column.label}
+                  {sortedHere ? (sort.descending ? ' ▼' : ' ▲') : ''}
+                </th>
+              );
+            })}
           </tr>
         </thead>
         <tbody>
           {shown.map((row, index) => (
             <tr
-              key={index}
+              key={props.rowKey?.(row) ?? current * pageSize + index}
               className={props.onSelect ? 'clickable' : ''}
               onClick={() => props.onSelect?.(row)}
             >
@@ -233,18 +259,74 @@ export function DataTable<Row>(props: {
       </table>
       {pages > 1 && (
         <div className="pager">
-          <button disabled={page === 0} onClick={() => setPage(page - 1)}>
+          <button disabled={current === 0} onClick={() => setPage(current - 1)}>
             Previous
           </button>
           <span>
-            Page {page + 1} of {pages} ({sorted.length} rows)
+            Page {current + 1} of {pages} ({sorted.length} rows)
           </span>
-          <button disabled={page >= pages - 1} onClick={() => setPage(page + 1)}>
+          <button disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
             Next
           </button>
         </div>
       )}
     </div>
+  );
+}
+
+/** The former name of `SortableTable`, kept for the pages not yet moved to it. */
+export const DataTable = SortableTable;
+
+/** An API error next to the form that caused it: the API's own message. */
+export function FormError({ error }: { error: string | undefined }) {
+  if (!error) return null;
+  return (
+    <p className="notice error" role="alert" data-testid="form-error">
+      {error}
+    </p>
+  );
+}
+
+/** The message of a failed call, as the API wrote it. */
+export function messageOf(failure: unknown): string {
+  return failure instanceof ApiFailure ? failure.message : String(failure);
+}
+
+/**
+ * For an admin of the operator organization: which org the dashboard reads
+ * (`org_id` in the URL). Hidden for every other key, which sees only its own.
+ */
+export function OrgPicker() {
+  const access = useAccess();
+  const selected = useSelectedOrgId();
+  if (access.organizations.length < 2) return null;
+  const own = access.organizations.find((org) => org.operator);
+  return (
+    <label className="org-picker" style={{ display: 'block', padding: '0 16px 12px' }}>
+      Organization
+      <select
+        aria-label="Organization"
+        value={selected ?? own?.id ?? ''}
+        onChange={(event) => {
+          const next = new URLSearchParams(window.location.search);
+          const chosen = event.target.value;
+          if (chosen === own?.id) next.delete(ORG_PARAMETER);
+          else next.set(ORG_PARAMETER, chosen);
+          // Projects belong to one org: a chosen project does not carry over.
+          next.delete('project_id');
+          const query = next.toString();
+          // A full load: every read, live streams included, starts again in the chosen org.
+          window.location.assign(`${window.location.pathname}${query ? `?${query}` : ''}`);
+        }}
+      >
+        {access.organizations.map((org) => (
+          <option key={org.id} value={org.id}>
+            {org.name}
+            {org.operator ? ' (operator)' : ''}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
@@ -307,7 +389,7 @@ export function RecordList(props: {
       {(data) => {
         const rows = listIn(data);
         return (
-          <DataTable
+          <SortableTable
             testId={props.testId}
             rows={rows}
             columns={columnsOf(rows)}

@@ -83,3 +83,19 @@ export function useTimeRange(): TimeRange & { refresh: () => void } {
     refresh: () => setNow(Date.now()),
   };
 }
+
+/**
+ * The organization the dashboard reads (`org_id` in the URL): set only by an
+ * admin of the operator organization, who may read any org; absent means the
+ * key's own org. Every read sends it (see `api.ts`); writes never do.
+ */
+export const ORG_PARAMETER = 'org_id';
+
+export function selectedOrgId(): string | null {
+  return new URLSearchParams(window.location.search).get(ORG_PARAMETER);
+}
+
+export function useSelectedOrgId(): string | null {
+  const { search } = useLocation();
+  return new URLSearchParams(search).get(ORG_PARAMETER);
+}

@@ -29,6 +29,11 @@ export interface Caller {
   contentStorage: boolean;
   /** True when the key's project redacts PII from prompts and responses before they are stored. */
   piiRedaction: boolean;
+  /**
+   * The key's own organization when an operator admin reads another one with
+   * `?org_id=` (`orgId` is then the org being read); absent otherwise.
+   */
+  keyOrgId?: string;
 }
 
 declare module 'fastify' {
@@ -65,6 +70,23 @@ function presentedSecret(request: FastifyRequest): string | undefined {
   }
   const apiKey = request.headers['x-api-key'];
   return typeof apiKey === 'string' ? apiKey.trim() : undefined;
+}
+
+/** The query parameter by which an admin of the operator organization reads another organization. */
+export const ORG_PARAMETER = 'org_id';
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+/** The `org_id` the request names, if any: one id, or a 400 naming the parameter. */
+function namedOrganization(request: FastifyRequest): string | undefined {
+  const query = request.query as Record<string, unknown> | undefined;
+  const value = query?.[ORG_PARAMETER];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 128) {
+    throw new ApiError('invalid_request', `${ORG_PARAMETER}: must be one organization id`, {
+      field: ORG_PARAMETER,
+    });
+  }
+  return value;
 }
 
 /** The tenant a read runs in: the key's project, or for an org key the org (optionally one project of it). */
@@ -174,6 +196,47 @@ export const authPlugin = fastifyPlugin(
       return caller;
     }
 
+    /**
+     * The caller a request acts as. `?org_id=` names the organization a read runs in: an admin
+     * key of the operator organization may name any org, and then reads it as that org's admin
+     * would; naming another org with any other key is answered as for an org that does not exist
+     * (404, so no one learns which orgs exist). Writes always act on the key's own org: naming
+     * another one there is refused (400). Every route resolves its tenant from the caller, so
+     * this is the one place that decides whose data a request may read.
+     */
+    async function callerOf(request: FastifyRequest): Promise<Caller> {
+      const caller = await authenticate(request);
+      const named = namedOrganization(request);
+      if (named === undefined || named === caller.orgId) return caller;
+      if (!READ_METHODS.has(request.method)) {
+        throw new ApiError(
+          'invalid_request',
+          `${ORG_PARAMETER}: only reads take another organization; a write acts on the key's own`,
+          { field: ORG_PARAMETER },
+        );
+      }
+      const own = await organizationOf(caller.orgId);
+      const operatorAdmin =
+        own?.operator === true && caller.projectId === null && caller.scopes.includes('admin');
+      const target = operatorAdmin ? await organizationOf(named) : undefined;
+      if (!target) {
+        throw new ApiError('not_found', `organization ${named} not found`, {
+          field: ORG_PARAMETER,
+        });
+      }
+      return {
+        ...caller,
+        orgId: target.id,
+        projectId: null,
+        retentionDays: retentionDaysOf(target),
+        rateLimits: { key: caller.rateLimits.key, org: target.rateLimits },
+        priceOverrides: target.priceOverrides ?? undefined,
+        contentStorage: true,
+        piiRedaction: false,
+        keyOrgId: caller.orgId,
+      };
+    }
+
     app.decorate('invalidateVerifiedKeys', async () => {
       localEpoch += 1;
       verified.clear();
@@ -190,7 +253,7 @@ export const authPlugin = fastifyPlugin(
     app.decorateRequest('caller', undefined);
     app.decorate('requireScope', (scope: KeyScope): preHandlerAsyncHookHandler => {
       return async (request) => {
-        const caller = (request.caller ??= await authenticate(request));
+        const caller = (request.caller ??= await callerOf(request));
         if (!caller.scopes.includes(scope) && !caller.scopes.includes('admin')) {
           throw new ApiError('forbidden', `this endpoint needs a key with the "${scope}" scope`);
         }

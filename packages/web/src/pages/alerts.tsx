@@ -1,9 +1,16 @@
 import { useState } from 'react';
-import { ApiFailure, sendJson } from '../api';
-import { DataTable, Loaded, Notice, PageHeader, TimeRangePicker } from '../components';
+import { sendJson } from '../api';
+import {
+  FormError,
+  Loaded,
+  messageOf,
+  PageHeader,
+  SortableTable,
+  TimeRangePicker,
+} from '../components';
 import { formatTime } from '../format';
 import { useTimeRange } from '../url-state';
-import { useApi } from '../use-api';
+import { useAccess, useApi } from '../use-api';
 
 interface Rule {
   id: string;
@@ -47,72 +54,103 @@ function thresholdOf(rule: Rule): string {
   }
 }
 
-function NewRule({ onCreated }: { onCreated: () => void }) {
-  const [kind, setKind] = useState<keyof typeof KINDS>('error_rate');
+/** The threshold a rule has now, for its kind. */
+function thresholdValueOf(rule: Rule): number | undefined {
+  return rule[KINDS[rule.kind].field];
+}
+
+/**
+ * Adds a rule (no `editing`) or changes one: its name, threshold and webhook
+ * (a rule keeps its kind and project). The API's error shows next to the form.
+ */
+function RuleForm(props: { editing?: Rule; onDone: () => void; onCancel?: () => void }) {
+  const { editing } = props;
+  const [kind, setKind] = useState<keyof typeof KINDS>(editing?.kind ?? 'error_rate');
   const [error, setError] = useState<string>();
   return (
     <form
       className="filters"
-      data-testid="new-alert"
+      data-testid={editing ? 'edit-alert' : 'new-alert'}
       onSubmit={async (event) => {
         event.preventDefault();
         const form = event.currentTarget;
         const data = new FormData(form);
-        const body: Record<string, unknown> = {
+        const fields: Record<string, unknown> = {
           name: data.get('name'),
-          kind,
           [KINDS[kind].field]: Number(data.get('threshold')),
           webhook: { url: data.get('url'), format: data.get('format') },
-          ...(kind === 'cost' ? { per: 'hour' } : {}),
-          ...(data.get('project') ? { project: data.get('project') } : {}),
         };
         try {
-          await sendJson('POST', '/api/v1/admin/alerts', body);
+          if (editing) {
+            await sendJson('PATCH', `/api/v1/admin/alerts/${editing.id}`, fields);
+          } else {
+            await sendJson('POST', '/api/v1/admin/alerts', {
+              ...fields,
+              kind,
+              ...(kind === 'cost' ? { per: 'hour' } : {}),
+              ...(data.get('project') ? { project: data.get('project') } : {}),
+            });
+            form.reset();
+          }
           setError(undefined);
-          form.reset();
-          onCreated();
+          props.onDone();
         } catch (failure) {
-          setError(failure instanceof ApiFailure ? failure.message : String(failure));
+          setError(messageOf(failure));
         }
       }}
     >
       <label>
         Name
-        <input name="name" required />
+        <input name="name" required defaultValue={editing?.name} />
       </label>
-      <label>
-        Kind
-        <select
-          value={kind}
-          onChange={(event) => setKind(event.target.value as keyof typeof KINDS)}
-        >
-          {Object.keys(KINDS).map((name) => (
-            <option key={name}>{name}</option>
-          ))}
-        </select>
-      </label>
+      {!editing && (
+        <label>
+          Kind
+          <select
+            value={kind}
+            onChange={(event) => setKind(event.target.value as keyof typeof KINDS)}
+          >
+            {Object.keys(KINDS).map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+        </label>
+      )}
       <label>
         {KINDS[kind].label}
-        <input name="threshold" type="number" step="any" required />
+        <input
+          name="threshold"
+          type="number"
+          step="any"
+          required
+          defaultValue={editing && thresholdValueOf(editing)}
+        />
       </label>
-      <label>
-        Project id (optional)
-        <input name="project" />
-      </label>
+      {!editing && (
+        <label>
+          Project id (optional)
+          <input name="project" />
+        </label>
+      )}
       <label>
         Webhook URL
-        <input name="url" type="url" required />
+        <input name="url" type="url" required defaultValue={editing?.webhook.url} />
       </label>
       <label>
         Format
-        <select name="format" defaultValue="slack">
+        <select name="format" defaultValue={editing?.webhook.format ?? 'slack'}>
           <option>slack</option>
           <option>discord</option>
           <option>generic</option>
         </select>
       </label>
-      <button type="submit">Add rule</button>
-      {error && <Notice kind="error">{error}</Notice>}
+      <button type="submit">{editing ? 'Save' : 'Add rule'}</button>
+      {props.onCancel && (
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+      )}
+      <FormError error={error} />
     </form>
   );
 }
@@ -133,15 +171,19 @@ export function AlertsPage() {
     event_type: 'cost_threshold_exceeded',
     limit: 200,
   });
+  const access = useAccess();
   const [error, setError] = useState<string>();
+  const [editing, setEditing] = useState<string>();
   const act = async (method: string, rule: Rule, body?: unknown) => {
     try {
       await sendJson(method, `/api/v1/admin/alerts/${rule.id}`, body);
+      setError(undefined);
       rules.reload();
     } catch (failure) {
-      setError(failure instanceof ApiFailure ? failure.message : String(failure));
+      setError(messageOf(failure));
     }
   };
+  const edited = rules.data?.rules.find((rule) => rule.id === editing);
   return (
     <>
       <PageHeader title="Alerts">
@@ -149,12 +191,13 @@ export function AlertsPage() {
       </PageHeader>
       <section className="panel">
         <h2>Rules</h2>
-        {error && <Notice kind="error">{error}</Notice>}
+        <FormError error={error} />
         <Loaded state={rules} what="alert rules" isEmpty={(data) => data.rules.length === 0}>
           {(data) => (
-            <DataTable
+            <SortableTable
               testId="alert-rules"
               rows={data.rules}
+              rowKey={(rule) => rule.id}
               columns={[
                 { key: 'name', label: 'Name' },
                 { key: 'kind', label: 'Kind' },
@@ -183,24 +226,52 @@ export function AlertsPage() {
                   render: (rule) => (
                     <input
                       type="checkbox"
+                      aria-label={`${rule.name} enabled`}
                       checked={rule.enabled}
+                      disabled={!access.canEdit}
                       onChange={() => void act('PATCH', rule, { enabled: !rule.enabled })}
                     />
                   ),
                 },
-                {
-                  key: 'delete',
-                  label: '',
-                  value: () => '',
-                  render: (rule) => (
-                    <button onClick={() => void act('DELETE', rule)}>Delete</button>
-                  ),
-                },
+                ...(access.canEdit
+                  ? [
+                      {
+                        key: 'actions',
+                        label: '',
+                        sortable: false,
+                        render: (rule: Rule) => (
+                          <>
+                            <button onClick={() => setEditing(rule.id)}>Edit</button>{' '}
+                            <button onClick={() => void act('DELETE', rule)}>Delete</button>
+                          </>
+                        ),
+                      },
+                    ]
+                  : []),
               ]}
             />
           )}
         </Loaded>
-        {rules.error?.status !== 403 && <NewRule onCreated={rules.reload} />}
+        {access.canEdit && edited && (
+          <>
+            <h3>Change {edited.name}</h3>
+            <RuleForm
+              key={edited.id}
+              editing={edited}
+              onDone={() => {
+                setEditing(undefined);
+                rules.reload();
+              }}
+              onCancel={() => setEditing(undefined)}
+            />
+          </>
+        )}
+        {access.canEdit && (
+          <>
+            <h3>New rule</h3>
+            <RuleForm onDone={rules.reload} />
+          </>
+        )}
       </section>
       <section className="panel">
         <h2>Fired and resolved</h2>
@@ -210,7 +281,7 @@ export function AlertsPage() {
           isEmpty={(data) => data.events.length + (cost.data?.events.length ?? 0) === 0}
         >
           {(data) => (
-            <DataTable
+            <SortableTable
               rows={[...data.events, ...(cost.data?.events ?? [])].sort((a, b) =>
                 b.ts.localeCompare(a.ts),
               )}

@@ -12,7 +12,7 @@ import {
 } from 'recharts';
 import { ApiFailure, getText } from '../api';
 import {
-  DataTable,
+  SortableTable,
   Filters,
   Loaded,
   Notice,
@@ -153,7 +153,7 @@ export function CostsPage() {
                   <Bar dataKey="cost" fill="#3558d4" />
                 </BarChart>
               </ResponsiveContainer>
-              <DataTable
+              <SortableTable
                 testId="costs-table"
                 rows={data.rows}
                 columns={[
@@ -247,7 +247,7 @@ export function CostsPage() {
         {downloadError && <Notice kind="error">{downloadError}</Notice>}
         <Loaded state={chargeback} what="chargeback" isEmpty={(data) => data.orgs.length === 0}>
           {(data) => (
-            <DataTable
+            <SortableTable
               testId="chargeback-table"
               rows={data.orgs}
               columns={[

@@ -1,5 +1,12 @@
 import { useState } from 'react';
-import { DataTable, Filters, Loaded, PageHeader, Payload, TimeRangePicker } from '../components';
+import {
+  SortableTable,
+  Filters,
+  Loaded,
+  PageHeader,
+  Payload,
+  TimeRangePicker,
+} from '../components';
 import { formatCount, formatDuration, formatTime, formatUsd } from '../format';
 import { useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
@@ -123,7 +130,7 @@ export function RequestsPage() {
             : data.events;
           return (
             <>
-              <DataTable
+              <SortableTable
                 testId="requests-table"
                 rows={rows}
                 onSelect={setSelected}

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { DataTable, Loaded, PageHeader, Payload, TimeRangePicker } from '../components';
+import { SortableTable, Loaded, PageHeader, Payload, TimeRangePicker } from '../components';
 import { formatCount, formatDuration, formatTime, formatUsd } from '../format';
 import { navigate, useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
@@ -143,7 +143,7 @@ export function TracesPage({ rest }: { rest: string }) {
       </PageHeader>
       <Loaded state={runs} what="runs" isEmpty={(data) => data.runs.length === 0}>
         {(data) => (
-          <DataTable
+          <SortableTable
             testId="runs-table"
             rows={data.runs}
             onSelect={(run) =>
