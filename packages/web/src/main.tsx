@@ -1,33 +1,108 @@
-import { StrictMode, useState, type ComponentType } from 'react';
+import { lazy, StrictMode, Suspense, useState, type ComponentType } from 'react';
 import { createRoot } from 'react-dom/client';
 import { getJson, session } from './api';
-import { navigate, useLocation } from './url-state';
-import { AlertsPage } from './pages/alerts';
-import { BudgetsPage } from './pages/budgets';
-import { CostsPage } from './pages/costs';
-import { FallbacksPage } from './pages/fallbacks';
-import { FlagsPage } from './pages/flags';
-import { GuardrailsPage } from './pages/guardrails';
+import { Notice, OrgPicker } from './components';
 import { OverviewPage } from './pages/overview';
-import { PromptsPage } from './pages/prompts';
-import { ProvidersPage } from './pages/providers';
-import { RequestsPage } from './pages/requests';
-import { TracesPage } from './pages/traces';
+import { navigate, useLocation } from './url-state';
 import './styles.css';
 
+type PageComponent = ComponentType<{ rest: string }>;
+
+/**
+ * A page loaded when first opened: its code (and the chart library, for the
+ * pages with charts) is a chunk of its own, so the overview starts with
+ * only what it needs.
+ */
+function lazyPage<Module>(
+  load: () => Promise<Module>,
+  pick: (module: Module) => PageComponent,
+): PageComponent {
+  return lazy(() => load().then((module) => ({ default: pick(module) })));
+}
+
 /** The pages, in menu order; the server answers index.html for each path. */
-const PAGES: { path: string; title: string; page: ComponentType<{ rest: string }> }[] = [
+const PAGES: { path: string; title: string; page: PageComponent }[] = [
   { path: 'overview', title: 'Overview', page: OverviewPage },
-  { path: 'costs', title: 'Costs', page: CostsPage },
-  { path: 'traces', title: 'Traces', page: TracesPage },
-  { path: 'requests', title: 'Requests', page: RequestsPage },
-  { path: 'prompts', title: 'Prompts', page: PromptsPage },
-  { path: 'providers', title: 'Providers', page: ProvidersPage },
-  { path: 'budgets', title: 'Budgets & limits', page: BudgetsPage },
-  { path: 'flags', title: 'Feature flags', page: FlagsPage },
-  { path: 'guardrails', title: 'Guardrail log', page: GuardrailsPage },
-  { path: 'fallbacks', title: 'AI fallbacks', page: FallbacksPage },
-  { path: 'alerts', title: 'Alerts', page: AlertsPage },
+  {
+    path: 'costs',
+    title: 'Costs',
+    page: lazyPage(
+      () => import('./pages/costs'),
+      (module) => module.CostsPage,
+    ),
+  },
+  {
+    path: 'traces',
+    title: 'Traces',
+    page: lazyPage(
+      () => import('./pages/traces'),
+      (module) => module.TracesPage,
+    ),
+  },
+  {
+    path: 'requests',
+    title: 'Requests',
+    page: lazyPage(
+      () => import('./pages/requests'),
+      (module) => module.RequestsPage,
+    ),
+  },
+  {
+    path: 'prompts',
+    title: 'Prompts',
+    page: lazyPage(
+      () => import('./pages/prompts'),
+      (module) => module.PromptsPage,
+    ),
+  },
+  {
+    path: 'providers',
+    title: 'Providers',
+    page: lazyPage(
+      () => import('./pages/providers'),
+      (module) => module.ProvidersPage,
+    ),
+  },
+  {
+    path: 'budgets',
+    title: 'Budgets & limits',
+    page: lazyPage(
+      () => import('./pages/budgets'),
+      (module) => module.BudgetsPage,
+    ),
+  },
+  {
+    path: 'flags',
+    title: 'Feature flags',
+    page: lazyPage(
+      () => import('./pages/flags'),
+      (module) => module.FlagsPage,
+    ),
+  },
+  {
+    path: 'guardrails',
+    title: 'Guardrail log',
+    page: lazyPage(
+      () => import('./pages/guardrails'),
+      (module) => module.GuardrailsPage,
+    ),
+  },
+  {
+    path: 'fallbacks',
+    title: 'AI fallbacks',
+    page: lazyPage(
+      () => import('./pages/fallbacks'),
+      (module) => module.FallbacksPage,
+    ),
+  },
+  {
+    path: 'alerts',
+    title: 'Alerts',
+    page: lazyPage(
+      () => import('./pages/alerts'),
+      (module) => module.AlertsPage,
+    ),
+  },
 ];
 
 function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
@@ -41,7 +116,7 @@ function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         session.signIn(key);
         try {
           // Any read proves the key: a project key sees its project, an org key its org.
-          await getJson('/api/v1/metrics/summary', { groupBy: 'none' });
+          await getJson('/api/v1/metrics/summary', { groupBy: 'none', org_id: null });
           onSignedIn();
         } catch (failure) {
           session.signOut();
@@ -78,6 +153,7 @@ function App() {
     <div className="app">
       <nav>
         <div className="brand">Tollgate</div>
+        <OrgPicker />
         {PAGES.map((page) => (
           <a
             key={page.path}
@@ -103,7 +179,9 @@ function App() {
         </button>
       </nav>
       <main>
-        <Page rest={rest.map(decodeURIComponent).join('/')} />
+        <Suspense fallback={<Notice kind="loading">Loading the page…</Notice>}>
+          <Page rest={rest.map(decodeURIComponent).join('/')} />
+        </Suspense>
       </main>
     </div>
   );

@@ -158,6 +158,44 @@ export interface PromptComparisonRow {
   feedback_avg: number | null;
 }
 
+/**
+ * Upper edges (inclusive, milliseconds) of the overview's latency histogram;
+ * a last bucket holds the calls slower than the last edge.
+ */
+export const LATENCY_HISTOGRAM_EDGES_MS = [
+  100, 250, 500, 1000, 2000, 5000, 10_000, 30_000,
+] as const;
+
+/** Requests, errors, tokens, cost and latency quantiles of a set of calls. */
+export interface OverviewFigures {
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_nanos: bigint;
+  /** t-digest estimates; null when there is no call. */
+  latency_p50_ms: number | null;
+  latency_p95_ms: number | null;
+  latency_p99_ms: number | null;
+}
+
+export interface LatencyHistogramBin {
+  /** Exclusive lower edge (0 for the first bin). */
+  above_ms: number;
+  /** Inclusive upper edge; null for the last bin. */
+  up_to_ms: number | null;
+  calls: number;
+}
+
+/** Everything the dashboard's overview shows, read in one go. */
+export interface OverviewResult {
+  totals: OverviewFigures;
+  /** Per time bucket (start, epoch milliseconds), oldest first; buckets without calls left out. */
+  buckets: (OverviewFigures & { bucket: number })[];
+  histogram: LatencyHistogramBin[];
+  topErrors: ErrorMessageRow[];
+}
+
 export interface AnalyticsStore {
   cost(scope: TenantScope, query: AnalyticsQuery & { groupBy: CostGroup }): Promise<CostRow[]>;
   latency(
@@ -194,6 +232,15 @@ export interface AnalyticsStore {
     scope: TenantScope,
     query: TimeRange & { promptName: string },
   ): Promise<PromptComparisonRow[]>;
+  /**
+   * The overview: totals and per-bucket figures (rollups, hour resolution),
+   * the latency histogram of the same calls and the `errorLimit` most
+   * frequent error messages, read one query after another.
+   */
+  overview(
+    scope: TenantScope,
+    query: AnalyticsQuery & { bucket: TimeBucket; errorLimit: number },
+  ): Promise<OverviewResult>;
   /** One event of the tenant by id, looked for within `range`. */
   findEvent(scope: TenantScope, eventId: string, range: TimeRange): Promise<EventRow | undefined>;
 }

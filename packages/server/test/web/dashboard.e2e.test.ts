@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueApiKey } from '../../src/auth/issue-api-key';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
@@ -296,5 +297,144 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
     expect(Number(field('requests'))).toBe(22);
     expect(Number(field('cost_usd'))).toBe(Number(report.orgs[0]!.total.cost_usd));
     expect(field('amount_to_charge_usd')).toBe(report.orgs[0]!.amount_to_charge_usd);
+  });
+
+  it('lets the operator admin switch org and shows that org’s figures', async () => {
+    // A second org with its own traffic: four calls of $0.25.
+    const { meta } = server.app.stores;
+    const other = await meta.createOrganization({ name: 'second org' });
+    const otherProject = await meta.createProject({ orgId: other.id, name: 'shop' });
+    const otherKey = await issueApiKey(meta, {
+      orgId: other.id,
+      projectId: otherProject.id,
+      name: 'shop ingest',
+      scopes: ['ingest', 'read'],
+    });
+    const ingested = await postJson(
+      server,
+      '/api/v1/events',
+      Array.from({ length: 4 }, () => call(20, { model: 'claude-haiku', cost_usd: 0.25 })),
+      otherKey.secret,
+    );
+    expect(ingested.status).toBe(200);
+    // The picker lists orgs when the app loads.
+    await page.reload();
+    await visit('costs', 'Costs');
+    // The table sorts by a click on a header: descending first, then ascending.
+    const costs = page.getByTestId('costs-table');
+    const shownCosts = async () =>
+      (await costs.locator('tbody tr td:nth-child(5)').allTextContents()).map((text) =>
+        Number(text.replace(/[$,]/g, '')),
+      );
+    await costs.getByRole('columnheader', { name: 'Cost' }).click();
+    const descending = await shownCosts();
+    expect(descending.length).toBeGreaterThan(1);
+    expect(descending).toEqual([...descending].sort((a, b) => b - a));
+    await costs.getByRole('columnheader', { name: /^Cost/ }).click();
+    expect(await shownCosts()).toEqual([...descending].reverse());
+    await page.getByLabel('Organization').selectOption(other.id);
+    await page.waitForURL(new RegExp(`org_id=${other.id}`));
+    await page.getByTestId('costs-table').getByRole('cell', { name: 'claude-haiku' }).waitFor();
+    const range = await shownRange();
+    const query = new URLSearchParams({ groupBy: 'model', org_id: other.id, ...range });
+    const answer = await api<{ total: { cost_usd: string } }>(`/api/v1/analytics/cost?${query}`);
+    expect(Number(answer.total.cost_usd)).toBe(1);
+    expect(await statValue('costs-total')).toBe(Number(answer.total.cost_usd));
+    expect(
+      await page.getByTestId('costs-table').getByRole('cell', { name: 'gpt-4o' }).count(),
+    ).toBe(0);
+    // Another org's budgets are shown, not edited: writes act on the key's own org.
+    await visit('budgets', 'Budgets & limits');
+    expect(await page.getByTestId('budget-new').count()).toBe(0);
+    // Back to the key's own org: the parameter leaves the URL.
+    await page.getByLabel('Organization').selectOption(server.tenant.orgId);
+    await page.waitForURL((url) => !url.search.includes('org_id'));
+    await page.getByTestId('budget-new').waitFor();
+  });
+
+  it('creates, changes and refuses budgets from the UI as the admin API does', async () => {
+    await visit('budgets', 'Budgets & limits');
+    const form = page.getByTestId('budget-new');
+    await form.getByLabel('Period').selectOption('day');
+    await form.getByLabel('Limit (USD)').fill('12.5');
+    await form.getByLabel('Warn at (% of limit)').fill('75');
+    await form.getByRole('button', { name: 'Add budget' }).click();
+    const table = page.getByTestId('budgets-table');
+    await table.getByRole('cell', { name: '$12.50' }).waitFor();
+    const listed = await api<{
+      budgets: {
+        id: string;
+        scope: string;
+        period: string;
+        amount_usd: string;
+        soft_threshold: number;
+      }[];
+    }>('/api/v1/admin/budgets');
+    expect(listed.budgets).toHaveLength(1);
+    expect(listed.budgets[0]).toMatchObject({ scope: 'org', period: 'day', soft_threshold: 0.75 });
+    expect(Number(listed.budgets[0]!.amount_usd)).toBe(12.5);
+    // The same scope and period again: the API's conflict shows next to the form.
+    await form.getByLabel('Period').selectOption('day');
+    await form.getByLabel('Limit (USD)').fill('3');
+    await form.getByRole('button', { name: 'Add budget' }).click();
+    await expect
+      .poll(() => form.getByTestId('form-error').textContent())
+      .toContain('already has a budget');
+    // Change the limit.
+    await table.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByTestId('budget-edit');
+    await edit.getByLabel('Limit (USD)').fill('20');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await table.getByRole('cell', { name: '$20.00' }).waitFor();
+    const changed = await api<{ amount_usd: string }>(
+      `/api/v1/admin/budgets/${listed.budgets[0]!.id}`,
+    );
+    expect(Number(changed.amount_usd)).toBe(20);
+  });
+
+  it('creates a flag with an override from the UI, and the admin API returns it', async () => {
+    await visit('flags', 'Feature flags');
+    const form = page.getByTestId('flag-new');
+    await form.getByLabel('Name').fill('Not A Name');
+    await form.getByRole('button', { name: 'Add flag' }).click();
+    await expect.poll(() => form.getByTestId('form-error').textContent()).toContain('name');
+    await form.getByLabel('Name').fill('new_checkout');
+    await form.getByLabel('Description').fill('the new checkout');
+    await form.getByLabel('On by default').check();
+    await form.getByRole('button', { name: 'Add override' }).click();
+    await form.getByLabel('Project').selectOption(server.tenant.projectId);
+    await form.getByLabel('On', { exact: true }).uncheck();
+    await form.getByRole('button', { name: 'Add flag' }).click();
+    await page.getByTestId('flags-table').getByRole('cell', { name: 'new_checkout' }).waitFor();
+    const flag = await api<{ default: boolean; description: string; overrides: unknown[] }>(
+      '/api/v1/admin/flags/new_checkout',
+    );
+    expect(flag).toMatchObject({
+      default: true,
+      description: 'the new checkout',
+      overrides: [{ project_id: server.tenant.projectId, user_id: null, enabled: false }],
+    });
+    await page.screenshot({ path: join(screenshots, 'flags-edit.png'), fullPage: true });
+  });
+
+  it('shows a project key the lists without the edit controls', async () => {
+    const reader = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await reader.goto(`${server.url}/budgets`);
+      await reader.getByLabel('API key').fill(server.tenant.projectKey);
+      await reader.getByRole('button', { name: 'Sign in' }).click();
+      await reader.getByTestId('budgets-table').getByRole('cell', { name: '$20.00' }).waitFor();
+      expect(await reader.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+      expect(await reader.getByTestId('budget-new').count()).toBe(0);
+      expect(await reader.getByLabel('Organization').count()).toBe(0);
+      await reader.getByRole('link', { name: 'Feature flags', exact: true }).click();
+      // The project's value of the flag: its override turns it off for this project.
+      const row = reader.getByTestId('flags-table').getByRole('row', { name: /new_checkout/ });
+      await row.waitFor();
+      expect(await row.textContent()).toContain('off');
+      expect(await reader.getByTestId('flag-new').count()).toBe(0);
+    } finally {
+      await reader.close();
+    }
   });
 });

@@ -1,28 +1,10 @@
-import { useEffect, useState } from 'react';
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { streamEvents } from '../api';
-import { DataTable, Loaded, PageHeader, Stat, TimeRangePicker } from '../components';
-import {
-  formatCount,
-  formatDuration,
-  formatHour,
-  formatPercent,
-  formatTime,
-  formatUsd,
-} from '../format';
+import { DataTable, Loaded, Notice, PageHeader, Stat, TimeRangePicker } from '../components';
+import { formatCount, formatDuration, formatPercent, formatTime, formatUsd } from '../format';
 import { useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
+import type { BucketFigures, HistogramBin } from './overview-charts';
 
 interface Figures {
   requests: number;
@@ -32,87 +14,64 @@ interface Figures {
   latency_p95_ms: number;
   latency_p99_ms: number;
 }
-interface SummaryAnswer {
-  rows: (Figures & { key: string })[];
-}
-interface CostAnswer {
-  rows: { key: string; requests: number; cost_usd: string }[];
-}
-interface ErrorRateAnswer {
-  rows?: { bucket: string; requests: number; errors: number; error_rate: number }[];
-}
-interface EventsAnswer {
-  events: { ts: string; latency_ms: number }[];
-}
-interface TopErrorsAnswer {
-  rows?: { error_message: string; occurrences: number; last_seen: string }[];
-  errors?: { error_message: string; occurrences: number; last_seen: string }[];
+/** `GET /api/v1/analytics/overview`: the whole page in one read. */
+interface OverviewAnswer {
+  totals: Omit<BucketFigures, 'bucket'>;
+  buckets: BucketFigures[];
+  latency_histogram: HistogramBin[];
+  top_errors: { error_message: string; occurrences: number; last_seen: string }[];
 }
 
-const SAMPLE = 1000;
-const HISTOGRAM_EDGES = [100, 250, 500, 1000, 2000, 5000, 10_000, 30_000];
+// The chart library is most of the dashboard's code: load it apart, starting now (while the
+// overview's data is on its way), so the headline figures and the table never wait for it.
+const charts = import('./overview-charts');
+const RequestsCostChart = lazy(() =>
+  charts.then((module) => ({ default: module.RequestsCostChart })),
+);
+const SuccessRateChart = lazy(() =>
+  charts.then((module) => ({ default: module.SuccessRateChart })),
+);
+const LatencyChart = lazy(() => charts.then((module) => ({ default: module.LatencyChart })));
+const LatencyHistogramChart = lazy(() =>
+  charts.then((module) => ({ default: module.LatencyHistogramChart })),
+);
 
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+function Chart({ children }: { children: ReactNode }) {
+  return (
+    <Suspense fallback={<Notice kind="loading">Loading the chart…</Notice>}>{children}</Suspense>
+  );
 }
 
-/** Latency over time and its histogram, from the newest calls (the rollups keep quantiles per hour only). */
-function latencyOf(events: EventsAnswer['events'], bucketMs: number) {
-  const buckets = new Map<number, number[]>();
-  for (const event of events) {
-    const start = Math.floor(Date.parse(event.ts) / bucketMs) * bucketMs;
-    buckets.set(start, [...(buckets.get(start) ?? []), event.latency_ms]);
-  }
-  const series = [...buckets.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([start, values]) => {
-      const sorted = values.sort((a, b) => a - b);
-      return {
-        at: start,
-        p50: quantile(sorted, 0.5),
-        p95: quantile(sorted, 0.95),
-        p99: quantile(sorted, 0.99),
-      };
-    });
-  const histogram = HISTOGRAM_EDGES.map((edge, index) => ({
-    bucket: `≤ ${formatDuration(edge)}`,
-    calls: events.filter(
-      (e) => e.latency_ms <= edge && (index === 0 || e.latency_ms > HISTOGRAM_EDGES[index - 1]!),
-    ).length,
-  }));
-  histogram.push({
-    bucket: `> ${formatDuration(HISTOGRAM_EDGES.at(-1)!)}`,
-    calls: events.filter((e) => e.latency_ms > HISTOGRAM_EDGES.at(-1)!).length,
-  });
-  return { series, histogram };
+function figuresOf(totals: OverviewAnswer['totals']): Figures {
+  return {
+    requests: totals.requests,
+    errors: totals.errors,
+    cost_usd: Number(totals.cost_usd),
+    latency_p50_ms: totals.latency_p50_ms ?? 0,
+    latency_p95_ms: totals.latency_p95_ms ?? 0,
+    latency_p99_ms: totals.latency_p99_ms ?? 0,
+  };
 }
 
 export function OverviewPage() {
   const range = useTimeRange();
   const [params] = useParams();
   const filters = { project_id: params.get('project_id') ?? undefined };
-  const scope = { from: range.from, to: range.to, ...filters };
-  const summary = useApi<SummaryAnswer>('/api/v1/metrics/summary', {
-    ...scope,
-    groupBy: 'event_type',
-  });
-  const costs = useApi<CostAnswer>('/api/v1/analytics/cost', { ...scope, groupBy: range.bucket });
-  const errorRate = useApi<ErrorRateAnswer>('/api/v1/analytics/quality/error-rate', {
-    ...scope,
+  const overview = useApi<OverviewAnswer>('/api/v1/analytics/overview', {
+    from: range.from,
+    to: range.to,
     bucket: range.bucket,
+    ...filters,
   });
-  const sample = useApi<EventsAnswer>('/api/v1/events', {
-    ...scope,
-    event_type: 'prompt_call',
-    limit: SAMPLE,
-  });
-  const topErrors = useApi<TopErrorsAnswer>('/api/v1/analytics/quality/top-errors', scope);
 
-  // Live: the server pushes the totals from the range's start to now every few seconds.
+  // Live: the server pushes the totals from the range's start to now every few seconds. The
+  // stream starts once the overview has answered: its first push would otherwise run beside the
+  // overview's reads, and concurrent reads contend on the embedded engine.
   const [live, setLive] = useState<Figures & { at: string }>();
+  const answered = overview.data !== undefined || overview.error !== undefined;
   useEffect(() => {
     setLive(undefined);
+    if (!answered) return;
     const abort = new AbortController();
     streamEvents(
       '/api/v1/live',
@@ -123,32 +82,22 @@ export function OverviewPage() {
       abort.signal,
     ).catch(() => undefined);
     return () => abort.abort();
-    // Restart the stream when the window or the project changes.
+    // Restart the stream when the window or the project changes (the overview reads again then).
     // (filters is rebuilt every render; its one field is the dependency.)
-  }, [range.from, filters.project_id]);
+  }, [range.from, filters.project_id, answered]);
 
-  const calls = summary.data?.rows.find((row) => row.key === 'prompt_call');
   const figures: Figures | undefined =
-    live ??
-    (summary.data
-      ? (calls ?? {
-          requests: 0,
-          errors: 0,
-          cost_usd: 0,
-          latency_p50_ms: 0,
-          latency_p95_ms: 0,
-          latency_p99_ms: 0,
-        })
-      : undefined);
+    live ?? (overview.data ? figuresOf(overview.data.totals) : undefined);
   const spanMs = live ? Date.parse(live.at) - Date.parse(range.from) : range.ms;
   const hours = spanMs / 3_600_000;
+  const noCalls = (data: OverviewAnswer) => data.buckets.length === 0;
 
   return (
     <>
       <PageHeader title="Overview">
         <TimeRangePicker />
       </PageHeader>
-      <Loaded state={summary} what="summary">
+      <Loaded state={overview} what="summary">
         {() =>
           figures && (
             <div className="stats" data-testid="overview-stats" data-live={live ? live.at : ''}>
@@ -199,109 +148,51 @@ export function OverviewPage() {
       <div className="grid2">
         <section className="panel">
           <h2>Requests and cost per {range.bucket}</h2>
-          <Loaded state={costs} what="costs" isEmpty={(data) => data.rows.length === 0}>
+          <Loaded state={overview} what="model calls" isEmpty={noCalls}>
             {(data) => (
-              <ResponsiveContainer width="100%" height={220}>
-                <BarChart
-                  data={data.rows.map((row) => ({
-                    at: formatHour(row.key),
-                    requests: row.requests,
-                    cost: Number(row.cost_usd),
-                  }))}
-                >
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="at" />
-                  <YAxis yAxisId="left" />
-                  <YAxis
-                    yAxisId="right"
-                    orientation="right"
-                    tickFormatter={(value: number) => formatUsd(value)}
-                  />
-                  <Tooltip />
-                  <Legend />
-                  <Bar yAxisId="left" dataKey="requests" fill="#3558d4" />
-                  <Bar yAxisId="right" dataKey="cost" fill="#17a673" />
-                </BarChart>
-              </ResponsiveContainer>
+              <Chart>
+                <RequestsCostChart buckets={data.buckets} />
+              </Chart>
             )}
           </Loaded>
         </section>
         <section className="panel">
           <h2>Success rate per {range.bucket}</h2>
-          <Loaded
-            state={errorRate}
-            what="error rates"
-            isEmpty={(data) => (data.rows ?? []).length === 0}
-          >
+          <Loaded state={overview} what="model calls" isEmpty={noCalls}>
             {(data) => (
-              <ResponsiveContainer width="100%" height={220}>
-                <LineChart
-                  data={(data.rows ?? []).map((row) => ({
-                    at: formatHour(row.bucket),
-                    success: 100 * (1 - row.error_rate),
-                  }))}
-                >
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="at" />
-                  <YAxis domain={[0, 100]} unit="%" />
-                  <Tooltip />
-                  <Line dataKey="success" stroke="#17a673" dot={false} />
-                </LineChart>
-              </ResponsiveContainer>
+              <Chart>
+                <SuccessRateChart buckets={data.buckets} />
+              </Chart>
             )}
           </Loaded>
         </section>
         <section className="panel">
-          <h2>Latency p50 / p95 / p99 (newest {SAMPLE} calls)</h2>
-          <Loaded state={sample} what="calls" isEmpty={(data) => data.events.length === 0}>
+          <h2>Latency p50 / p95 / p99 per {range.bucket}</h2>
+          <Loaded state={overview} what="model calls" isEmpty={noCalls}>
             {(data) => (
-              <ResponsiveContainer width="100%" height={220}>
-                <LineChart
-                  data={latencyOf(
-                    data.events,
-                    range.bucket === 'hour' ? 3_600_000 : 86_400_000,
-                  ).series.map((point) => ({ ...point, at: formatHour(point.at) }))}
-                >
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="at" />
-                  <YAxis tickFormatter={(value: number) => formatDuration(value)} />
-                  <Tooltip formatter={(value) => formatDuration(Number(value))} />
-                  <Legend />
-                  <Line dataKey="p50" stroke="#3558d4" dot={false} />
-                  <Line dataKey="p95" stroke="#e08a00" dot={false} />
-                  <Line dataKey="p99" stroke="#d43535" dot={false} />
-                </LineChart>
-              </ResponsiveContainer>
+              <Chart>
+                <LatencyChart buckets={data.buckets} />
+              </Chart>
             )}
           </Loaded>
         </section>
         <section className="panel">
-          <h2>Latency histogram (newest {SAMPLE} calls)</h2>
-          <Loaded state={sample} what="calls" isEmpty={(data) => data.events.length === 0}>
+          <h2>Latency histogram</h2>
+          <Loaded state={overview} what="model calls" isEmpty={noCalls}>
             {(data) => (
-              <ResponsiveContainer width="100%" height={220}>
-                <BarChart data={latencyOf(data.events, 3_600_000).histogram}>
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="bucket" />
-                  <YAxis allowDecimals={false} />
-                  <Tooltip />
-                  <Bar dataKey="calls" fill="#8e5bd4" />
-                </BarChart>
-              </ResponsiveContainer>
+              <Chart>
+                <LatencyHistogramChart bins={data.latency_histogram} />
+              </Chart>
             )}
           </Loaded>
         </section>
       </div>
       <section className="panel">
         <h2>Top errors</h2>
-        <Loaded
-          state={topErrors}
-          what="errors"
-          isEmpty={(data) => (data.rows ?? data.errors ?? []).length === 0}
-        >
+        <Loaded state={overview} what="errors" isEmpty={(data) => data.top_errors.length === 0}>
           {(data) => (
             <DataTable
-              rows={data.rows ?? data.errors ?? []}
+              rows={data.top_errors}
               columns={[
                 { key: 'error_message', label: 'Message' },
                 {

@@ -1,4 +1,5 @@
 import {
+  LATENCY_HISTOGRAM_EDGES_MS,
   parseEventTime,
   type AnalyticsQuery,
   type AnalyticsStore,
@@ -12,6 +13,8 @@ import {
   type LatencyGroup,
   type LatencyRow,
   type LearningCandidateRow,
+  type OverviewFigures,
+  type OverviewResult,
   type PromptComparisonRow,
   type RunSummaryRow,
   type SuccessGroup,
@@ -43,6 +46,12 @@ import {
   type LatencyResultRow,
   type SuccessRateResultRow,
 } from './analytics-queries';
+import {
+  latencyHistogramStatement,
+  overviewBucketsStatement,
+  type LatencyHistogramResultRow,
+  type OverviewBucketResultRow,
+} from './analytics-overview-queries';
 import type { EventDriver } from './driver';
 import {
   promptComparisonStatement,
@@ -59,6 +68,20 @@ function quantile(values: Array<number | null>, index: number): number | null {
 /** An average or quantile of no rows comes back as NaN (or null): report null. */
 function finite(value: number | null): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** A rollup row of the overview as its figures. */
+function figuresOf(row: OverviewBucketResultRow | undefined): OverviewFigures {
+  return {
+    requests: row?.requests_total ?? 0,
+    errors: row?.errors_total ?? 0,
+    input_tokens: row?.input_tokens_total ?? 0,
+    output_tokens: row?.output_tokens_total ?? 0,
+    cost_nanos: BigInt(row?.cost_text ?? 0),
+    latency_p50_ms: row ? quantile(row.latency, 0) : null,
+    latency_p95_ms: row ? quantile(row.latency, 1) : null,
+    latency_p99_ms: row ? quantile(row.latency, 2) : null,
+  };
 }
 
 /** `YYYY-MM-DD hh:mm:ss[.SSS]` (UTC) as ISO-8601. */
@@ -152,6 +175,31 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     query: AnalyticsQuery & { limit: number },
   ): Promise<EventRow[]> {
     return this.run<EventRow>(failuresStatement(scope, query));
+  }
+
+  async overview(
+    scope: TenantScope,
+    query: AnalyticsQuery & { bucket: TimeBucket; errorLimit: number },
+  ): Promise<OverviewResult> {
+    // One statement after another: concurrent reads contend on an embedded engine.
+    const rows = await this.run<OverviewBucketResultRow>(overviewBucketsStatement(scope, query));
+    const [histogram] = await this.run<LatencyHistogramResultRow>(
+      latencyHistogramStatement(scope, query),
+    );
+    const topErrors = await this.topErrors(scope, { ...query, limit: query.errorLimit });
+    const bins = histogram?.bins ?? [];
+    return {
+      totals: figuresOf(rows.find((row) => Number(row.is_total) === 1)),
+      buckets: rows
+        .filter((row) => Number(row.is_total) === 0)
+        .map((row) => ({ bucket: row.bucket_ms, ...figuresOf(row) })),
+      histogram: [...LATENCY_HISTOGRAM_EDGES_MS, null].map((edge, index) => ({
+        above_ms: index === 0 ? 0 : LATENCY_HISTOGRAM_EDGES_MS[index - 1]!,
+        up_to_ms: edge,
+        calls: Number(bins[index] ?? 0),
+      })),
+      topErrors,
+    };
   }
 
   async runs(scope: TenantScope, query: TimeRange & { limit: number }): Promise<RunSummaryRow[]> {
