@@ -13,6 +13,10 @@ describe('configuration', () => {
     expect(configuration.clickhouseUrl).toBeUndefined();
     expect(configuration.databaseUrl).toBeUndefined();
     expect(configuration.redisUrl).toBeUndefined();
+    expect(configuration.metaSharedBuffersMb).toBe(16);
+    expect(loadConfiguration({ TOLLGATE_META_SHARED_BUFFERS_MB: '128' }).metaSharedBuffersMb).toBe(
+      128,
+    );
   });
 
   it('stops on a bad value with a message naming the variable', () => {
@@ -20,6 +24,9 @@ describe('configuration', () => {
     expect(() => loadConfiguration({ PORT: '70000' })).toThrow(/PORT="70000"/);
     expect(() => loadConfiguration({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfiguration({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfiguration({ TOLLGATE_META_SHARED_BUFFERS_MB: '256' })).toThrow(
+      /TOLLGATE_META_SHARED_BUFFERS_MB="256"/,
+    );
   });
 
   it('is documented variable by variable, with its default, in the README', () => {

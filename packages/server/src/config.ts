@@ -57,6 +57,7 @@ export const environmentSchema = z.object({
     .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'must be HH:MM (UTC, 24-hour) or "off"')
     .default('02:00'),
   TOLLGATE_BUDGET_RECONCILE_MS: integer(3_600_000, 1_000, 86_400_000),
+  TOLLGATE_META_SHARED_BUFFERS_MB: integer(16, 1, 128),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -86,6 +87,8 @@ export interface Configuration {
   retentionTime?: { hour: number; minute: number };
   /** How often budget spend counters are recomputed from the event store (and once at start). */
   budgets: { reconcileIntervalMs: number };
+  /** shared_buffers of the embedded meta store (PGlite), in MB: resident for the process's life. */
+  metaSharedBuffersMb: number;
   /** Bearer token `GET /metrics` asks for; unset, the endpoint is open (bound by `host`). */
   metricsToken?: string;
   /** YAML or JSON file of alert rules. */
@@ -137,6 +140,7 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
     streamIdleTimeoutMs: values.TOLLGATE_STREAM_IDLE_TIMEOUT_MS,
     metricsToken: values.TOLLGATE_METRICS_TOKEN,
     budgets: { reconcileIntervalMs: values.TOLLGATE_BUDGET_RECONCILE_MS },
+    metaSharedBuffersMb: values.TOLLGATE_META_SHARED_BUFFERS_MB,
     retentionTime:
       values.TOLLGATE_RETENTION_TIME === 'off'
         ? undefined

@@ -23,6 +23,7 @@ export async function openStores(
   const meta = await createMetaStore({
     databaseUrl: configuration.databaseUrl,
     dataDir: join(configuration.dataDir, 'meta'),
+    sharedBuffersMb: configuration.metaSharedBuffersMb,
   });
   const hot = await createHotStore({ redisUrl: configuration.redisUrl });
   if (options.migrate !== false) {

@@ -9,6 +9,8 @@ export interface MetaStoreOptions {
   dataDir: string;
   /** Where the migrations are; by default found beside the source or the bundle. */
   migrationsFolder?: string;
+  /** PGlite's shared_buffers in MB (default 16; see openPglite). Postgres servers keep their own. */
+  sharedBuffersMb?: number;
   /** Errors of idle Postgres connections (PGlite has none). */
   onError?: (error: Error) => void;
 }
@@ -28,6 +30,7 @@ export async function createMetaStore(options: MetaStoreOptions): Promise<MetaSt
   return createPgliteMetaStore({
     directory: options.dataDir,
     migrationsFolder: options.migrationsFolder,
+    sharedBuffersMb: options.sharedBuffersMb,
   });
 }
 

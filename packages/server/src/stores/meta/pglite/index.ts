@@ -9,12 +9,16 @@ export interface PgliteMetaStoreOptions {
   directory: string;
   /** Defaults to the migrations beside the source or the bundle (see resolveMetaMigrationsFolder). */
   migrationsFolder?: string;
+  /** Postgres shared_buffers in MB, 1–128 (default 16; see openPglite). */
+  sharedBuffersMb?: number;
 }
 
 /** The meta store on PGlite, Postgres in-process: the embedded default. */
 export async function createPgliteMetaStore(options: PgliteMetaStoreOptions): Promise<MetaStore> {
   const migrationsFolder = resolveMetaMigrationsFolder(options.migrationsFolder);
-  const { client, database } = await openPglite(options.directory);
+  const { client, database } = await openPglite(options.directory, {
+    sharedBuffersMb: options.sharedBuffersMb,
+  });
   return new DrizzleMetaStore({
     kind: 'pglite',
     database,
