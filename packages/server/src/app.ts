@@ -97,8 +97,10 @@ export async function buildApp(
   app.decorate('configuration', configuration);
   app.decorate('stores', stores);
   app.decorate('eventWriter', eventWriter);
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: it runs on every request and has nothing to wait for.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   app.addHook('onClose', async () => {
     await eventWriter.close();

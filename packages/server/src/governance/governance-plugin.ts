@@ -2,6 +2,7 @@ import type { Project, RateLimitSettings } from '@tollgate/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { loadTokenCounter, type TokenCounter } from '../gateway/providers';
+import type { ResolvedRoute } from '../gateway/routing/route-table';
 import { ApiError } from '../http/errors';
 import { observePromptCalls } from '../metrics/prompt-call-observers';
 import { RateLimiter } from './rate-limiter';
@@ -14,9 +15,20 @@ export interface Governance {
   admitGatewayCall(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
+/** The route the admission check resolved for a call, so the gateway does not resolve it again. */
+export interface AdmittedRoute {
+  orgId: string;
+  model: string;
+  route: ResolvedRoute | undefined;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     governance: Governance;
+  }
+  interface FastifyRequest {
+    /** Set by the gateway's admission check when it resolved the call's route (per-route limits). */
+    admittedRoute: AdmittedRoute | undefined;
   }
 }
 
@@ -84,9 +96,15 @@ export const governancePlugin = fastifyPlugin(
       const project = await projectOf(caller.projectId);
       const { model, estimateTokens } = callFacts(request.body, tokenCounter);
       // The gateway is registered after this plugin; it exists by the time a call arrives.
-      const route = model
-        ? await app.gateway.routeTable.resolve(caller.orgId, model).catch(() => undefined)
-        : undefined;
+      let route: ResolvedRoute | undefined;
+      if (model) {
+        try {
+          route = await app.gateway.routeTable.resolve(caller.orgId, model);
+          request.admittedRoute = { orgId: caller.orgId, model, route };
+        } catch {
+          // The gateway resolves it again and answers the failure in its own format.
+        }
+      }
       const levels: [string, Partial<RateLimitSettings> | undefined][] = [
         [`key:${caller.keyId}`, caller.rateLimits.key],
         [`project:${caller.projectId}`, project?.rateLimits],
@@ -140,9 +158,15 @@ export const governancePlugin = fastifyPlugin(
         });
       }
     });
-    app.addHook('onResponse', async (request) => {
+    app.decorateRequest('admittedRoute', undefined);
+    app.addHook('onResponse', (request, _reply, done) => {
       // A call refused before it was recorded keeps nothing pending (a recorded one is gone already).
-      setTimeout(() => pending.delete(request.id), 600_000).unref();
+      // Only calls with a token limit are pending: no timer for the others.
+      if (pending.has(request.id)) {
+        const { id } = request;
+        setTimeout(() => pending.delete(id), 600_000).unref();
+      }
+      done();
     });
     app.addHook('onClose', async () => shared?.close());
     app.decorate('governance', { rateLimiter, admitGatewayCall });

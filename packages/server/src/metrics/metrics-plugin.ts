@@ -63,16 +63,18 @@ export const metricsPlugin = fastifyPlugin(
     observePromptCalls(app.eventWriter, (tenant, record) => metrics.promptCall(tenant, record));
 
     // Every answered gateway chat call says its cache result in `x-tollgate-cache`.
-    app.addHook('onResponse', async (request, reply) => {
-      if (request.method !== 'POST' || !request.url.startsWith('/v1/')) return;
-      const cache = reply.getHeader('x-tollgate-cache');
-      if (
-        typeof cache === 'string' &&
-        CACHE_RESULTS.has(cache) &&
-        !request.url.startsWith('/v1/embeddings')
-      ) {
-        metrics.cacheResult(cache as CacheResult);
+    app.addHook('onResponse', (request, reply, done) => {
+      if (request.method === 'POST' && request.url.startsWith('/v1/')) {
+        const cache = reply.getHeader('x-tollgate-cache');
+        if (
+          typeof cache === 'string' &&
+          CACHE_RESULTS.has(cache) &&
+          !request.url.startsWith('/v1/embeddings')
+        ) {
+          metrics.cacheResult(cache as CacheResult);
+        }
       }
+      done();
     });
 
     const token = app.configuration.metricsToken;

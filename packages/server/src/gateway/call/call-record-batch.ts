@@ -37,6 +37,8 @@ export const CALL_RECORD_LIMITS: CallRecordBatchLimits = {
 export class CallRecordBatch {
   private lines: string[] = [];
   private requestIds: string[] = [];
+  private later: Array<{ build: () => string; requestId: string }> = [];
+  private immediate: NodeJS.Immediate | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastWriteAt = -Infinity;
   private lingerMs: number;
@@ -63,10 +65,40 @@ export class CallRecordBatch {
     else this.timer = setTimeout(() => this.writePending(), wait);
   }
 
+  /**
+   * Queues one line that `build` makes once the event loop moves on (after the
+   * answer in hand has been written), so building and serializing the event
+   * stays off the response path. A `build` that throws is logged, never thrown.
+   */
+  addLater(build: () => string, requestId: string): void {
+    this.later.push({ build, requestId });
+    this.immediate ??= setImmediate(() => this.buildLater());
+  }
+
   /** Writes what is pending and waits for every write handed to the writer so far. */
   async flush(): Promise<void> {
+    this.buildLater();
     this.writePending();
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private buildLater(): void {
+    if (this.immediate) {
+      clearImmediate(this.immediate);
+      this.immediate = undefined;
+    }
+    const later = this.later;
+    this.later = [];
+    for (const { build, requestId } of later) {
+      let line: string;
+      try {
+        line = build();
+      } catch (error) {
+        this.logger.error({ err: error, requestId }, 'could not build the event of a gateway call');
+        continue;
+      }
+      this.add(line, requestId);
+    }
   }
 
   private writePending(): void {

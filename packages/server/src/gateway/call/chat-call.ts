@@ -53,6 +53,15 @@ export interface ChatCallContext {
   trace?: CallTrace;
   /** The stored prompt the request was rendered from (`prompt` in the body or `x-tollgate-prompt`). */
   prompt?: UsedPrompt;
+  /** A route already resolved for this call (by the admission check), used when it is the call's model's. */
+  knownRoute?: KnownRoute;
+}
+
+/** A route resolved earlier in the same request, for one org and model name. */
+export interface KnownRoute {
+  orgId: string;
+  model: string;
+  route: ResolvedRoute | undefined;
 }
 
 export interface CallInfo {
@@ -132,8 +141,11 @@ export function attemptsOf(error: unknown): FailoverAttempt[] {
 export class ChatCall {
   constructor(private readonly services: ChatServices) {}
 
-  async resolve(tenant: EventTenant, model: string): Promise<ResolvedRoute> {
-    const route = await this.services.routeTable.resolve(tenant.orgId, model);
+  async resolve(tenant: EventTenant, model: string, known?: KnownRoute): Promise<ResolvedRoute> {
+    const route =
+      known && known.orgId === tenant.orgId && known.model === model
+        ? known.route
+        : await this.services.routeTable.resolve(tenant.orgId, model);
     if (!route) {
       throw new InvalidRequestError(
         `The model \`${model}\` does not exist or you do not have access to it. Use a routed model, a provider's own model with its credential configured, or simulated/<name>.`,
@@ -145,7 +157,7 @@ export class ChatCall {
 
   async complete(request: OpenAIChatRequest, context: ChatCallContext): Promise<ChatAnswer> {
     const startedAt = performance.now();
-    const route = await this.resolve(context.tenant, request.model);
+    const route = await this.resolve(context.tenant, request.model, context.knownRoute);
     const cacheKey = this.cacheKeyOf(route, request, context);
     if (cacheKey) {
       const cached = await this.services.cache.get(cacheKey);
@@ -209,7 +221,7 @@ export class ChatCall {
 
   async stream(request: OpenAIChatRequest, context: ChatCallContext): Promise<ChatStreamAnswer> {
     const startedAt = performance.now();
-    const route = await this.resolve(context.tenant, request.model);
+    const route = await this.resolve(context.tenant, request.model, context.knownRoute);
     const cacheKey = this.cacheKeyOf(route, request, context);
     if (cacheKey) {
       const cached = await this.services.cache.get(cacheKey);
@@ -231,8 +243,11 @@ export class ChatCall {
         route,
         context.signal,
         async (provider, deployment, signal) => {
-          // Ends the upstream's stream should it stall after its first chunk (see `relay`).
+          // Ends the upstream's stream should it stall after its first chunk (see `relay`), and
+          // whenever the attempt's signal aborts: forwarded by hand, cheaper than AbortSignal.any.
           const stop = new AbortController();
+          if (signal.aborted) stop.abort(signal.reason);
+          else signal.addEventListener('abort', () => stop.abort(signal.reason), { once: true });
           const stream = await provider.streamChat(
             {
               ...request,
@@ -242,7 +257,7 @@ export class ChatCall {
             },
             {
               deployment,
-              signal: AbortSignal.any([signal, stop.signal]),
+              signal: stop.signal,
               requestId: context.requestId,
             },
           );

@@ -16,8 +16,11 @@ import { callRecordBatchOf } from './call-record-batch';
 /**
  * Records one gateway call as a `prompt_call` event through the same writer
  * ingestion uses. Fire and forget: the user's response never waits for the
- * store, and a failing store never fails the call (it is logged). Events are
- * gathered (50 ms to 1 s, longer when busy) and written together (`CallRecordBatch`).
+ * store, and a failing store never fails the call (it is logged). The call's
+ * observers (metrics, budgets, rate-limit settling) hear of it at once; its
+ * event row is built once the event loop moves on (after the answer is
+ * written) and gathered with others (50 ms to 1 s, longer when busy) into one
+ * write (`CallRecordBatch`).
  */
 export function recordPromptCall(
   writer: EventWriter,
@@ -27,51 +30,51 @@ export function recordPromptCall(
 ): void {
   // The project turned content storage off: the prompt and the response go nowhere.
   const record = tenant.contentStorage ? call : { ...call, input: undefined, output: undefined };
-  try {
-    notifyPromptCall(writer, tenant, record);
-    const input: ParsedEventInput = {
-      event_type: 'prompt_call',
-      request_id: record.requestId,
-      run_id: record.trace?.runId ?? record.requestId,
-      parent_id: record.trace?.parentId,
-      session_id: record.trace?.sessionId,
-      name: record.operation === 'chat' ? 'chat.completions' : 'embeddings',
-      service: 'gateway',
-      status: record.status,
-      latency_ms: record.latencyMs,
-      operation: record.operation,
-      provider: record.provider,
-      model: record.servedModel,
-      model_requested: record.modelRequested,
-      input_tokens: record.inputTokens,
-      output_tokens: record.outputTokens,
-      cached_tokens: Math.min(record.cachedTokens, record.inputTokens),
-      cost_usd: record.costNanos / 1e9,
-      ttft_ms: record.ttftMs,
-      cache_hit: record.cacheHit,
-      attempts: callsMade(record.attempts).length,
-      providers_tried: [
-        ...new Set(callsMade(record.attempts).map((attempt) => attempt.candidateId)),
-      ],
-      simulated: record.simulated,
-      input: storedContent(writer, tenant, record.input),
-      output: storedContent(writer, tenant, record.output),
-      error_message: record.errorMessage,
-      user_id: (record.trace?.userId ?? record.userId)?.slice(0, 256),
-      metadata: record.metadata,
-      prompt_name: record.prompt?.name,
-      prompt_version: record.prompt?.version,
-    };
-    const row = buildEventRow(input, tenant);
-    row.cost_nanos = record.costNanos;
-    row.cost_unpriced = record.unpriced ? 1 : 0;
-    callRecordBatchOf(writer, logger).add(JSON.stringify(row), record.requestId);
-  } catch (error) {
-    logger.error(
-      { err: error, requestId: record.requestId },
-      'could not build the event of a gateway call',
-    );
-  }
+  notifyPromptCall(writer, tenant, record);
+  callRecordBatchOf(writer, logger).addLater(
+    () => promptCallLine(writer, tenant, record),
+    record.requestId,
+  );
+}
+
+/** The JSONEachRow line of a gateway call's `prompt_call` event. */
+function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptCallRecord): string {
+  const made = callsMade(record.attempts);
+  const input: ParsedEventInput = {
+    event_type: 'prompt_call',
+    request_id: record.requestId,
+    run_id: record.trace?.runId ?? record.requestId,
+    parent_id: record.trace?.parentId,
+    session_id: record.trace?.sessionId,
+    name: record.operation === 'chat' ? 'chat.completions' : 'embeddings',
+    service: 'gateway',
+    status: record.status,
+    latency_ms: record.latencyMs,
+    operation: record.operation,
+    provider: record.provider,
+    model: record.servedModel,
+    model_requested: record.modelRequested,
+    input_tokens: record.inputTokens,
+    output_tokens: record.outputTokens,
+    cached_tokens: Math.min(record.cachedTokens, record.inputTokens),
+    cost_usd: record.costNanos / 1e9,
+    ttft_ms: record.ttftMs,
+    cache_hit: record.cacheHit,
+    attempts: made.length,
+    providers_tried: [...new Set(made.map((attempt) => attempt.candidateId))],
+    simulated: record.simulated,
+    input: storedContent(writer, tenant, record.input),
+    output: storedContent(writer, tenant, record.output),
+    error_message: record.errorMessage,
+    user_id: (record.trace?.userId ?? record.userId)?.slice(0, 256),
+    metadata: record.metadata,
+    prompt_name: record.prompt?.name,
+    prompt_version: record.prompt?.version,
+  };
+  const row = buildEventRow(input, tenant);
+  row.cost_nanos = record.costNanos;
+  row.cost_unpriced = record.unpriced ? 1 : 0;
+  return JSON.stringify(row);
 }
 
 /** The attempts that called an upstream: one its open breaker skipped never reached the provider. */

@@ -2,14 +2,19 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { OpenAIChatChunk } from '@tollgate/core';
 import { anthropicErrorFrom } from '../formats/anthropic-messages-error';
-import { promptReferenceHook } from '../../prompts/prompt-reference';
 import {
   convertAnthropicMessagesRequest,
   convertToAnthropicMessagesResponse,
   parseAnthropicMessagesRequest,
 } from '../formats/anthropic-messages';
 import { formatAnthropicSse, toAnthropicStreamEvents } from '../formats/anthropic-messages-stream';
-import { chatContextOf, clientSignal, setCallHeaders, writeCoalescer } from './gateway-context';
+import {
+  chatContextOf,
+  clientSignal,
+  gatewayPreHandler,
+  setCallHeaders,
+  writeCoalescer,
+} from './gateway-context';
 
 async function* anthropicServerSentEvents(
   chunks: AsyncIterable<OpenAIChatChunk>,
@@ -35,12 +40,7 @@ export async function anthropicEndpoints(app: FastifyInstance): Promise<void> {
   });
   const { chat } = app.gateway;
 
-  const preHandler = [
-    app.requireScope('gateway'),
-    promptReferenceHook(app.stores.meta, 'anthropic'),
-    app.governance.admitGatewayCall,
-    app.policies.screenGatewayCall,
-  ];
+  const preHandler = gatewayPreHandler(app, 'anthropic');
   app.post('/v1/messages', { preHandler }, async (request, reply) => {
     const parsed = parseAnthropicMessagesRequest(request.body);
     if (!parsed.success) throw parsed.error;

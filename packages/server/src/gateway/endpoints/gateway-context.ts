@@ -1,7 +1,34 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
 import { ApiError } from '../../http/errors';
+import { promptReferenceHook, type GatewayBodyFormat } from '../../prompts/prompt-reference';
 import type { CallInfo, ChatCallContext } from '../call/chat-call';
 import type { CallTenant } from '../call/prompt-call-record';
+
+/**
+ * The gateway endpoints' checks before a call, in order: the key's scope, a
+ * stored prompt rendered into the body, budgets and rate limits, then the
+ * project's policies (flags, guardrails, PII). One pre-handler running them in
+ * turn, rather than four, spares Fastify's hook plumbing on every call.
+ */
+export function gatewayPreHandler(
+  app: FastifyInstance,
+  format: GatewayBodyFormat,
+): preHandlerAsyncHookHandler {
+  const requireGatewayScope = app.requireScope('gateway');
+  const renderPromptReference = promptReferenceHook(app.stores.meta, format);
+  const { governance, policies } = app;
+  return async function gatewayChecks(request, reply) {
+    await requireGatewayScope.call(this, request, reply);
+    await renderPromptReference.call(this, request, reply);
+    await governance.admitGatewayCall(request, reply);
+    await policies.screenGatewayCall(request);
+  };
+}
 
 /** The call context of a gateway request: tenant from the project key, cache mode from the headers. */
 export function chatContextOf(request: FastifyRequest, signal: AbortSignal): ChatCallContext {
@@ -35,6 +62,8 @@ export function chatContextOf(request: FastifyRequest, signal: AbortSignal): Cha
       userId: traceHeader(request, 'x-tollgate-user-id'),
     },
     prompt: request.usedPrompt,
+    // Resolved by the admission check (per-route rate limits); the call need not resolve it again.
+    knownRoute: request.admittedRoute,
   };
 }
 

@@ -11,8 +11,13 @@ import { callsMade, recordPromptCall } from '../call/record-prompt-call';
 import { attemptsOf } from '../call/chat-call';
 import { callRecordBatchOf, flushCallRecords } from '../call/call-record-batch';
 import { openAIErrorFrom } from '../formats/openai-error';
-import { promptReferenceHook } from '../../prompts/prompt-reference';
-import { chatContextOf, clientSignal, setCallHeaders, writeCoalescer } from './gateway-context';
+import {
+  chatContextOf,
+  clientSignal,
+  gatewayPreHandler,
+  setCallHeaders,
+  writeCoalescer,
+} from './gateway-context';
 
 /** SSE lines of an OpenAI stream; a failure after the first byte ends it with an error event. */
 async function* openAIServerSentEvents(
@@ -50,14 +55,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/v1/chat/completions',
-    {
-      preHandler: [
-        app.requireScope('gateway'),
-        promptReferenceHook(app.stores.meta, 'openai'),
-        app.governance.admitGatewayCall,
-        app.policies.screenGatewayCall,
-      ],
-    },
+    { preHandler: gatewayPreHandler(app, 'openai') },
     async (request, reply) => {
       const parsed = parseChatCompletionRequest(request.body);
       if (!parsed.success) throw parsed.error;
@@ -86,7 +84,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
       if (!parsed.success) throw parsed.error;
       const context = chatContextOf(request, clientSignal(request, reply));
       const startedAt = performance.now();
-      const route = await chat.resolve(context.tenant, parsed.data.model);
+      const route = await chat.resolve(context.tenant, parsed.data.model, context.knownRoute);
       const record = (facts: Partial<Parameters<typeof recordPromptCall>[3]>) =>
         recordPromptCall(app.eventWriter, request.log, context.tenant, {
           requestId: request.id,
