@@ -8,7 +8,7 @@ import { ResponseCache } from './call/response-cache';
 import { loadSecretKey, SecretBox } from './credentials/secret-box';
 import { anthropicEndpoints } from './endpoints/anthropic-endpoints';
 import { openAIEndpoints } from './endpoints/openai-endpoints';
-import { createProviders, createUpstreamDispatcher, loadTokenCounter } from './providers';
+import { createProviders, createUpstreamDispatcher, lazyTokenCounter } from './providers';
 import { loadRoutesFile } from './routing/route-config';
 import { RouteTable } from './routing/route-table';
 
@@ -70,7 +70,7 @@ export const gatewayPlugin = fastifyPlugin(
       cache: new ResponseCache(stores.hot),
       writer: app.eventWriter,
       logger: app.log,
-      tokenCounter: await loadTokenCounter(),
+      tokenCounter: lazyTokenCounter,
       streamIdleTimeoutMs: configuration.streamIdleTimeoutMs,
     });
     app.decorate('gateway', { routeTable, router, chat, secretBox });

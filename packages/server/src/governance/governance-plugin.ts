@@ -1,7 +1,7 @@
 import type { Project, RateLimitSettings } from '@tollgate/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { loadTokenCounter, type TokenCounter } from '../gateway/providers';
+import { lazyTokenCounter, type TokenCounter } from '../gateway/providers';
 import type { ResolvedRoute } from '../gateway/routing/route-table';
 import { ApiError } from '../http/errors';
 import { observePromptCalls } from '../metrics/prompt-call-observers';
@@ -75,7 +75,7 @@ export const governancePlugin = fastifyPlugin(
       ? new RedisRateLimitBackend(configuration.redisUrl)
       : undefined;
     const rateLimiter = new RateLimiter(shared, app.log);
-    const tokenCounter = await loadTokenCounter();
+    const tokenCounter = lazyTokenCounter;
     const projects = new Map<string, { project: Project | undefined; loadedAt: number }>();
     const pending = new Map<string, PendingSettlement>();
 

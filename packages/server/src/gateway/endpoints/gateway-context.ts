@@ -5,6 +5,7 @@ import type {
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import { ApiError } from '../../http/errors';
+import { loadTokenCounter, tokenCounterLoaded } from '../providers';
 import { promptReferenceHook, type GatewayBodyFormat } from '../../prompts/prompt-reference';
 import type { CallInfo, ChatCallContext } from '../call/chat-call';
 import type { CallTenant } from '../call/prompt-call-record';
@@ -23,6 +24,8 @@ export function gatewayPreHandler(
   const renderPromptReference = promptReferenceHook(app.stores.meta, format);
   const { governance, policies } = app;
   return async function gatewayChecks(request, reply) {
+    // The first call loads the tokenizer's tables without blocking the event loop.
+    if (!tokenCounterLoaded()) await loadTokenCounter();
     await requireGatewayScope.call(this, request, reply);
     await renderPromptReference.call(this, request, reply);
     await governance.admitGatewayCall(request, reply);

@@ -3,9 +3,13 @@
  * simulated provider's usage, and the gateway's count when a stream reports no
  * usage. Exact for OpenAI's current models, an estimate for the others.
  *
- * The tokenizer's tables take about half a second to load, so they load on
- * first use (or at start-up through `loadTokenCounter()`), never at import.
+ * The tokenizer's tables take about half a second and ~40 MB to load, so they
+ * load when the gateway's first call arrives (`loadTokenCounter()`, awaited by
+ * the gateway's pre-handler), never at import or start-up: an idle server, or
+ * one that only ingests, never holds them. `lazyTokenCounter` serves the
+ * plugins; a use before any gateway call loads the tables synchronously.
  */
+import { createRequire } from 'node:module';
 import { contentText } from '@tollgate/core';
 import type { OpenAIChatMessage, OpenAIChatRequest, OpenAIEmbeddingRequest } from '@tollgate/core';
 
@@ -25,12 +29,33 @@ const REPLY_PRIMING_TOKENS = 3;
 /** A low-detail image; high-detail tiles cost more, but the prompt only holds a URL. */
 const TOKENS_PER_IMAGE = 85;
 
+let loaded: TokenCounter | undefined;
 let loading: Promise<TokenCounter> | undefined;
 
 export function loadTokenCounter(): Promise<TokenCounter> {
-  loading ??= import('gpt-tokenizer').then((tokenizer) => createTokenCounter(tokenizer));
+  loading ??= loaded
+    ? Promise.resolve(loaded)
+    : import('gpt-tokenizer').then((tokenizer) => (loaded ??= createTokenCounter(tokenizer)));
   return loading;
 }
+
+/** Whether the tables are in memory (the gateway's pre-handler awaits `loadTokenCounter()` until they are). */
+export function tokenCounterLoaded(): boolean {
+  return loaded !== undefined;
+}
+
+function loadedCounter(): TokenCounter {
+  loaded ??= createTokenCounter(createRequire(import.meta.url)('gpt-tokenizer') as Tokenizer);
+  return loaded;
+}
+
+/** The counter, with its tables loaded on first use (see the file's comment). */
+export const lazyTokenCounter: TokenCounter = {
+  countText: (text) => loadedCounter().countText(text),
+  truncate: (text, maxTokens) => loadedCounter().truncate(text, maxTokens),
+  countPrompt: (request) => loadedCounter().countPrompt(request),
+  countEmbeddingInput: (input) => loadedCounter().countEmbeddingInput(input),
+};
 
 interface Tokenizer {
   countTokens(text: string): number;

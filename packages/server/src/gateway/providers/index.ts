@@ -66,5 +66,5 @@ export function createUpstreamDispatcher(): Agent {
   });
 }
 
-export { loadTokenCounter } from './count-tokens';
+export { lazyTokenCounter, loadTokenCounter, tokenCounterLoaded } from './count-tokens';
 export type { TokenCounter } from './count-tokens';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { loadTokenCounter } from '../../gateway/providers';
+import { lazyTokenCounter } from '../../gateway/providers';
 import { observePromptCalls } from '../../metrics/prompt-call-observers';
 import { BudgetGuard } from './budget-guard';
 import { BudgetReconciler } from './budget-reconciler';
@@ -38,7 +38,7 @@ export const budgetsPlugin = fastifyPlugin(
       events: stores.events,
       writer: app.eventWriter,
       logger: app.log,
-      tokenCounter: await loadTokenCounter(),
+      tokenCounter: lazyTokenCounter,
       // The gateway is registered after this plugin; it exists by the time a call arrives.
       routedModels: async (orgId, model) => {
         const route = await app.gateway.routeTable.resolve(orgId, model);
