@@ -4,7 +4,7 @@
  *
  *   npx tsx bench/ingest/ingest.ts [--repeats 3] [--duration 15] [--warmup 3]
  *     [--clients 16] [--batches 1,100,1000] [--events 60000] [--json FILE] [--cpu-prof DIR]
- *     [--pooled-random]
+ *     [--pooled-random] [--no-gather]
  *
  * Each repetition, for each batch size:
  *  1. starts `node --import tsx packages/server/src/cli/main.ts serve` as a child process
@@ -16,15 +16,23 @@
  *     arriving in the window) per second, latency p50/p99 of those requests, the
  *     server's RSS (peak) and CPU;
  *  3. stops the server (SIGTERM) and removes its data directory.
- * Then, in another child process (chDB serves one data directory per process), the
- * raw insert rate of the embedded store for the same rows: the same events, built by
- * `buildEventRow` for the same tenant, inserted with `EventStore.insert` in batches of
- * 1,000 one after another for `--duration` seconds. The ratio acknowledged / raw is
- * reported per repetition; the summary gives median, min and max over repetitions.
+ * Then, for each batch size, in another child process (chDB serves one data directory
+ * per process), the raw insert rate of the embedded store for the same rows: the same
+ * events, built by `buildEventRow` for the same tenant, inserted with `EventStore.insert`
+ * in batches of that size, from `--clients` concurrent callers (as the API phase), on a
+ * fresh store, for `--warmup` + `--duration` seconds. One store holds one chDB session,
+ * and chDB runs the statements of a session one at a time: concurrent `insert` calls
+ * queue, as the server's do (its `EventWriter` runs one insert at a time and groups the
+ * writes that wait). Each batch size is reported against the raw rate of the same batch
+ * size and against the raw rate in batches of 1,000 (the engine's bulk rate; measured
+ * too when 1,000 is not among `--batches`). The summary gives median, min and max over
+ * repetitions.
  *
  * The load generator runs in this process, on the same machine: its CPU is reported.
  * `--cpu-prof DIR` writes the server's V8 CPU profiles to DIR. `--pooled-random` preloads
  * `pooled-random.mjs` into the server, to measure the proposed event-id change in core.
+ * `--no-gather` preloads `no-gather.mjs`: the server's `EventWriter` without its gather
+ * wait (the next insert starts with the first write that arrives), for a before/after.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,18 +59,23 @@ const { values: options } = parseArgs({
     json: { type: 'string', default: '' },
     'cpu-prof': { type: 'string', default: '' },
     'pooled-random': { type: 'boolean', default: false },
+    'no-gather': { type: 'boolean', default: false },
     // Internal: the raw-insert child.
     'raw-child': { type: 'boolean', default: false },
     org: { type: 'string', default: '' },
     project: { type: 'string', default: '' },
     retention: { type: 'string', default: '90' },
+    'raw-batch': { type: 'string', default: '1000' },
   },
 });
 
 const duration = Number(options.duration);
 const warmup = Number(options.warmup);
 const eventCount = Number(options.events);
-const RAW_BATCH = 1_000;
+/** The batch size of the engine's bulk rate, every ratio's second reference. */
+const BULK_BATCH = 1_000;
+/** Distinct batches the raw child prepares (then cycles through). */
+const RAW_MAX_BATCHES = 2_000;
 
 /** The same events in every process: the seed and the anchor time are fixed per run. */
 function benchEvents(count: number, now: number): BenchEvent[] {
@@ -74,10 +87,13 @@ const percentile = (sorted: readonly number[], p: number): number =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
 // ---------------------------------------------------------------------------------------------
-// Raw child: the embedded store alone, same rows, batches of 1,000.
+// Raw child: the embedded store alone, same rows, batches of `--raw-batch`.
 
 interface RawResult {
+  batch: number;
+  clients: number;
   rowsPerSecond: number;
+  insertsPerSecond: number;
   rows: number;
   seconds: number;
   batchP50Ms: number;
@@ -98,11 +114,18 @@ async function rawChild(): Promise<void> {
     projectId: options.project,
     retentionDays: Number(options.retention),
   };
+  const rawBatch = Number(options['raw-batch']);
+  const clients = Number(options.clients);
   const events = benchEvents(eventCount, now);
   const batches: EventBatch[] = [];
-  for (let start = 0; start < events.length; start += RAW_BATCH) {
-    batches.push(rowBatch(`raw-${start}`, events.slice(start, start + RAW_BATCH), tenant, now));
+  for (
+    let start = 0;
+    start + rawBatch <= events.length && batches.length < RAW_MAX_BATCHES;
+    start += rawBatch
+  ) {
+    batches.push(rowBatch(`raw-${start}`, events.slice(start, start + rawBatch), tenant, now));
   }
+  const rowsInBatches = batches.reduce((sum, batch) => sum + batch.rowCount, 0);
   const bytes = batches.reduce((sum, batch) => sum + batch.rows.length, 0);
   const directory = mkdtempSync(join(tmpdir(), 'tollgate-bench-raw-'));
   const store = new ClickHouseEventStore(ChdbDriver.open(directory));
@@ -114,31 +137,50 @@ async function rawChild(): Promise<void> {
       sequence += 1;
       return store.insert({ ...batch, id: `raw-${sequence}` });
     };
-    const warmupEnd = performance.now() + warmup * 1000;
+    // As the API phase: `clients` callers, each inserting its next batch once the last
+    // is committed; the inserts that finish inside the window count.
+    const windowStart = performance.now() + warmup * 1000;
+    const windowEnd = windowStart + duration * 1000;
     let index = 0;
-    while (performance.now() < warmupEnd) await insert(index++);
     const latencies: number[] = [];
     let rows = 0;
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    const end = started + duration * 1000;
-    while (performance.now() < end) {
-      const before = performance.now();
-      await insert(index);
-      latencies.push(performance.now() - before);
-      rows += batches[index % batches.length]!.rowCount;
-      index += 1;
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(cpuBefore);
+    let inserts = 0;
+    let cpuBefore: NodeJS.CpuUsage | undefined;
+    let cpu: NodeJS.CpuUsage | undefined;
+    // The callers await the engine off the main thread, so these fire on time.
+    const windowTimers = [
+      setTimeout(() => (cpuBefore = process.cpuUsage()), warmup * 1000),
+      setTimeout(() => (cpu = process.cpuUsage(cpuBefore)), (warmup + duration) * 1000),
+    ];
+    const caller = async () => {
+      while (performance.now() < windowEnd) {
+        const batch = index;
+        index += 1;
+        const before = performance.now();
+        await insert(batch);
+        const after = performance.now();
+        if (after >= windowStart && after <= windowEnd) {
+          latencies.push(after - before);
+          rows += batches[batch % batches.length]!.rowCount;
+          inserts += 1;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: clients }, caller));
+    for (const timer of windowTimers) clearTimeout(timer);
+    const seconds = duration;
+    cpu ??= process.cpuUsage(cpuBefore);
     latencies.sort((a, b) => a - b);
     const result: RawResult = {
+      batch: rawBatch,
+      clients,
       rowsPerSecond: rows / seconds,
+      insertsPerSecond: inserts / seconds,
       rows,
       seconds,
       batchP50Ms: percentile(latencies, 0.5),
       batchP99Ms: percentile(latencies, 0.99),
-      bytesPerRow: bytes / events.length,
+      bytesPerRow: bytes / rowsInBatches,
       cpuCores: (cpu.user + cpu.system) / 1e6 / seconds,
       cpuMicrosPerRow: (cpu.user + cpu.system) / rows,
       rssMb: process.memoryUsage().rss / 1e6,
@@ -159,6 +201,14 @@ interface Server {
   projectKey: string;
   directory: string;
   exited: Promise<number | null>;
+  /** The `writer-stats` lines the server printed (see writer-stats.mjs). */
+  writerStats: WriterStats[];
+}
+
+interface WriterStats {
+  inserts: number;
+  writes: number;
+  rows: number;
 }
 
 function rssMb(pid: number): number {
@@ -186,9 +236,11 @@ function cpuSeconds(pid: number, thread?: number): number {
 
 async function startServer(): Promise<Server> {
   const directory = mkdtempSync(join(tmpdir(), 'tollgate-bench-ingest-'));
-  const nodeArguments = ['--import', 'tsx'];
+  const nodeArguments = ['--import', 'tsx', '--import', './bench/ingest/writer-stats.mjs'];
   if (options['cpu-prof'])
     nodeArguments.push('--cpu-prof', `--cpu-prof-dir=${options['cpu-prof']}`);
+  if (options['pooled-random']) nodeArguments.push('--import', './bench/ingest/pooled-random.mjs');
+  if (options['no-gather']) nodeArguments.push('--import', './bench/ingest/no-gather.mjs');
   const child = spawn(
     process.execPath,
     [...nodeArguments, 'packages/server/src/cli/main.ts', 'serve'],
@@ -225,13 +277,22 @@ async function startServer(): Promise<Server> {
   // Keep reading its output, so a full pipe never blocks it; show warnings and errors.
   child.stdout!.removeAllListeners('data');
   child.stderr!.removeAllListeners('data');
+  const writerStats: WriterStats[] = [];
   const relay = (chunk: Buffer) => {
-    const text = chunk.toString().trim();
+    const lines = chunk
+      .toString()
+      .split('\n')
+      .filter((line) => {
+        const stats = /^writer-stats (\{.*\})$/.exec(line.trim())?.[1];
+        if (stats) writerStats.push(JSON.parse(stats) as WriterStats);
+        return !stats;
+      });
+    const text = lines.join('\n').trim();
     if (text) process.stderr.write(`  [server] ${text.slice(0, 500)}\n`);
   };
   child.stdout!.on('data', relay);
   child.stderr!.on('data', relay);
-  return { child, url, projectKey, directory, exited };
+  return { child, url, projectKey, directory, exited, writerStats };
 }
 
 async function stopServer(server: Server): Promise<void> {
@@ -261,6 +322,10 @@ interface PhaseResult {
   serverCpuMicrosPerEvent: number;
   /** The part of it on the Node.js main thread. */
   mainThreadCpuMicrosPerEvent: number;
+  /** Inserts the server's EventWriter started in the window, and the requests and events per insert. */
+  inserts: number;
+  requestsPerInsert: number;
+  eventsPerInsert: number;
   clientCpuCores: number;
   loadAverage: string;
   tenant: { orgId: string; projectId: string; retentionDays: number };
@@ -302,6 +367,7 @@ async function phase(batch: number, events: readonly BenchEvent[]): Promise<Phas
     const sampler = setInterval(() => {
       peakRssMb = Math.max(peakRssMb, rssMb(pid));
       if (Number.isNaN(cpuAtStart) && performance.now() >= windowStart) {
+        server.child.kill('SIGUSR2');
         cpuAtStart = cpuSeconds(pid);
         mainThreadCpuAtStart = cpuSeconds(pid, pid);
         clientCpuAtStart = process.cpuUsage();
@@ -350,6 +416,7 @@ async function phase(batch: number, events: readonly BenchEvent[]): Promise<Phas
     };
     await Promise.all(Array.from({ length: clients }, client));
     clearInterval(sampler);
+    server.child.kill('SIGUSR2');
     const serverCpu = cpuSeconds(pid) - cpuAtStart;
     // The Node.js main thread (HTTP, validation, rows); the other threads are chDB's and libuv's.
     const mainThreadCpu = cpuSeconds(pid, pid) - mainThreadCpuAtStart;
@@ -369,6 +436,8 @@ async function phase(batch: number, events: readonly BenchEvent[]): Promise<Phas
     };
     const stored = page.events[0];
     await pool.close();
+    const [atStart, atEnd] = server.writerStats;
+    const inserts = atStart && atEnd ? atEnd.inserts - atStart.inserts : NaN;
     return {
       batch,
       eventsPerSecond: acknowledged / duration,
@@ -383,6 +452,9 @@ async function phase(batch: number, events: readonly BenchEvent[]): Promise<Phas
       serverCpuCores: serverCpu / elapsed,
       serverCpuMicrosPerEvent: acknowledged > 0 ? (serverCpu * 1e6) / acknowledged : NaN,
       mainThreadCpuMicrosPerEvent: acknowledged > 0 ? (mainThreadCpu * 1e6) / acknowledged : NaN,
+      inserts,
+      requestsPerInsert: atStart && atEnd ? (atEnd.writes - atStart.writes) / inserts : NaN,
+      eventsPerInsert: atStart && atEnd ? (atEnd.rows - atStart.rows) / inserts : NaN,
       clientCpuCores: (clientCpu.user + clientCpu.system) / 1e6 / elapsed,
       loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       tenant: {
@@ -396,7 +468,11 @@ async function phase(batch: number, events: readonly BenchEvent[]): Promise<Phas
   }
 }
 
-function runRawChild(now: number, tenant: PhaseResult['tenant']): Promise<RawResult> {
+function runRawChild(
+  now: number,
+  tenant: PhaseResult['tenant'],
+  batch: number,
+): Promise<RawResult> {
   return new Promise((resolveRaw, reject) => {
     const child = spawn(
       process.execPath,
@@ -419,6 +495,10 @@ function runRawChild(now: number, tenant: PhaseResult['tenant']): Promise<RawRes
         tenant.projectId,
         '--retention',
         String(tenant.retentionDays),
+        '--raw-batch',
+        String(batch),
+        '--clients',
+        String(options.clients),
       ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -475,7 +555,8 @@ async function main(): Promise<void> {
     `events: ${eventCount} distinct prompt_call events, ${bytes.toFixed(0)} bytes of request JSON each`,
   );
 
-  const runs: { phases: PhaseResult[]; raw: RawResult }[] = [];
+  const rawBatches = [...new Set([...batchSizes, BULK_BATCH])];
+  const runs: { phases: PhaseResult[]; raw: RawResult; rawByBatch: RawResult[] }[] = [];
   for (let repeat = 1; repeat <= repeats; repeat += 1) {
     const phases: PhaseResult[] = [];
     for (const batch of batchSizes) {
@@ -485,6 +566,7 @@ async function main(): Promise<void> {
         `  #${repeat} batch ${String(batch).padStart(4)}: ${Math.round(result.eventsPerSecond).toLocaleString('en-US').padStart(7)} events/s acknowledged, ` +
           `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ` +
           `RSS idle ${result.idleRssMb.toFixed(0)} MB / peak ${result.peakRssMb.toFixed(0)} MB, server CPU ${result.serverCpuCores.toFixed(2)} cores = ${result.serverCpuMicrosPerEvent.toFixed(0)} µs/event (main thread ${result.mainThreadCpuMicrosPerEvent.toFixed(0)}), ` +
+          `${result.inserts} inserts of ${result.requestsPerInsert.toFixed(1)} requests = ${result.eventsPerInsert.toFixed(0)} events each, ` +
           `client CPU ${result.clientCpuCores.toFixed(2)} cores, load ${result.loadAverage}` +
           (Object.keys(result.failed).length > 0
             ? `, failed ${JSON.stringify(result.failed)}`
@@ -493,29 +575,46 @@ async function main(): Promise<void> {
     }
     const tenant = phases.find((result) => result.tenant.orgId)?.tenant;
     if (!tenant) throw new Error('could not read back the tenant of the stored events');
-    const raw = await runRawChild(now, tenant);
+    const rawByBatch: RawResult[] = [];
+    for (const batch of rawBatches) {
+      const raw = await runRawChild(now, tenant, batch);
+      rawByBatch.push(raw);
+      console.log(
+        `  #${repeat} raw insert, batches of ${String(batch).padStart(4)}, ${raw.clients} callers: ${Math.round(raw.rowsPerSecond).toLocaleString('en-US').padStart(7)} rows/s, ` +
+          `${raw.insertsPerSecond.toFixed(1)} inserts/s, insert p50 ${raw.batchP50Ms.toFixed(1)} ms, p99 ${raw.batchP99Ms.toFixed(1)} ms (queued behind the others), ` +
+          `${raw.bytesPerRow.toFixed(0)} bytes/row, CPU ${raw.cpuCores.toFixed(2)} cores = ${raw.cpuMicrosPerRow.toFixed(0)} µs/row, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+      );
+    }
+    const raw = rawByBatch.find((result) => result.batch === BULK_BATCH)!;
+    const same = (batch: number) => rawByBatch.find((result) => result.batch === batch)!;
     console.log(
-      `  #${repeat} raw insert (batches of ${RAW_BATCH}): ${Math.round(raw.rowsPerSecond).toLocaleString('en-US')} rows/s, ` +
-        `batch p50 ${raw.batchP50Ms.toFixed(1)} ms, p99 ${raw.batchP99Ms.toFixed(1)} ms, ${raw.bytesPerRow.toFixed(0)} bytes/row, CPU ${raw.cpuCores.toFixed(2)} cores = ${raw.cpuMicrosPerRow.toFixed(0)} µs/row` +
+      `  #${repeat} ratio acknowledged / raw` +
         phases
           .map(
             (result) =>
-              `; ratio at batch ${result.batch}: ${(result.eventsPerSecond / raw.rowsPerSecond).toFixed(2)}`,
+              `; batch ${result.batch}: ${(result.eventsPerSecond / same(result.batch).rowsPerSecond).toFixed(2)} to the same batch, ${(result.eventsPerSecond / raw.rowsPerSecond).toFixed(2)} to batches of ${BULK_BATCH}`,
           )
           .join(''),
     );
-    runs.push({ phases, raw });
+    runs.push({ phases, raw, rawByBatch });
   }
 
+  const sameBatch = (run: (typeof runs)[number], batch: number) =>
+    run.rawByBatch.find((result) => result.batch === batch)!;
   console.log(`\nsummary over ${repeats} repetitions: median (min–max)\n`);
   console.log(
-    '| batch | events/s acknowledged | ratio to raw | p50 latency ms | p99 latency ms | server RSS peak MB | server CPU cores | server CPU µs/event | of which main thread |',
+    `| batch | events/s acknowledged | raw rows/s, same batch | ratio to raw, same batch | ratio to raw, batches of ${BULK_BATCH} | p50 latency ms | p99 latency ms | server RSS peak MB | server CPU cores | server CPU µs/event | of which main thread |`,
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [index, batch] of batchSizes.entries()) {
     const results = runs.map((run) => run.phases[index]!);
     console.log(
       `| ${batch} | ${format(results.map((r) => r.eventsPerSecond))} | ${format(
+        runs.map((run) => sameBatch(run, batch).rowsPerSecond),
+      )} | ${format(
+        runs.map((run) => run.phases[index]!.eventsPerSecond / sameBatch(run, batch).rowsPerSecond),
+        2,
+      )} | ${format(
         runs.map((run) => run.phases[index]!.eventsPerSecond / run.raw.rowsPerSecond),
         2,
       )} | ${format(
@@ -533,14 +632,20 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    `\nraw insert of the same rows, batches of ${RAW_BATCH}: ${format(runs.map((run) => run.raw.rowsPerSecond))} rows/s, batch p50 ${format(
-      runs.map((run) => run.raw.batchP50Ms),
-      1,
-    )} ms, CPU ${format(
-      runs.map((run) => run.raw.cpuCores),
-      2,
-    )} cores = ${format(runs.map((run) => run.raw.cpuMicrosPerRow))} µs/row`,
+    `\nraw insert of the same rows (${options.clients} callers on one store, whose inserts chDB runs one at a time):`,
   );
+  for (const batch of rawBatches) {
+    const raws = runs.map((run) => sameBatch(run, batch));
+    console.log(
+      `  batches of ${batch}: ${format(raws.map((r) => r.rowsPerSecond))} rows/s, ${format(
+        raws.map((r) => r.insertsPerSecond),
+        1,
+      )} inserts/s, CPU ${format(
+        raws.map((r) => r.cpuCores),
+        2,
+      )} cores = ${format(raws.map((r) => r.cpuMicrosPerRow))} µs/row`,
+    );
+  }
   console.log(
     `idle RSS of a freshly started server: ${format(runs.flatMap((run) => run.phases.map((r) => r.idleRssMb)))} MB (${runs.length * batchSizes.length} starts)`,
   );

@@ -143,6 +143,58 @@ describe('EventWriter', () => {
     expect(writer.stats).toMatchObject({ committedRows: 2, rejectedRows: 2 });
   });
 
+  it('after an insert of several writes, waits briefly for its writers so they go together again', async () => {
+    const store = new GatedStore();
+    const writer = await writerOver(store, { maxInFlight: 1, gatherMs: 5_000 });
+    // Idle: the first write starts at once.
+    const first = writer.write(rows(1), 1);
+    expect(store.inserts).toHaveLength(1);
+    const pair = [writer.write(rows(1), 1), writer.write(rows(1), 1)];
+    store.inserts[0]!.finish();
+    await store.started(2);
+    expect(store.inserts[1]!.batch.rowCount).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    store.inserts[1]!.finish();
+    await Promise.all([first, ...pair]);
+
+    // Its two writers come back: the first waits for the second, and they go in one insert.
+    const again = [writer.write(rows(1), 1)];
+    expect(await settled(again[0]!)).toBe(false);
+    expect(store.inserts).toHaveLength(2);
+    again.push(writer.write(rows(1), 1));
+    expect(store.inserts).toHaveLength(3);
+    expect(store.inserts[2]!.batch.rowCount).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    store.inserts[2]!.finish();
+    await Promise.all(again);
+
+    // Only one comes back: it waits at most a quarter of the last insert (~50 ms), then goes alone.
+    const waited = performance.now();
+    const alone = writer.write(rows(1), 1);
+    expect(store.inserts).toHaveLength(3);
+    await store.started(4);
+    expect(performance.now() - waited).toBeLessThan(1_000);
+    expect(store.inserts[3]!.batch.rowCount).toBe(1);
+    store.inserts[3]!.finish();
+    await alone;
+  });
+
+  it('starts the next insert at once when gathering is off', async () => {
+    const store = new GatedStore();
+    const writer = await writerOver(store, { maxInFlight: 1, gatherMs: 0 });
+    const first = writer.write(rows(1), 1);
+    const pair = [writer.write(rows(1), 1), writer.write(rows(1), 1)];
+    store.inserts[0]!.finish();
+    await store.started(2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    store.inserts[1]!.finish();
+    await Promise.all([first, ...pair]);
+    const next = writer.write(rows(1), 1);
+    expect(store.inserts).toHaveLength(3);
+    store.inserts[2]!.finish();
+    await next;
+  });
+
   it('closes only after every pending and running insert has finished', async () => {
     const store = new GatedStore();
     const writer = await writerOver(store, { maxInFlight: 2 });
