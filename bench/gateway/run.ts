@@ -43,6 +43,7 @@ import {
   stopAll,
   track,
   waitFor,
+  commandLine,
 } from '../lib/tollgate-process';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -74,17 +75,7 @@ const ALL_TARGETS: TargetName[] = ['direct', 'bare', 'tollgate', 'baseline', 'po
 const DEFAULT_TARGETS: TargetName[] = ['direct', 'tollgate', 'portkey'];
 
 function parseOptions(argv: string[]): Options {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
-    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    if (inline !== undefined) values.set(name, inline);
-    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--'))
-      values.set(name, argv[++i]!);
-    else flags.add(name);
-  }
+  const { values, flags } = commandLine(argv);
   const list = (name: string, fallback: string) => (values.get(name) ?? fallback).split(',');
   const options: Options = {
     durationSeconds: Number(values.get('duration') ?? 10),

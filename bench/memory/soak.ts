@@ -39,6 +39,7 @@ import {
   stopAll,
   track,
   type Mode,
+  commandLine,
 } from '../lib/tollgate-process';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -59,17 +60,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
-    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    if (inline !== undefined) values.set(name, inline);
-    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--'))
-      values.set(name, argv[++i]!);
-    else flags.add(name);
-  }
+  const { values, flags } = commandLine(argv);
   const number = (name: string, fallback: number, check: (value: number) => boolean) => {
     const value = Number(values.get(name) ?? fallback);
     if (!Number.isFinite(value) || !check(value))
