@@ -3,7 +3,8 @@ import { sendJson } from '../api';
 import {
   FormError,
   Loaded,
-  messageOf,
+  useWrite,
+  WriteForm,
   PageHeader,
   SortableTable,
   TimeRangePicker,
@@ -66,37 +67,29 @@ function thresholdValueOf(rule: Rule): number | undefined {
 function RuleForm(props: { editing?: Rule; onDone: () => void; onCancel?: () => void }) {
   const { editing } = props;
   const [kind, setKind] = useState<keyof typeof KINDS>(editing?.kind ?? 'error_rate');
-  const [error, setError] = useState<string>();
   return (
-    <form
-      className="filters"
-      data-testid={editing ? 'edit-alert' : 'new-alert'}
-      onSubmit={async (event) => {
-        event.preventDefault();
-        const form = event.currentTarget;
-        const data = new FormData(form);
+    <WriteForm
+      testId={editing ? 'edit-alert' : 'new-alert'}
+      submitLabel={editing ? 'Save' : 'Add rule'}
+      onCancel={props.onCancel}
+      onSubmit={async (data, form) => {
         const fields: Record<string, unknown> = {
           name: data.get('name'),
           [KINDS[kind].field]: Number(data.get('threshold')),
           webhook: { url: data.get('url'), format: data.get('format') },
         };
-        try {
-          if (editing) {
-            await sendJson('PATCH', `/api/v1/admin/alerts/${editing.id}`, fields);
-          } else {
-            await sendJson('POST', '/api/v1/admin/alerts', {
-              ...fields,
-              kind,
-              ...(kind === 'cost' ? { per: 'hour' } : {}),
-              ...(data.get('project') ? { project: data.get('project') } : {}),
-            });
-            form.reset();
-          }
-          setError(undefined);
-          props.onDone();
-        } catch (failure) {
-          setError(messageOf(failure));
+        if (editing) {
+          await sendJson('PATCH', `/api/v1/admin/alerts/${editing.id}`, fields);
+        } else {
+          await sendJson('POST', '/api/v1/admin/alerts', {
+            ...fields,
+            kind,
+            ...(kind === 'cost' ? { per: 'hour' } : {}),
+            ...(data.get('project') ? { project: data.get('project') } : {}),
+          });
+          form.reset();
         }
+        props.onDone();
       }}
     >
       <label>
@@ -144,14 +137,7 @@ function RuleForm(props: { editing?: Rule; onDone: () => void; onCancel?: () => 
           <option>generic</option>
         </select>
       </label>
-      <button type="submit">{editing ? 'Save' : 'Add rule'}</button>
-      {props.onCancel && (
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      )}
-      <FormError error={error} />
-    </form>
+    </WriteForm>
   );
 }
 
@@ -172,17 +158,13 @@ export function AlertsPage() {
     limit: 200,
   });
   const access = useAccess();
-  const [error, setError] = useState<string>();
+  const { error, write } = useWrite();
   const [editing, setEditing] = useState<string>();
-  const act = async (method: string, rule: Rule, body?: unknown) => {
-    try {
+  const act = (method: string, rule: Rule, body?: unknown) =>
+    write(async () => {
       await sendJson(method, `/api/v1/admin/alerts/${rule.id}`, body);
-      setError(undefined);
       rules.reload();
-    } catch (failure) {
-      setError(messageOf(failure));
-    }
-  };
+    });
   const edited = rules.data?.rules.find((rule) => rule.id === editing);
   return (
     <>

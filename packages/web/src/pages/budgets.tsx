@@ -3,7 +3,8 @@ import { sendJson } from '../api';
 import {
   FormError,
   Loaded,
-  messageOf,
+  useWrite,
+  WriteForm,
   PageHeader,
   SortableTable,
   type Column,
@@ -54,43 +55,35 @@ function usedOf(budget: Budget): number {
 function BudgetForm(props: { editing?: Budget; onDone: () => void; onCancel?: () => void }) {
   const { editing } = props;
   const [scope, setScope] = useState<Budget['scope']>(editing?.scope ?? 'org');
-  const [error, setError] = useState<string>();
   return (
-    <form
-      className="filters"
-      data-testid={editing ? 'budget-edit' : 'budget-new'}
-      onSubmit={async (event) => {
-        event.preventDefault();
-        const form = event.currentTarget;
-        const data = new FormData(form);
+    <WriteForm
+      testId={editing ? 'budget-edit' : 'budget-new'}
+      submitLabel={editing ? 'Save' : 'Add budget'}
+      onCancel={props.onCancel}
+      onSubmit={async (data, form) => {
         const webhook = String(data.get('webhook_url') ?? '').trim();
         const changes = {
           period: data.get('period'),
           amount_usd: String(data.get('amount_usd') ?? '').trim(),
           soft_threshold: Number(data.get('soft_threshold')) / 100,
         };
-        try {
-          if (editing) {
-            await sendJson('PATCH', `/api/v1/admin/budgets/${editing.id}`, {
-              ...changes,
-              webhook_url: webhook || null,
-            });
-          } else {
-            const scopeId = String(data.get('scope_id') ?? '').trim();
-            await sendJson('POST', '/api/v1/admin/budgets', {
-              scope,
-              ...(scopeId ? { scope_id: scopeId } : {}),
-              ...changes,
-              ...(webhook ? { webhook_url: webhook } : {}),
-            });
-            form.reset();
-            setScope('org');
-          }
-          setError(undefined);
-          props.onDone();
-        } catch (failure) {
-          setError(messageOf(failure));
+        if (editing) {
+          await sendJson('PATCH', `/api/v1/admin/budgets/${editing.id}`, {
+            ...changes,
+            webhook_url: webhook || null,
+          });
+        } else {
+          const scopeId = String(data.get('scope_id') ?? '').trim();
+          await sendJson('POST', '/api/v1/admin/budgets', {
+            scope,
+            ...(scopeId ? { scope_id: scopeId } : {}),
+            ...changes,
+            ...(webhook ? { webhook_url: webhook } : {}),
+          });
+          form.reset();
+          setScope('org');
         }
+        props.onDone();
       }}
     >
       {!editing && (
@@ -148,14 +141,7 @@ function BudgetForm(props: { editing?: Budget; onDone: () => void; onCancel?: ()
         Webhook URL (optional)
         <input name="webhook_url" type="url" defaultValue={editing?.webhook_url ?? ''} />
       </label>
-      <button type="submit">{editing ? 'Save' : 'Add budget'}</button>
-      {props.onCancel && (
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      )}
-      <FormError error={error} />
-    </form>
+    </WriteForm>
   );
 }
 
@@ -168,16 +154,12 @@ export function BudgetsPage() {
   });
   const projects = useApi<{ projects: Project[] }>('/api/v1/admin/projects');
   const [editing, setEditing] = useState<string>();
-  const [error, setError] = useState<string>();
-  const remove = async (budget: Budget) => {
-    try {
+  const { error, write } = useWrite();
+  const remove = (budget: Budget) =>
+    write(async () => {
       await sendJson('DELETE', `/api/v1/admin/budgets/${budget.id}`);
-      setError(undefined);
       budgets.reload();
-    } catch (failure) {
-      setError(messageOf(failure));
-    }
-  };
+    });
   const columns: Column<Budget>[] = [
     { key: 'scope', label: 'Scope' },
     { key: 'scope_id', label: 'For' },

@@ -3,7 +3,8 @@ import { sendJson } from '../api';
 import {
   FormError,
   Loaded,
-  messageOf,
+  useWrite,
+  WriteForm,
   Notice,
   PageHeader,
   SortableTable,
@@ -61,38 +62,30 @@ function FlagForm(props: {
 }) {
   const { editing } = props;
   const [overrides, setOverrides] = useState<Override[]>(editing?.overrides ?? []);
-  const [error, setError] = useState<string>();
   const change = (index: number, changes: Partial<Override>) =>
     setOverrides(overrides.map((each, at) => (at === index ? { ...each, ...changes } : each)));
   return (
-    <form
-      className="filters"
-      data-testid={editing ? 'flag-edit' : 'flag-new'}
-      onSubmit={async (event) => {
-        event.preventDefault();
-        const form = event.currentTarget;
-        const data = new FormData(form);
+    <WriteForm
+      testId={editing ? 'flag-edit' : 'flag-new'}
+      submitLabel={editing ? 'Save' : 'Add flag'}
+      onCancel={props.onCancel}
+      onSubmit={async (data, form) => {
         const name = editing?.name ?? String(data.get('name') ?? '').trim();
         const description = String(data.get('description') ?? '').trim();
-        try {
-          await sendJson('PUT', `/api/v1/admin/flags/${encodeURIComponent(name)}`, {
-            default: data.get('default') === 'on',
-            description: description || null,
-            overrides: overrides.map((override) => ({
-              project_id: override.project_id || null,
-              user_id: override.user_id?.trim() || null,
-              enabled: override.enabled,
-            })),
-          });
-          setError(undefined);
-          if (!editing) {
-            form.reset();
-            setOverrides([]);
-          }
-          props.onDone();
-        } catch (failure) {
-          setError(messageOf(failure));
+        await sendJson('PUT', `/api/v1/admin/flags/${encodeURIComponent(name)}`, {
+          default: data.get('default') === 'on',
+          description: description || null,
+          overrides: overrides.map((override) => ({
+            project_id: override.project_id || null,
+            user_id: override.user_id?.trim() || null,
+            enabled: override.enabled,
+          })),
+        });
+        if (!editing) {
+          form.reset();
+          setOverrides([]);
         }
+        props.onDone();
       }}
     >
       {!editing && (
@@ -157,14 +150,7 @@ function FlagForm(props: {
       >
         Add override
       </button>
-      <button type="submit">{editing ? 'Save' : 'Add flag'}</button>
-      {props.onCancel && (
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      )}
-      <FormError error={error} />
-    </form>
+    </WriteForm>
   );
 }
 
@@ -173,18 +159,14 @@ function ManagedFlags({ canEdit }: { canEdit: boolean }) {
   const flags = useApi<{ flags: Flag[] }>('/api/v1/admin/flags');
   const projects = useApi<{ projects: { id: string; name: string }[] }>('/api/v1/admin/projects');
   const [editing, setEditing] = useState<string>();
-  const [error, setError] = useState<string>();
+  const { error, write } = useWrite();
   const projectList = projects.data?.projects ?? [];
   const projectNames = new Map(projectList.map((project) => [project.id, project.name]));
-  const remove = async (flag: Flag) => {
-    try {
+  const remove = (flag: Flag) =>
+    write(async () => {
       await sendJson('DELETE', `/api/v1/admin/flags/${encodeURIComponent(flag.name)}`);
-      setError(undefined);
       flags.reload();
-    } catch (failure) {
-      setError(messageOf(failure));
-    }
-  };
+    });
   const columns: Column<Flag>[] = [
     { key: 'name', label: 'Name' },
     { key: 'description', label: 'Description', render: (flag) => flag.description ?? '' },
