@@ -9,14 +9,30 @@ const PICOS_PER_USD_PER_MILLION_TOKENS = 1_000_000;
 const PICOS_PER_NANO = 1_000n;
 
 /**
- * Token counts of one call. Cached input tokens are part of the input tokens
- * (OpenAI and Gemini semantics); an adapter for Anthropic, which reports cache
- * reads apart from `input_tokens`, adds them to `inputTokens` before calling.
+ * The one usage record of a call, on every path (gateway adapters, ingestion
+ * API, SDK, OTLP). Convention ("input includes cached"): `inputTokens` counts
+ * every prompt token the provider processed, cache reads and cache writes
+ * included; `cachedInputTokens`, `cacheWrite5mTokens` and `cacheWrite1hTokens`
+ * are parts of it. `outputTokens` counts every generated token, reasoning
+ * included; `reasoningTokens` is the part of it spent on reasoning. An adapter
+ * for Anthropic, which reports cache reads and writes apart from
+ * `input_tokens`, adds them to `inputTokens` before calling.
  */
 export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
+  /** Cache reads (part of `inputTokens`). */
   cachedInputTokens?: number;
+  /** Prompt-cache writes with a 5-minute lifetime (part of `inputTokens`). */
+  cacheWrite5mTokens?: number;
+  /** Prompt-cache writes with a 1-hour lifetime (part of `inputTokens`). */
+  cacheWrite1hTokens?: number;
+  /** Reasoning / thinking tokens (part of `outputTokens`). */
+  reasoningTokens?: number;
+  /** Images generated (image models are priced per image). */
+  imageCount?: number;
+  /** Seconds of video generated (video models are priced per second). */
+  videoSeconds?: number;
 }
 
 export interface CostResult {
@@ -75,7 +91,9 @@ export function formatUsd(nanos: number): string {
   return `${sign}${dollars}.${fraction}`;
 }
 
-function validateUsage(usage: TokenUsage): Required<TokenUsage> {
+function validateUsage(
+  usage: TokenUsage,
+): Required<Pick<TokenUsage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens'>> {
   const inputTokens = assertTokenCount('inputTokens', usage.inputTokens);
   const outputTokens = assertTokenCount('outputTokens', usage.outputTokens);
   const cachedInputTokens = assertTokenCount('cachedInputTokens', usage.cachedInputTokens ?? 0);
