@@ -7,6 +7,7 @@ import { adminFlagsRoutes } from './api/admin-flags-routes';
 import { adminGatewayRoutes } from './api/admin-gateway-routes';
 import { adminGuardrailsRoutes } from './api/admin-guardrails-routes';
 import { adminKeysRoutes } from './api/admin-keys-routes';
+import { adminOperatorRoutes } from './api/admin-operator-routes';
 import { adminRetentionRoutes } from './api/admin-retention-routes';
 import { adminBudgetsRoutes } from './api/admin-budgets-routes';
 import { budgetsRoutes } from './api/budgets-routes';
@@ -142,6 +143,7 @@ export async function buildApp(
   await app.register(flagsRoutes);
   await app.register(adminGuardrailsRoutes);
   await app.register(adminRetentionRoutes);
+  await app.register(adminOperatorRoutes);
   await app.register(auditRoutes);
   await app.register(providersHealthRoutes);
   return app;

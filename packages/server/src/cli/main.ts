@@ -3,11 +3,25 @@ import { KEY_SCOPES, type KeyScope } from '@tollgate/core';
 import { ConfigurationError, loadConfiguration, type Configuration } from '../config';
 import { checkCommand } from './check-command';
 import { demoCommand } from './demo-command';
-import { keysCreateCommand } from './keys-command';
+import { keysCreateCommand, type KeysCreateOptions } from './keys-command';
 import { migrateCommand } from './migrate-command';
 import { chargebackCommand, type ChargebackCommandOptions } from './report-command';
 import { retentionRunCommand } from './retention-command';
+import type { RemoteOptions } from './running-server';
 import { serveCommand } from './serve-command';
+
+/**
+ * While `tollgate serve` holds the embedded stores, these commands go through
+ * its API (found from `<data dir>/server.json`, or named here) with an admin key.
+ */
+const urlOption = [
+  '--url <url>',
+  'a running Tollgate server to go through (or TOLLGATE_URL; found from the data directory when it runs there)',
+] as const;
+const adminKeyOption = [
+  '--admin-key <adminKey>',
+  'an admin key for the running server (or TOLLGATE_ADMIN_KEY)',
+] as const;
 
 function configuration(): Configuration {
   try {
@@ -57,7 +71,9 @@ program
   .description(
     'list every table of the event store with engine, rows and size; exit 1 if any is missing',
   )
-  .action(() => checkCommand(configuration()));
+  .option(...urlOption)
+  .option(...adminKeyOption)
+  .action((options: RemoteOptions) => checkCommand(configuration(), options));
 
 program
   .command('keys')
@@ -72,10 +88,9 @@ program
   ] as KeyScope[])
   .option('--name <name>', 'a name to recognise the key by', 'cli key')
   .option('--expires-in-days <days>', 'expire the key after this many days', parsePositiveInteger)
-  .action(
-    (options: { project: string; scopes: KeyScope[]; name: string; expiresInDays?: number }) =>
-      keysCreateCommand(configuration(), options),
-  );
+  .option(...urlOption)
+  .option(...adminKeyOption)
+  .action((options: KeysCreateOptions) => keysCreateCommand(configuration(), options));
 
 program
   .command('demo')
@@ -101,6 +116,8 @@ program
   .option('--org <orgId>', 'one organization (default: every organization)')
   .option('--rate <rate>', "chargeback rate for every org (default: the org's own, else 1.2)")
   .option('--csv', 'CSV instead of JSON')
+  .option(...urlOption)
+  .option(...adminKeyOption)
   .action((options: ChargebackCommandOptions) => chargebackCommand(configuration(), options));
 
 program
@@ -108,7 +125,9 @@ program
   .description("apply each organization's data retention")
   .command('run')
   .description("delete stored data older than each org's retention now (the daily job's work)")
-  .action(() => retentionRunCommand(configuration()));
+  .option(...urlOption)
+  .option(...adminKeyOption)
+  .action((options: RemoteOptions) => retentionRunCommand(configuration(), options));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`tollgate: ${(error as Error).message}`);

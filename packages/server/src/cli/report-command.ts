@@ -1,15 +1,13 @@
-import type { Organization } from '@tollgate/core';
 import type { Configuration } from '../config';
 import {
-  buildChargebackReport,
   chargebackCsv,
   chargebackJson,
-  chargebackRateOf,
-  parseChargebackRate,
+  organizationsChargeback,
 } from '../reports/chargeback-report';
 import { closeStores, openStores } from '../stores/open-stores';
+import { callServer, runningServer, type RemoteOptions } from './running-server';
 
-export interface ChargebackCommandOptions {
+export interface ChargebackCommandOptions extends RemoteOptions {
   from: string;
   to: string;
   org?: string;
@@ -27,8 +25,9 @@ function parseInstant(name: string, text: string): number {
 
 /**
  * `tollgate report chargeback --from F --to T [--org ID] [--csv] [--rate R]`:
- * the chargeback report of one org or of every org, read from the configured
- * stores directly (no server needed). JSON on stdout, or CSV with `--csv`.
+ * the chargeback report of one org or of every org, read from the stores, or
+ * through the running server's API when one holds them. JSON on stdout, or
+ * CSV with `--csv`.
  */
 export async function chargebackCommand(
   configuration: Configuration,
@@ -36,22 +35,29 @@ export async function chargebackCommand(
 ): Promise<void> {
   const range = { from: parseInstant('from', options.from), to: parseInstant('to', options.to) };
   if (range.from >= range.to) throw new Error('--from must be before --to');
-  if (options.rate !== undefined) parseChargebackRate(options.rate);
+  const server = runningServer(configuration.dataDir, options);
+  if (server) {
+    const query = new URLSearchParams({
+      from: new Date(range.from).toISOString(),
+      to: new Date(range.to).toISOString(),
+      format: options.csv ? 'csv' : 'json',
+      ...(options.org ? { org: options.org } : {}),
+      ...(options.rate ? { rate: options.rate } : {}),
+    });
+    const response = await callServer(server, 'GET', `/api/v1/admin/reports/chargeback?${query}`);
+    const body = await response.text();
+    process.stdout.write(
+      options.csv ? body : `${JSON.stringify(JSON.parse(body) as unknown, null, 2)}\n`,
+    );
+    return;
+  }
   const stores = await openStores(configuration, { migrate: false });
   try {
-    let organizations: Organization[];
-    if (options.org) {
-      const organization = await stores.meta.getOrganization(options.org);
-      if (!organization) throw new Error(`organization ${options.org} not found`);
-      organizations = [organization];
-    } else {
-      organizations = await stores.meta.listOrganizations();
-    }
-    const targets = organizations.map((organization) => ({
-      scope: { orgId: organization.id },
-      rate: chargebackRateOf(options.rate, organization),
-    }));
-    const report = await buildChargebackReport(stores.events, targets, range);
+    const report = await organizationsChargeback(stores, {
+      range,
+      orgId: options.org,
+      rate: options.rate,
+    });
     process.stdout.write(
       options.csv ? chargebackCsv(report) : `${JSON.stringify(chargebackJson(report), null, 2)}\n`,
     );

@@ -1,11 +1,14 @@
 import { buildApp } from '../app';
 import { bootstrapDefaultTenant } from '../bootstrap';
 import type { Configuration } from '../config';
+import { loopbackUrl, writeServerFile } from './running-server';
 
 export async function serveCommand(configuration: Configuration): Promise<void> {
   const app = await buildApp(configuration);
   const created = await bootstrapDefaultTenant(app.stores.meta);
   const address = await app.listen({ port: configuration.port, host: configuration.host });
+  // The CLI finds this server here, and goes through its API while it holds the stores.
+  const removeServerFile = writeServerFile(configuration.dataDir, loopbackUrl(address));
   if (created) {
     // Printed once: only the hashes are stored.
     console.log(
@@ -32,6 +35,7 @@ export async function serveCommand(configuration: Configuration): Promise<void> 
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
+    removeServerFile();
     app.log.info({ signal }, 'shutting down');
     app.close().then(
       () => process.exit(0),

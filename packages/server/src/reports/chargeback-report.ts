@@ -8,6 +8,8 @@ import {
   type ChargebackRow,
   type DecimalRate,
   type EventStore,
+  type MetaStore,
+  type Organization,
   type TenantScope,
   type TimeRange,
 } from '@tollgate/core';
@@ -199,4 +201,36 @@ export function chargebackCsv(report: ChargebackReport): string {
     lines.push(line('total', org.total, org.amount_nanos, formatUsdNanos(org.charge_nanos, 2)));
   }
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * The chargeback report of one organization (`orgId`) or of every one, each at
+ * `rate` when given, else its own rate: what `tollgate report chargeback`
+ * prints, whether it reads the stores itself or asks the running server.
+ */
+export async function organizationsChargeback(
+  stores: { meta: MetaStore; events: EventStore },
+  options: { range: TimeRange; orgId?: string; rate?: string },
+): Promise<ChargebackReport> {
+  if (options.rate !== undefined) parseChargebackRate(options.rate);
+  let organizations: Organization[];
+  if (options.orgId) {
+    const organization = await stores.meta.getOrganization(options.orgId);
+    if (!organization) throw new OrganizationNotFoundError(options.orgId);
+    organizations = [organization];
+  } else {
+    organizations = await stores.meta.listOrganizations();
+  }
+  const targets = organizations.map((organization) => ({
+    scope: { orgId: organization.id },
+    rate: chargebackRateOf(options.rate, organization),
+  }));
+  return buildChargebackReport(stores.events, targets, options.range);
+}
+
+export class OrganizationNotFoundError extends Error {
+  override readonly name = 'OrganizationNotFoundError';
+  constructor(readonly orgId: string) {
+    super(`organization ${orgId} not found`);
+  }
 }

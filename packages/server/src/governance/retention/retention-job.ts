@@ -90,3 +90,17 @@ export class RetentionJob {
     return { ran: true, runId, runs, failedOrgs };
   }
 }
+
+/** A finished retention run as the API and the CLI show it: what was deleted per org. */
+export function presentRetentionOutcome(outcome: Extract<RetentionOutcome, { ran: true }>) {
+  return {
+    run_id: outcome.runId,
+    runs: outcome.runs.map((run) => ({
+      org_id: run.orgId,
+      retention_days: run.retentionDays,
+      cutoff: run.cutoff.toISOString(),
+      deleted: run.deleted,
+    })),
+    failed_orgs: outcome.failedOrgs,
+  };
+}
