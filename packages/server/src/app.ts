@@ -10,6 +10,7 @@ import { adminKeysRoutes } from './api/admin-keys-routes';
 import { adminOperatorRoutes } from './api/admin-operator-routes';
 import { adminRetentionRoutes } from './api/admin-retention-routes';
 import { adminBudgetsRoutes } from './api/admin-budgets-routes';
+import { adminDeadLettersRoutes } from './api/admin-dead-letters-routes';
 import { budgetsRoutes } from './api/budgets-routes';
 import { adminTenantsRoutes } from './api/admin-tenants-routes';
 import { auditRoutes } from './api/audit-routes';
@@ -33,6 +34,7 @@ import { governancePlugin } from './governance/governance-plugin';
 import { policyPlugin } from './governance/policy-plugin';
 import { budgetsPlugin, type BudgetsPluginOptions } from './governance/budgets/budgets-plugin';
 import { answerFrameworkError, errorHandlerPlugin } from './http/error-handler-plugin';
+import { EventIdClaims } from './ingest/event-id-claims';
 import { EventWriter } from './ingest/event-writer';
 import { metricsPlugin } from './metrics/metrics-plugin';
 import { alertsPlugin, type AlertsPluginOptions } from './alerts/alerts-plugin';
@@ -90,6 +92,13 @@ export async function buildApp(
   const eventWriter = new EventWriter({
     store: stores.events,
     spool,
+    deadLetters: stores.meta,
+    claims: new EventIdClaims({
+      hot: stores.hot,
+      logger: app.log,
+      windowMs: configuration.dedupe.windowMs,
+      pendingMs: Math.max(30_000, 3 * configuration.ingest.insertTimeoutMs),
+    }),
     logger: app.log,
     insertTimeoutMs: configuration.ingest.insertTimeoutMs,
   });
@@ -145,6 +154,7 @@ export async function buildApp(
   await app.register(adminRetentionRoutes);
   await app.register(adminOperatorRoutes);
   await app.register(auditRoutes);
+  await app.register(adminDeadLettersRoutes);
   await app.register(providersHealthRoutes);
   return app;
 }

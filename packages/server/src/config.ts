@@ -40,6 +40,8 @@ export const environmentSchema = z.object({
   TOLLGATE_INGEST_MAX_EVENTS: integer(10_000, 1, 1_000_000),
   TOLLGATE_SPOOL_MAX_BYTES: integer(1024 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
   TOLLGATE_INSERT_TIMEOUT_MS: integer(10_000, 100, 600_000),
+  TOLLGATE_DEDUPE_WINDOW_HOURS: integer(24, 1, 720),
+  TOLLGATE_DEDUPE_MEMORY_IDS: integer(1_000_000, 1_000, 100_000_000),
   TOLLGATE_ROUTES: z.string().trim().min(1).optional(),
   TOLLGATE_SECRET_KEY: z.string().trim().min(1).optional(),
   TOLLGATE_KEY_CACHE_MS: integer(5_000, 0, 3_600_000),
@@ -71,6 +73,8 @@ export interface Configuration {
   redisUrl?: string;
   logLevel: (typeof LOG_LEVELS)[number];
   ingest: { maxBytes: number; maxEvents: number; insertTimeoutMs: number };
+  /** Exactly once by event_id: how long an id is remembered, and how many ids the memory hot store keeps. */
+  dedupe: { windowMs: number; memoryIds: number };
   spool: { maxBytes: number };
   /** YAML or JSON file of gateway routes. */
   routesFile?: string;
@@ -129,6 +133,10 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
       insertTimeoutMs: values.TOLLGATE_INSERT_TIMEOUT_MS,
     },
     spool: { maxBytes: values.TOLLGATE_SPOOL_MAX_BYTES },
+    dedupe: {
+      windowMs: values.TOLLGATE_DEDUPE_WINDOW_HOURS * 3_600_000,
+      memoryIds: values.TOLLGATE_DEDUPE_MEMORY_IDS,
+    },
     routesFile: values.TOLLGATE_ROUTES ? resolve(values.TOLLGATE_ROUTES) : undefined,
     secretKey: values.TOLLGATE_SECRET_KEY,
     keyCacheMs: values.TOLLGATE_KEY_CACHE_MS,

@@ -20,6 +20,15 @@ export interface HotStore {
     next: string,
     ttlMs?: number,
   ): Promise<boolean>;
+  /**
+   * Claims each key that nobody holds (SET NX, with a TTL), in one round trip;
+   * `true` for each key this call claimed, `false` for each already held.
+   */
+  claimKeys(keys: readonly string[], ttlMs: number): Promise<boolean[]>;
+  /** Gives held keys a new TTL (a claim confirmed for its whole window); absent keys stay absent. */
+  extendKeys(keys: readonly string[], ttlMs: number): Promise<void>;
+  /** Removes keys (claims given back), in one round trip. */
+  deleteKeys(keys: readonly string[]): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

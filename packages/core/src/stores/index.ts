@@ -1,6 +1,7 @@
 export * from './alert-rule-store';
 export * from './analytics-store';
 export * from './budget-store';
+export * from './dead-letter-store';
 export * from './event-store';
 export * from './meta-store';
 export * from './policy-store';

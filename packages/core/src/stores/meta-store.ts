@@ -1,6 +1,7 @@
 import type { PriceOverrides } from '../pricing';
 import type { AlertRuleStore } from './alert-rule-store';
 import type { BudgetStore } from './budget-store';
+import type { DeadLetterStore } from './dead-letter-store';
 import type { PolicyStore } from './policy-store';
 import type { PromptStore } from './prompt-store';
 
@@ -161,7 +162,8 @@ export interface MetaStore
     PromptStore,
     BudgetStore,
     AlertRuleStore,
-    PolicyStore {
+    PolicyStore,
+    DeadLetterStore {
   readonly kind: 'pglite' | 'postgres';
   migrate(): Promise<void>;
   createOrganization(input: NewOrganization): Promise<Organization>;

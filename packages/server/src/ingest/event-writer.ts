@@ -1,7 +1,15 @@
-import { createEventId, type EventBatch, type EventStore } from '@tollgate/core';
+import {
+  createEventId,
+  type DeadLetterStore,
+  type EventBatch,
+  type EventStore,
+} from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../http/errors';
-import { isEventStoreError } from '../stores/events/event-store-error';
+import { keepDeadLetters } from './dead-letter-rows';
+import type { EventIdClaims } from './event-id-claims';
+import { splitEventRows } from './event-rows';
+import { insertIsolating } from './isolating-insert';
 import type { Spool } from './spool';
 
 interface PendingWrite {
@@ -14,6 +22,10 @@ interface PendingWrite {
 export interface EventWriterOptions {
   store: EventStore;
   spool: Spool;
+  /** Where rows the store refuses for good are kept (the meta store). */
+  deadLetters: DeadLetterStore;
+  /** Exactly once by event_id; without it every row is stored as it comes. */
+  claims?: EventIdClaims;
   logger: FastifyBaseLogger;
   insertTimeoutMs: number;
   /** Upper bound of rows in one insert (a single larger write still goes alone). */
@@ -40,6 +52,10 @@ export interface EventWriterStats {
   spooledRows: number;
   replayedRows: number;
   rejectedRows: number;
+  /** Rows not stored because their event_id was stored (or is being stored) already. */
+  duplicateRows: number;
+  /** Rows the store refused for good, kept as dead letters. */
+  deadLetteredRows: number;
   inserts: number;
 }
 
@@ -61,6 +77,8 @@ export const DEFAULT_GATHER_MS = 50;
  * 4,125 events/s with the wait against 11,875 without).
  */
 export const GATHER_BELOW_ROWS = 1_000;
+
+const NEWLINE = Buffer.from('\n');
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -91,6 +109,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  *
  * When the store fails, batches go to the spool and are replayed, with their
  * original batch id as de-duplication token, once the store answers again.
+ *
+ * A bad row never takes others down: when the store refuses an insert for
+ * good (not an outage), the batch is bisected down to the refused rows, the
+ * rest is stored and the refused rows become dead letters; spool replays go
+ * through the same isolation, so a poison batch is never retried forever.
+ * Exactly once by event_id: see `EventIdClaims`.
  */
 export class EventWriter {
   readonly stats: EventWriterStats = {
@@ -98,6 +122,8 @@ export class EventWriter {
     spooledRows: 0,
     replayedRows: 0,
     rejectedRows: 0,
+    duplicateRows: 0,
+    deadLetteredRows: 0,
     inserts: 0,
   };
   private pending: PendingWrite[] = [];
@@ -186,12 +212,9 @@ export class EventWriter {
   private async insertGroup(group: PendingWrite[]): Promise<void> {
     const rowCount = group.reduce((total, write) => total + write.rowCount, 0);
     try {
-      const batch: EventBatch = {
-        id: createEventId(),
-        rows: group.length === 1 ? group[0]!.rows : Buffer.concat(group.map((write) => write.rows)),
-        rowCount,
-      };
-      await this.commit(batch);
+      const rows =
+        group.length === 1 ? group[0]!.rows : Buffer.concat(group.map((write) => write.rows));
+      await this.commit(createEventId(), rows);
       for (const write of group) write.resolve();
     } catch (error) {
       this.stats.rejectedRows += rowCount;
@@ -250,31 +273,89 @@ export class EventWriter {
     return this.pending.splice(0, count);
   }
 
-  private async commit(batch: EventBatch): Promise<void> {
+  /** Stores the rows not stored before (or spools them); refused rows become dead letters. */
+  private async commit(batchId: string, rows: Buffer): Promise<void> {
+    const lines = splitEventRows(rows);
+    const claimed = this.options.claims
+      ? await this.options.claims.claim(lines)
+      : { fresh: lines, keys: [], duplicates: 0 };
+    this.stats.duplicateRows += claimed.duplicates;
+    if (claimed.fresh.length === 0) return;
+    const fresh = claimed.duplicates === 0 ? rows : undefined;
+    try {
+      await this.storeOrSpool({ id: batchId, rows: fresh, lines: claimed.fresh });
+    } catch (error) {
+      await this.options.claims?.release(claimed.keys);
+      throw error;
+    }
+    await this.options.claims?.confirm(claimed.keys);
+  }
+
+  private async storeOrSpool(batch: {
+    id: string;
+    rows: Buffer | undefined;
+    lines: ReturnType<typeof splitEventRows>;
+  }): Promise<void> {
     if (this.storeHealthy && this.options.spool.isEmpty) {
       try {
-        await withTimeout(this.options.store.insert(batch), this.options.insertTimeoutMs);
-        this.stats.committedRows += batch.rowCount;
-        this.stats.inserts += 1;
+        const stored = await this.storeIsolating(batch.id, batch.lines, batch.rows);
+        this.stats.committedRows += stored;
         return;
       } catch (error) {
-        // A batch the engine refuses (not an outage) would fail the same way on replay.
-        if (isEventStoreError(error) && !error.retryable) throw error;
         this.storeHealthy = false;
         this.options.logger.error(
-          { err: error, rows: batch.rowCount },
+          { err: error, rows: batch.lines.length },
           'event store insert failed; spooling events until it recovers',
         );
       }
     }
-    if (!this.options.spool.fits(batch.rows.length)) {
+    const spooled: EventBatch = {
+      id: batch.id,
+      rows: batch.rows ?? Buffer.concat(batch.lines.flatMap((line) => [line.bytes, NEWLINE])),
+      rowCount: batch.lines.length,
+    };
+    if (!this.options.spool.fits(spooled.rows.length)) {
       throw new ApiError(
         'spool_full',
         `the event store is unavailable and the spool is full (${this.options.spool.maxBytes} bytes); retry later`,
       );
     }
-    await this.options.spool.append(batch);
-    this.stats.spooledRows += batch.rowCount;
+    await this.options.spool.append(spooled);
+    this.stats.spooledRows += spooled.rowCount;
+  }
+
+  /**
+   * Stores the lines, isolating rows the store refuses for good and keeping
+   * them as dead letters. Throws on an outage (of the event store, or of the
+   * dead letters' store): the caller spools or keeps the batch spooled, and
+   * the de-duplication tokens make the next attempt store nothing twice.
+   */
+  private async storeIsolating(
+    batchId: string,
+    lines: ReturnType<typeof splitEventRows>,
+    rows?: Buffer,
+  ): Promise<number> {
+    let inserts = 0;
+    const insert = async (batch: EventBatch): Promise<void> => {
+      await withTimeout(this.options.store.insert(batch), this.options.insertTimeoutMs);
+      inserts += 1;
+    };
+    const refused = await insertIsolating(insert, batchId, lines, rows);
+    if (refused.length > 0) {
+      await keepDeadLetters(this.options.deadLetters, refused);
+      this.stats.deadLetteredRows += refused.length;
+      this.options.logger.warn(
+        {
+          batchId,
+          refused: refused.length,
+          stored: lines.length - refused.length,
+          error: refused[0]!.error.message,
+        },
+        'the event store refused rows; they were kept as dead letters and the rest stored',
+      );
+    }
+    this.stats.inserts += inserts;
+    return lines.length - refused.length;
   }
 
   private replaySpool(): Promise<void> {
@@ -282,8 +363,12 @@ export class EventWriter {
       try {
         await this.options.store.ping();
         const replayed = await this.options.spool.replay(async (batch) => {
-          await withTimeout(this.options.store.insert(batch), this.options.insertTimeoutMs);
-          this.stats.replayedRows += batch.rowCount;
+          const stored = await this.storeIsolating(
+            batch.id,
+            splitEventRows(batch.rows),
+            batch.rows,
+          );
+          this.stats.replayedRows += stored;
         });
         if (!this.storeHealthy || replayed > 0) {
           this.options.logger.info({ batches: replayed }, 'event store reachable; spool replayed');

@@ -58,7 +58,10 @@ function hasToken(request: FastifyRequest, expected: Buffer): boolean {
  */
 export const metricsPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: MetricsPluginOptions) => {
-    const metrics = new TollgateMetrics({ spoolBytes: () => options.spool.bytes });
+    const metrics = new TollgateMetrics({
+      spoolBytes: () => options.spool.bytes,
+      writerStats: () => app.eventWriter.stats,
+    });
     app.decorate('metrics', metrics);
     observePromptCalls(app.eventWriter, (tenant, record) => metrics.promptCall(tenant, record));
 

@@ -1,6 +1,7 @@
 import { isUpstreamError, type BreakerEvent, type EventTenant } from '@tollgate/core';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PromptCallRecord } from '../gateway/call/record-prompt-call';
+import type { EventWriterStats } from '../ingest/event-writer';
 import { BoundedLabel } from './bounded-label';
 
 export type CacheResult = 'hit' | 'miss' | 'bypass';
@@ -13,6 +14,8 @@ const FIRST_TOKEN_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 export interface TollgateMetricsOptions {
   /** Bytes waiting in the ingestion spool, read at each scrape. */
   spoolBytes: () => number;
+  /** The event writer's running totals (dead letters, duplicates), read at each scrape. */
+  writerStats?: () => Pick<EventWriterStats, 'deadLetteredRows' | 'duplicateRows'>;
 }
 
 /**
@@ -98,6 +101,25 @@ export class TollgateMetrics {
       registers: [this.registry],
       collect() {
         this.set(options.spoolBytes());
+      },
+    });
+    const writerStats = options.writerStats ?? (() => ({ deadLetteredRows: 0, duplicateRows: 0 }));
+    new Counter({
+      name: 'tollgate_events_dead_lettered_total',
+      help: 'Event rows the event store refused for good (not an outage), kept as dead letters (GET /api/v1/admin/dead-letters).',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(writerStats().deadLetteredRows);
+      },
+    });
+    new Counter({
+      name: 'tollgate_events_duplicates_total',
+      help: 'Event rows not stored because an event with the same org and event_id was stored within the de-duplication window.',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(writerStats().duplicateRows);
       },
     });
     // Series that exist from the start, so rates and ratios are defined before the first event.

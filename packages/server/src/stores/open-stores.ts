@@ -25,7 +25,10 @@ export async function openStores(
     dataDir: join(configuration.dataDir, 'meta'),
     sharedBuffersMb: configuration.metaSharedBuffersMb,
   });
-  const hot = await createHotStore({ redisUrl: configuration.redisUrl });
+  const hot = await createHotStore({
+    redisUrl: configuration.redisUrl,
+    maxClaims: configuration.dedupe.memoryIds,
+  });
   if (options.migrate !== false) {
     await events.migrate();
     await meta.migrate();

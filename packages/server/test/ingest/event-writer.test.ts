@@ -1,4 +1,4 @@
-import type { EventBatch, EventStore } from '@tollgate/core';
+import type { DeadLetterStore, EventBatch, EventStore, NewDeadLetter } from '@tollgate/core';
 import { pino } from 'pino';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,6 +32,17 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
+/** The dead letters the writer kept, in memory: this file tests the writer, not the meta store. */
+const kept: NewDeadLetter[] = [];
+const deadLetters: DeadLetterStore = {
+  async addDeadLetters(letters) {
+    kept.push(...letters);
+  },
+  async listDeadLetters() {
+    return [];
+  },
+};
+
 async function writerOver(store: GatedStore, options: Partial<EventWriterOptions> = {}) {
   const directory = createTempDir();
   const spool = new Spool(join(directory.path, 'events.spool'), 1 << 20);
@@ -39,6 +50,7 @@ async function writerOver(store: GatedStore, options: Partial<EventWriterOptions
   const writer = new EventWriter({
     store: store as unknown as EventStore,
     spool,
+    deadLetters,
     logger: pino({ level: 'silent' }),
     insertTimeoutMs: 10_000,
     ...options,
@@ -50,7 +62,8 @@ async function writerOver(store: GatedStore, options: Partial<EventWriterOptions
   return writer;
 }
 
-const rows = (count: number, width = 10) => Buffer.alloc(count * width, 'x');
+/** `count` JSONEachRow lines of `width` bytes each (newline included). */
+const rows = (count: number, width = 10) => Buffer.from(`${'x'.repeat(width - 1)}\n`.repeat(count));
 
 /** Whether a promise has settled, without waiting for it. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
@@ -125,22 +138,34 @@ describe('EventWriter', () => {
     expect(store.inserts.map((insert) => insert.batch.rowCount)).toEqual([1, 8, 4, 1, 30]);
   });
 
-  it('rejects only the writes of an insert the store refuses', async () => {
+  it('bisects an insert the store refuses for good: the refused row is kept as a dead letter, the rest stored', async () => {
+    kept.length = 0;
     const store = new GatedStore();
     const writer = await writerOver(store, { maxInFlight: 1 });
     const first = writer.write(rows(1), 1);
     await store.started(1);
-    const refused = [writer.write(rows(1), 1), writer.write(rows(1), 1)];
+    const shared = [
+      writer.write(Buffer.from('{"org_id":"a","event_id":"BAD"}\n'), 1),
+      writer.write(rows(1), 1),
+    ];
     store.inserts[0]!.finish();
     await first;
     await store.started(2);
-    const later = writer.write(rows(1), 1);
     store.inserts[1]!.finish(new EventStoreError('statement_failed', 'cannot parse'));
-    for (const write of refused) await expect(write).rejects.toThrow('cannot parse');
+    // The halves, one row each: the first refused again, the second stored.
     await store.started(3);
-    store.inserts[2]!.finish();
-    await expect(later).resolves.toBeUndefined();
-    expect(writer.stats).toMatchObject({ committedRows: 2, rejectedRows: 2 });
+    store.inserts[2]!.finish(new EventStoreError('statement_failed', 'cannot parse'));
+    await store.started(4);
+    store.inserts[3]!.finish();
+    await Promise.all(shared);
+    expect(kept).toEqual([
+      expect.objectContaining({ orgId: 'a', eventId: 'BAD', error: 'cannot parse' }),
+    ]);
+    expect(Buffer.from(kept[0]!.rowBase64, 'base64').toString()).toBe(
+      '{"org_id":"a","event_id":"BAD"}',
+    );
+    expect(writer.stats).toMatchObject({ committedRows: 2, deadLetteredRows: 1, rejectedRows: 0 });
+    expect(writer.isSpooling).toBe(false);
   });
 
   it('after an insert of several writes, waits briefly for its writers so they go together again', async () => {

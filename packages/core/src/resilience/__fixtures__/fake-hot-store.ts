@@ -50,6 +50,25 @@ export class FakeHotStore implements HotStore {
     return true;
   }
 
+  async claimKeys(keys: readonly string[], ttlMs: number): Promise<boolean[]> {
+    return keys.map((key) => {
+      if (this.read(key) !== null) return false;
+      this.entries.set(key, { value: '1', expiresAt: this.expiry(ttlMs) });
+      return true;
+    });
+  }
+
+  async extendKeys(keys: readonly string[], ttlMs: number): Promise<void> {
+    for (const key of keys) {
+      const entry = this.entries.get(key);
+      if (entry && this.read(key) !== null) entry.expiresAt = this.expiry(ttlMs);
+    }
+  }
+
+  async deleteKeys(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.entries.delete(key);
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}

@@ -9,6 +9,8 @@ export interface HotStoreOptions {
   namespace?: string;
   /** Redis connection errors (the memory store has none). */
   onError?: (error: Error) => void;
+  /** The most claimed keys (event ids) the memory store keeps (Redis keeps each until its TTL). */
+  maxClaims?: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export function createHotStore(options: HotStoreOptions = {}): HotStore {
       onError: options.onError,
     });
   }
-  return new MemoryHotStore();
+  return new MemoryHotStore({ maxClaims: options.maxClaims });
 }
 
 export { MemoryHotStore, type MemoryHotStoreOptions } from './memory-hot-store';

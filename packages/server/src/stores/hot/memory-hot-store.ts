@@ -1,4 +1,5 @@
 import type { HotStore } from '@tollgate/core';
+import { LRUCache } from 'lru-cache';
 import { assertIncrement, normalizeTtlMs, notACounterError } from './hot-store-arguments';
 
 export interface MemoryHotStoreOptions {
@@ -6,7 +7,14 @@ export interface MemoryHotStoreOptions {
   now?: () => number;
   /** How often expired entries nobody reads are removed; default one minute. */
   sweepIntervalMs?: number;
+  /**
+   * The most claimed keys (`claimKeys`) held at once; the least recently
+   * claimed go first past it. Default 1,000,000 (~150 bytes each).
+   */
+  maxClaims?: number;
 }
+
+export const DEFAULT_MAX_CLAIMS = 1_000_000;
 
 interface Entry {
   value: string;
@@ -28,9 +36,21 @@ export class MemoryHotStore implements HotStore {
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
   private readonly sweepTimer: NodeJS.Timeout;
+  /**
+   * Claims (event ids) apart from the other entries: there can be millions, so
+   * they live in a bounded LRU with a TTL each, not in the unbounded map.
+   */
+  private readonly claims: LRUCache<string, true>;
 
   constructor(options: MemoryHotStoreOptions = {}) {
     this.now = options.now ?? Date.now;
+    const now = this.now;
+    this.claims = new LRUCache<string, true>({
+      max: options.maxClaims ?? DEFAULT_MAX_CLAIMS,
+      ttl: 1,
+      ttlAutopurge: false,
+      perf: { now },
+    });
     this.sweepTimer = setInterval(
       () => this.removeExpired(),
       options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
@@ -83,11 +103,32 @@ export class MemoryHotStore implements HotStore {
     return true;
   }
 
+  async claimKeys(keys: readonly string[], ttlMs: number): Promise<boolean[]> {
+    const ttl = normalizeTtlMs(ttlMs);
+    return keys.map((key) => {
+      if (this.claims.has(key)) return false;
+      this.claims.set(key, true, { ttl });
+      return true;
+    });
+  }
+
+  async extendKeys(keys: readonly string[], ttlMs: number): Promise<void> {
+    const ttl = normalizeTtlMs(ttlMs);
+    for (const key of keys) {
+      if (this.claims.has(key)) this.claims.set(key, true, { ttl });
+    }
+  }
+
+  async deleteKeys(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.claims.delete(key);
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);
     this.entries.clear();
+    this.claims.clear();
   }
 
   /** Removes every expired entry; returns how many. Runs on the sweep timer. */

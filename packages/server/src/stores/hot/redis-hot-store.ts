@@ -80,6 +80,30 @@ export class RedisHotStore implements HotStore {
     return set === 1;
   }
 
+  async claimKeys(keys: readonly string[], ttlMs: number): Promise<boolean[]> {
+    if (keys.length === 0) return [];
+    const ttl = normalizeTtlMs(ttlMs)!;
+    const claimed = await this.scripts.tollgateClaim(
+      keys.length,
+      ...keys.map((key) => this.keyOf(key)),
+      ttl,
+    );
+    return claimed.map((value) => value === 1);
+  }
+
+  async extendKeys(keys: readonly string[], ttlMs: number): Promise<void> {
+    if (keys.length === 0) return;
+    const ttl = normalizeTtlMs(ttlMs)!;
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.pexpire(this.keyOf(key), ttl);
+    await pipeline.exec();
+  }
+
+  async deleteKeys(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.redis.del(...keys.map((key) => this.keyOf(key)));
+  }
+
   async ping(): Promise<void> {
     await this.redis.ping();
   }

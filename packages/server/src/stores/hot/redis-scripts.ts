@@ -34,7 +34,24 @@ end
 return 1
 `;
 
+/**
+ * KEYS the keys to claim, ARGV[1] TTL in ms. Sets each absent key (SET NX PX)
+ * and returns, per key, 1 when this call claimed it and 0 when it was held.
+ */
+const CLAIM_SCRIPT = `
+local claimed = {}
+for index, key in ipairs(KEYS) do
+  if redis.call('SET', key, '1', 'NX', 'PX', ARGV[1]) then
+    claimed[index] = 1
+  else
+    claimed[index] = 0
+  end
+end
+return claimed
+`;
+
 export interface HotStoreScripts {
+  tollgateClaim(...keysAndTtl: (string | number)[]): Promise<number[]>;
   tollgateIncrement(key: string, by: number, ttlMs: number): Promise<number>;
   tollgateCompareAndSet(
     key: string,
@@ -53,6 +70,8 @@ export interface HotStoreScripts {
 export function defineHotStoreScripts(redis: Redis): HotStoreScripts {
   redis.defineCommand('tollgateIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
   redis.defineCommand('tollgateCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET_SCRIPT });
+  // The number of keys varies: each call passes it first.
+  redis.defineCommand('tollgateClaim', { lua: CLAIM_SCRIPT });
   // defineCommand adds the methods at runtime; this is their type.
   return redis as unknown as HotStoreScripts;
 }

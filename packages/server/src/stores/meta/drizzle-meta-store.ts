@@ -2,6 +2,7 @@ import type {
   AlertRuleStore,
   ApiKey,
   BudgetStore,
+  DeadLetterStore,
   GatewayConfigStore,
   TenantAdminStore,
   MetaStore,
@@ -22,6 +23,7 @@ export type { MetaDatabase } from './meta-database';
 import { createId } from './ids';
 import { apiKeys, organizations, projects } from './schema';
 import { budgetQueries } from './budget-queries';
+import { deadLetterQueries } from './dead-letter-queries';
 import { policyQueries } from './policy-queries';
 import { promptQueries } from './prompt-queries';
 import { tenantAdminQueries } from './tenant-admin-queries';
@@ -62,6 +64,7 @@ export class DrizzleMetaStore implements MetaStore {
   private readonly prompts: PromptStore;
   private readonly budgets: BudgetStore;
   private readonly policies: PolicyStore;
+  private readonly deadLetters: DeadLetterStore;
 
   constructor(private readonly driver: MetaStoreDriver) {
     this.kind = driver.kind;
@@ -72,6 +75,7 @@ export class DrizzleMetaStore implements MetaStore {
     this.prompts = promptQueries(this.database);
     this.budgets = budgetQueries(this.database);
     this.policies = policyQueries(this.database);
+    this.deadLetters = deadLetterQueries(this.database);
   }
 
   migrate(): Promise<void> {
@@ -269,6 +273,11 @@ export class DrizzleMetaStore implements MetaStore {
     this.policies.appendRetentionRun(run);
   listRetentionRuns: PolicyStore['listRetentionRuns'] = (orgId, limit) =>
     this.policies.listRetentionRuns(orgId, limit);
+
+  addDeadLetters: DeadLetterStore['addDeadLetters'] = (letters) =>
+    this.deadLetters.addDeadLetters(letters);
+  listDeadLetters: DeadLetterStore['listDeadLetters'] = (orgId, page) =>
+    this.deadLetters.listDeadLetters(orgId, page);
 
   async ping(): Promise<void> {
     await this.database.execute(sql`select 1`);
