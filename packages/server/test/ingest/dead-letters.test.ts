@@ -1,0 +1,211 @@
+/**
+ * A row the event store refuses for good never takes other rows down: the
+ * writer isolates it, stores the rest (other orgs' concurrent batches too),
+ * keeps it as a dead letter an admin of its org can list and export, and
+ * counts it in /metrics. The bad rows are written through the EventWriter
+ * itself: ingestion's own checks would stop them at the API, and this
+ * isolation must hold on its own.
+ */
+import { buildEventRow, createEventId, type EventTenant } from '@tollgate/core';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueApiKey } from '../../src/auth/issue-api-key';
+import { Spool } from '../../src/ingest/spool';
+import { statementError } from '../../src/stores/events/event-store-error';
+import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
+import { createTempDir } from '../helpers/temp-dir';
+
+interface Tenant extends EventTenant {
+  adminKey: string;
+  projectKey: string;
+}
+
+interface DeadLetterAnswer {
+  org_id: string;
+  event_id: string;
+  event_time: string;
+  error: string;
+  error_code: number | null;
+  row: string;
+  row_base64: string;
+}
+
+async function newTenant(server: TestServer, name: string): Promise<Tenant> {
+  const { meta } = server.app.stores;
+  const org = await meta.createOrganization({ name });
+  const project = await meta.createProject({ orgId: org.id, name: 'app' });
+  const admin = await issueApiKey(meta, { orgId: org.id, name: 'admin', scopes: ['admin'] });
+  const key = await issueApiKey(meta, {
+    orgId: org.id,
+    projectId: project.id,
+    name: 'app',
+    scopes: ['ingest', 'read'],
+  });
+  return {
+    orgId: org.id,
+    projectId: project.id,
+    retentionDays: 7300,
+    adminKey: admin.secret,
+    projectKey: key.secret,
+  };
+}
+
+/** One JSONEachRow line of a custom event of `tenant`, with `name` as given (any string). */
+function rowOf(tenant: EventTenant, name: string, ts = Date.now() - 1_000): string {
+  return JSON.stringify(
+    buildEventRow({ event_type: 'custom', name, event_id: createEventId(ts), ts }, tenant),
+  );
+}
+
+async function eventNames(server: TestServer, key: string): Promise<string[]> {
+  const response = await server.request('/api/v1/events?limit=1000', { key });
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { events: { name: string }[] };
+  return body.events.map((event) => event.name).sort();
+}
+
+async function deadLetters(server: TestServer, key: string): Promise<DeadLetterAnswer[]> {
+  const response = await server.request('/api/v1/admin/dead-letters', { key });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { dead_letters: DeadLetterAnswer[] }).dead_letters;
+}
+
+async function metric(server: TestServer, name: string): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split('\n').find((each) => each.startsWith(`${name} `));
+  return Number(line?.split(' ')[1] ?? Number.NaN);
+}
+
+async function storedRows(server: TestServer): Promise<number> {
+  const tables = await server.app.stores.events.checkTables();
+  return tables.find((table) => table.name === 'events')!.rows;
+}
+
+describe('a row the store refuses', () => {
+  let server: TestServer;
+  let a: Tenant;
+  let b: Tenant;
+
+  beforeAll(async () => {
+    // A hundred partitions make a slow insert on a busy machine: it must not time out into the spool.
+    server = await startTestServer({ environment: { TOLLGATE_INSERT_TIMEOUT_MS: '300000' } });
+    a = await newTenant(server, 'org a');
+    b = await newTenant(server, 'org b');
+  });
+  afterAll(() => server.close());
+
+  it('is dead-lettered while the rest of its shared insert and another org’s concurrent batch are stored', async () => {
+    // A lone surrogate (valid JSON, refused by the engine) in org A's row, in one insert with
+    // a good row of A and a good row of B; org B's own batch arrives over HTTP at the same time.
+    const badRow = rowOf(a, 'bad \ud800 name');
+    const shared = [rowOf(a, 'a-good'), badRow, rowOf(b, 'b-shared')].join('\n') + '\n';
+    const [written, answered] = await Promise.all([
+      server.app.eventWriter.write(Buffer.from(shared), 3),
+      postJson(server, '/api/v1/events', [{ event_type: 'custom', name: 'b-http' }], b.projectKey),
+    ]);
+    expect(written).toBeUndefined();
+    expect(answered.status).toBe(200);
+
+    expect(await eventNames(server, a.projectKey)).toEqual(['a-good']);
+    expect(await eventNames(server, b.projectKey)).toEqual(['b-http', 'b-shared']);
+
+    const [letter, ...others] = await deadLetters(server, a.adminKey);
+    expect(others).toEqual([]);
+    expect(letter).toMatchObject({
+      org_id: a.orgId,
+      event_id: JSON.parse(badRow).event_id,
+      error_code: 25,
+    });
+    expect(letter!.error).toMatch(/surrogate/);
+    // The row as it was sent, byte for byte.
+    expect(Buffer.from(letter!.row_base64, 'base64').toString('utf8')).toBe(badRow);
+    expect(JSON.parse(letter!.row).name).toBe('bad \ud800 name');
+    // Tenants are walls: org B's admin sees none of org A's dead letters.
+    expect(await deadLetters(server, b.adminKey)).toEqual([]);
+    expect(await metric(server, 'tollgate_events_dead_lettered_total')).toBe(1);
+    expect(server.app.eventWriter.isSpooling).toBe(false);
+  });
+
+  it('exports every dead letter of the org as NDJSON, a NUL kept too', async () => {
+    // A NUL is stored fine by the engine: this row is refused for its time.
+    const nulRow = rowOf(a, 'nul \u0000 name').replace(/"ts":"[^"]*"/, '"ts":"not a time"');
+    await server.app.eventWriter.write(Buffer.from(`${nulRow}\n`), 1);
+    const response = await server.request('/api/v1/admin/dead-letters/export', {
+      key: a.adminKey,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/application\/x-ndjson/);
+    const lines = (await response.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as DeadLetterAnswer);
+    expect(lines).toHaveLength(2);
+    expect(Buffer.from(lines[0]!.row_base64, 'base64').toString('utf8')).toBe(nulRow);
+    expect(lines.every((line) => line.org_id === a.orgId)).toBe(true);
+  });
+
+  it('needs an org admin key', async () => {
+    const response = await server.request('/api/v1/admin/dead-letters', { key: a.projectKey });
+    expect(response.status).toBe(403);
+  });
+
+  it('stores a legitimately wide batch (a backfill over 101 months) by splitting it by month', async () => {
+    const before = await storedRows(server);
+    const months = Array.from({ length: 101 }, (_, index) =>
+      rowOf(a, `backfill-${index}`, Date.UTC(2016, index, 15)),
+    );
+    await server.app.eventWriter.write(Buffer.from(`${months.join('\n')}\n`), months.length);
+    expect(await storedRows(server)).toBe(before + 101);
+    expect(server.app.eventWriter.isSpooling).toBe(false);
+    expect(await metric(server, 'tollgate_events_dead_lettered_total')).toBe(2);
+  });
+});
+
+describe('a poison batch in the spool', () => {
+  it('is replayed once at start: the bad row dead-lettered, the rest stored, the spool emptied', async () => {
+    const directory = createTempDir();
+    const tenant: EventTenant = {
+      orgId: 'org_spooled',
+      projectId: 'proj_spooled',
+      retentionDays: 90,
+    };
+    const spool = new Spool(join(directory.path, 'spool', 'events.spool'), 1 << 20);
+    await spool.open();
+    const good = [rowOf(tenant, 'spooled-1'), rowOf(tenant, 'spooled-2')];
+    const rows = `${good[0]}\n${rowOf(tenant, 'poison \ud800')}\n${good[1]}\n`;
+    await spool.append({ id: createEventId(), rows: Buffer.from(rows), rowCount: 3 });
+    await spool.close();
+
+    const server = await startTestServer({ environment: { TOLLGATE_DATA_DIR: directory.path } });
+    try {
+      expect(server.app.eventWriter.stats).toMatchObject({ replayedRows: 2, deadLetteredRows: 1 });
+      expect(server.app.eventWriter.isSpooling).toBe(false);
+      expect(await storedRows(server)).toBe(2);
+      const letters = await server.app.stores.meta.listDeadLetters('org_spooled', { limit: 10 });
+      expect(letters).toHaveLength(1);
+      // Ingestion goes on, and the poison batch is not tried again.
+      const answered = await postJson(server, '/api/v1/events', [{ event_type: 'custom' }]);
+      expect(answered.status).toBe(200);
+      expect(await storedRows(server)).toBe(3);
+      expect(server.app.eventWriter.stats.deadLetteredRows).toBe(1);
+    } finally {
+      await server.close();
+      directory.remove();
+    }
+  });
+});
+
+describe('ClickHouse error codes', () => {
+  it('tell an outage (spool and retry) from a refusal of the rows (isolate)', () => {
+    expect(statementError('Too many parts (300). Merges are processing', 252, null).retryable).toBe(
+      true,
+    );
+    expect(
+      statementError('Too many partitions for single INSERT block (more than 100)', 252, null)
+        .retryable,
+    ).toBe(false);
+    expect(statementError('Cannot parse escape sequence', 25, null).retryable).toBe(false);
+    expect(statementError('Memory limit exceeded', 241, null).retryable).toBe(true);
+    expect(statementError('Table default.events does not exist', 60, null).retryable).toBe(true);
+  });
+});
