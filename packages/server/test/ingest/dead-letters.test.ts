@@ -9,46 +9,11 @@
 import { buildEventRow, createEventId, type EventTenant } from '@tollgate/core';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueApiKey } from '../../src/auth/issue-api-key';
 import { Spool } from '../../src/ingest/spool';
 import { statementError } from '../../src/stores/events/event-store-error';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
 import { createTempDir } from '../helpers/temp-dir';
-
-interface Tenant extends EventTenant {
-  adminKey: string;
-  projectKey: string;
-}
-
-interface DeadLetterAnswer {
-  org_id: string;
-  event_id: string;
-  event_time: string;
-  error: string;
-  error_code: number | null;
-  row: string;
-  row_base64: string;
-}
-
-async function newTenant(server: TestServer, name: string): Promise<Tenant> {
-  const { meta } = server.app.stores;
-  const org = await meta.createOrganization({ name });
-  const project = await meta.createProject({ orgId: org.id, name: 'app' });
-  const admin = await issueApiKey(meta, { orgId: org.id, name: 'admin', scopes: ['admin'] });
-  const key = await issueApiKey(meta, {
-    orgId: org.id,
-    projectId: project.id,
-    name: 'app',
-    scopes: ['ingest', 'read'],
-  });
-  return {
-    orgId: org.id,
-    projectId: project.id,
-    retentionDays: 7300,
-    adminKey: admin.secret,
-    projectKey: key.secret,
-  };
-}
+import { newTenant, type TestTenant } from '../helpers/new-tenant';
 
 /** One JSONEachRow line of a custom event of `tenant`, with `name` as given (any string). */
 function rowOf(tenant: EventTenant, name: string, ts = Date.now() - 1_000): string {
@@ -83,14 +48,14 @@ async function storedRows(server: TestServer): Promise<number> {
 
 describe('a row the store refuses', () => {
   let server: TestServer;
-  let a: Tenant;
-  let b: Tenant;
+  let a: TestTenant;
+  let b: TestTenant;
 
   beforeAll(async () => {
     // A hundred partitions make a slow insert on a busy machine: it must not time out into the spool.
     server = await startTestServer({ environment: { TOLLGATE_INSERT_TIMEOUT_MS: '300000' } });
-    a = await newTenant(server, 'org a');
-    b = await newTenant(server, 'org b');
+    a = await newTenant(server.app.stores.meta, 'org a', 7300);
+    b = await newTenant(server.app.stores.meta, 'org b', 7300);
   });
   afterAll(() => server.close());
 
