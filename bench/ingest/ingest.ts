@@ -4,7 +4,7 @@
  *
  *   npx tsx bench/ingest/ingest.ts [--repeats 3] [--duration 15] [--warmup 3]
  *     [--clients 16] [--batches 1,100,1000] [--events 60000] [--json FILE] [--cpu-prof DIR]
- *     [--pooled-random] [--no-gather]
+ *     [--pooled-random] [--no-gather] [--no-dedupe]
  *
  * Each repetition, for each batch size:
  *  1. starts `node --import tsx packages/server/src/cli/main.ts serve` as a child process
@@ -33,6 +33,8 @@
  * `pooled-random.mjs` into the server, to measure the proposed event-id change in core.
  * `--no-gather` preloads `no-gather.mjs`: the server's `EventWriter` without its gather
  * wait (the next insert starts with the first write that arrives), for a before/after.
+ * `--no-dedupe` preloads `no-dedupe.mjs`: the `EventWriter` without its event_id claims
+ * (exactly-once), for a before/after of their cost.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,6 +62,7 @@ const { values: options } = parseArgs({
     'cpu-prof': { type: 'string', default: '' },
     'pooled-random': { type: 'boolean', default: false },
     'no-gather': { type: 'boolean', default: false },
+    'no-dedupe': { type: 'boolean', default: false },
     // Internal: the raw-insert child.
     'raw-child': { type: 'boolean', default: false },
     org: { type: 'string', default: '' },
@@ -241,6 +244,7 @@ async function startServer(): Promise<Server> {
     nodeArguments.push('--cpu-prof', `--cpu-prof-dir=${options['cpu-prof']}`);
   if (options['pooled-random']) nodeArguments.push('--import', './bench/ingest/pooled-random.mjs');
   if (options['no-gather']) nodeArguments.push('--import', './bench/ingest/no-gather.mjs');
+  if (options['no-dedupe']) nodeArguments.push('--import', './bench/ingest/no-dedupe.mjs');
   const child = spawn(
     process.execPath,
     [...nodeArguments, 'packages/server/src/cli/main.ts', 'serve'],
