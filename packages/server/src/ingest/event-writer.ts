@@ -8,7 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../http/errors';
 import { keepDeadLetters } from './dead-letter-rows';
 import type { EventIdClaims } from './event-id-claims';
-import { splitEventRows } from './event-rows';
+import { joinEventRows, splitEventRows, type EventRowLine } from './event-rows';
 import { insertIsolating } from './isolating-insert';
 import type { Spool } from './spool';
 
@@ -77,8 +77,6 @@ export const DEFAULT_GATHER_MS = 50;
  * 4,125 events/s with the wait against 11,875 without).
  */
 export const GATHER_BELOW_ROWS = 1_000;
-
-const NEWLINE = Buffer.from('\n');
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -294,7 +292,7 @@ export class EventWriter {
   private async storeOrSpool(batch: {
     id: string;
     rows: Buffer | undefined;
-    lines: ReturnType<typeof splitEventRows>;
+    lines: EventRowLine[];
   }): Promise<void> {
     if (this.storeHealthy && this.options.spool.isEmpty) {
       try {
@@ -311,7 +309,7 @@ export class EventWriter {
     }
     const spooled: EventBatch = {
       id: batch.id,
-      rows: batch.rows ?? Buffer.concat(batch.lines.flatMap((line) => [line.bytes, NEWLINE])),
+      rows: batch.rows ?? joinEventRows(batch.lines),
       rowCount: batch.lines.length,
     };
     if (!this.options.spool.fits(spooled.rows.length)) {
@@ -332,7 +330,7 @@ export class EventWriter {
    */
   private async storeIsolating(
     batchId: string,
-    lines: ReturnType<typeof splitEventRows>,
+    lines: EventRowLine[],
     rows?: Buffer,
   ): Promise<number> {
     let inserts = 0;

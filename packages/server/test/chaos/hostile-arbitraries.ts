@@ -118,3 +118,44 @@ export function hostileHeaders(): fc.Arbitrary<Record<string, string>> {
     { requiredKeys: [] },
   );
 }
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A valid ULID whose time is `ts` and whose random part fast-check draws (so a seed replays it). */
+function ulidAt(ts: number): fc.Arbitrary<string> {
+  let time = '';
+  for (let rest = ts, index = 0; index < 10; index++, rest = Math.floor(rest / 32)) {
+    time = CROCKFORD[rest % 32]! + time;
+  }
+  return fc
+    .array(fc.constantFrom(...CROCKFORD), { minLength: 16, maxLength: 16 })
+    .map((random) => time + random.join(''));
+}
+
+/**
+ * Rounds of ingestion batches whose events take their `event_id` from a small
+ * pool: copies inside one batch, across batches, and in batches sent at the
+ * same time; a copy may differ in every other field (a client that rebuilt
+ * the event). Each round is sent at once (concurrently), rounds one after the other.
+ */
+export function duplicateIdRounds(
+  now: number,
+): fc.Arbitrary<{ pool: string[]; rounds: Record<string, unknown>[][][] }> {
+  return fc
+    .integer({ min: 60_000, max: 3_600_000 })
+    .chain((age) => fc.uniqueArray(ulidAt(now - age), { minLength: 1, maxLength: 6 }))
+    .chain((pool) => {
+      const event = fc.record({
+        event_id: fc.constantFrom(...pool),
+        event_type: fc.constantFrom('custom', 'prompt_call', 'tool_call'),
+        name: fc.string({ maxLength: 16 }).map((name) => name.replace(/[^\x20-\x7e]/g, '')),
+        latency_ms: fc.integer({ min: 0, max: 10_000 }),
+      });
+      const batch = fc.array(event, { minLength: 1, maxLength: 8 });
+      const round = fc.array(batch, { minLength: 1, maxLength: 3 });
+      return fc.record({
+        pool: fc.constant(pool),
+        rounds: fc.array(round, { minLength: 1, maxLength: 3 }),
+      });
+    });
+}

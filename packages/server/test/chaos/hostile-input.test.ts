@@ -4,7 +4,8 @@
  * wrongly typed bodies, hostile headers and SQL-looking strings. Every answer
  * is below 500 and a 4xx carries an error code; a rejected ingestion writes
  * nothing and an accepted one writes exactly what it acknowledged; the server
- * still answers /healthz at the end. Replay a run with TOLLGATE_FUZZ_SEED.
+ * still answers /healthz at the end. Copies of event ids (in a batch, across
+ * batches, at the same time) are each stored once. Replay a run with TOLLGATE_FUZZ_SEED.
  */
 import type { EventStore } from '@tollgate/core';
 import fc from 'fast-check';
@@ -16,6 +17,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
 import { chaosSeed, printSummary } from './chaos-support';
 import {
   asText,
+  duplicateIdRounds,
   hostileBody,
   hostileHeaders,
   hostileQuery,
@@ -350,3 +352,82 @@ describe('chaos: hostile input', () => {
     expect(cases).toBeGreaterThanOrEqual(10_000);
   }, 900_000);
 });
+
+describe('chaos: duplicate event ids', () => {
+  it('stores each acknowledged event_id once, whatever copies arrive and when', async () => {
+    const dataDir = createTempDir();
+    const server = await startTestServer({ environment: { TOLLGATE_DATA_DIR: dataDir.path } });
+    const key = server.tenant.projectKey;
+    const now = Date.now();
+    const acknowledged = new Set<string>();
+    let batches = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(duplicateIdRounds(now), async ({ pool, rounds }) => {
+          for (const round of rounds) {
+            const answers = await Promise.all(
+              round.map((batch) =>
+                server.request('/api/v1/events', {
+                  method: 'POST',
+                  headers: { 'content-type': 'application/json' },
+                  body: JSON.stringify(batch),
+                  key,
+                }),
+              ),
+            );
+            batches += round.length;
+            for (const answer of answers) {
+              expect(answer.status).toBe(200);
+              const body = (await answer.json()) as { event_ids: string[] };
+              for (const id of body.event_ids) acknowledged.add(id);
+            }
+          }
+          // Every id of the pool that was acknowledged is stored exactly once.
+          const stored = await storedIdCounts(server, key, now);
+          for (const id of pool) {
+            if (acknowledged.has(id)) expect(stored.get(id), id).toBe(1);
+          }
+        }),
+        { seed: SEED, numRuns: 40, endOnFailure: true },
+      );
+      const stored = await storedIdCounts(server, key, now);
+      expect([...stored.values()].every((count) => count === 1)).toBe(true);
+      expect(stored.size).toBe(acknowledged.size);
+      printSummary(
+        'duplicate event ids',
+        `seed ${SEED}; ${batches} batches in 40 runs, ${acknowledged.size} distinct ids acknowledged, each stored once`,
+      );
+    } finally {
+      await server.close();
+      dataDir.remove();
+    }
+  }, 600_000);
+});
+
+/** How many stored rows each event id has, in the last two hours. */
+async function storedIdCounts(
+  server: TestServer,
+  key: string,
+  now: number,
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({
+      from: String(now - 7_200_000),
+      to: String(now + 60_000),
+      limit: '1000',
+      ...(cursor ? { cursor } : {}),
+    });
+    const response = await server.request(`/api/v1/events?${query}`, { key });
+    expect(response.status).toBe(200);
+    const page = (await response.json()) as {
+      events: { event_id: string }[];
+      next_cursor: string | null;
+    };
+    for (const event of page.events)
+      counts.set(event.event_id, (counts.get(event.event_id) ?? 0) + 1);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return counts;
+}
