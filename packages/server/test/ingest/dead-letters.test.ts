@@ -9,6 +9,7 @@
 import { buildEventRow, createEventId, type EventTenant } from '@tollgate/core';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flushCallRecords } from '../../src/gateway/call/call-record-batch';
 import { Spool } from '../../src/ingest/spool';
 import { statementError } from '../../src/stores/events/event-store-error';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
@@ -87,6 +88,16 @@ describe('a row the store refuses', () => {
     expect(JSON.parse(letter!.row).name).toBe('bad \ud800 name');
     // Tenants are walls: org B's admin sees none of org A's dead letters.
     expect(await deadLetters(server, b.adminKey)).toEqual([]);
+    const named = await server.request(`/api/v1/admin/dead-letters?org_id=${a.orgId}`, {
+      key: b.adminKey,
+    });
+    expect(named.status).toBe(404);
+    // The operator's admins read any org's with ?org_id=.
+    const operator = await server.request(`/api/v1/admin/dead-letters?org_id=${a.orgId}`, {
+      key: server.tenant.adminKey,
+    });
+    expect(operator.status).toBe(200);
+    expect(((await operator.json()) as { dead_letters: unknown[] }).dead_letters).toHaveLength(1);
     expect(await metric(server, 'tollgate_events_dead_lettered_total')).toBe(1);
     expect(server.app.eventWriter.isSpooling).toBe(false);
   });
@@ -123,6 +134,45 @@ describe('a row the store refuses', () => {
     expect(await storedRows(server)).toBe(before + 101);
     expect(server.app.eventWriter.isSpooling).toBe(false);
     expect(await metric(server, 'tollgate_events_dead_lettered_total')).toBe(2);
+  }, 300_000); // a hundred partitions: a part per month and table, slow on a busy machine
+});
+
+describe('a gateway call whose record the store refuses', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('takes no other call’s record down: each is answered, the others recorded, it dead-lettered', async () => {
+    const a = await newTenant(server.app.stores.meta, 'gateway a');
+    const b = await newTenant(server.app.stores.meta, 'gateway b');
+    const chat = (key: string, extra: Record<string, unknown>) =>
+      postJson(
+        server,
+        '/v1/chat/completions',
+        { model: 'simulated/poison', messages: [{ role: 'user', content: 'hi' }], ...extra },
+        key,
+      );
+    // `user` becomes the record's user_id: a lone surrogate there is refused by the engine.
+    const answers = await Promise.all([
+      chat(a.projectKey, { user: 'bad \ud800 user' }),
+      ...Array.from({ length: 10 }, () => chat(b.projectKey, {})),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual(Array(11).fill(200));
+    await flushCallRecords(server.app.eventWriter);
+
+    const recorded = await server.request('/api/v1/events?event_type=prompt_call&limit=100', {
+      key: b.projectKey,
+    });
+    expect(((await recorded.json()) as { events: unknown[] }).events).toHaveLength(10);
+    const [letter, ...others] = await deadLetters(server, a.adminKey);
+    expect(others).toEqual([]);
+    expect(JSON.parse(letter!.row)).toMatchObject({
+      event_type: 'prompt_call',
+      user_id: 'bad \ud800 user',
+    });
   });
 });
 
