@@ -127,13 +127,14 @@ describe('a row the store refuses', () => {
 
   it('stores a legitimately wide batch (a backfill over 101 months) by splitting it by month', async () => {
     const before = await storedRows(server);
+    const refusedBefore = await metric(server, 'tollgate_events_dead_lettered_total');
     const months = Array.from({ length: 101 }, (_, index) =>
       rowOf(a, `backfill-${index}`, Date.UTC(2016, index, 15)),
     );
     await server.app.eventWriter.write(Buffer.from(`${months.join('\n')}\n`), months.length);
     expect(await storedRows(server)).toBe(before + 101);
     expect(server.app.eventWriter.isSpooling).toBe(false);
-    expect(await metric(server, 'tollgate_events_dead_lettered_total')).toBe(2);
+    expect(await metric(server, 'tollgate_events_dead_lettered_total')).toBe(refusedBefore);
   }, 300_000); // a hundred partitions: a part per month and table, slow on a busy machine
 });
 
