@@ -147,7 +147,7 @@ export function duplicateIdRounds(
     .chain((pool) => {
       const event = fc.record({
         event_id: fc.constantFrom(...pool),
-        event_type: fc.constantFrom('custom', 'prompt_call', 'tool_call'),
+        event_type: fc.constant('custom'),
         name: fc.string({ maxLength: 16 }).map((name) => name.replace(/[^\x20-\x7e]/g, '')),
         latency_ms: fc.integer({ min: 0, max: 10_000 }),
       });
