@@ -47,8 +47,8 @@ export class MemoryHotStore implements HotStore {
     const now = this.now;
     this.claims = new LRUCache<string, true>({
       max: options.maxClaims ?? DEFAULT_MAX_CLAIMS,
-      ttl: 1,
-      ttlAutopurge: false,
+      // Every read asks the (possibly fake) clock: no cached time between calls.
+      ttlResolution: 0,
       perf: { now },
     });
     this.sweepTimer = setInterval(

@@ -188,5 +188,33 @@ export function runHotStoreContract({ kind, create, ttlMs = 200 }: HotStoreContr
         expect(await store.get('probe')).toBe('retaken');
       });
     });
+
+    describe('claimKeys, extendKeys, deleteKeys', () => {
+      it('claims each absent key in one call and tells which were already held', async () => {
+        expect(await store.claimKeys(['a', 'b'], ttlMs)).toEqual([true, true]);
+        expect(await store.claimKeys(['b', 'c', 'a'], ttlMs)).toEqual([false, true, false]);
+        expect(await store.claimKeys([], ttlMs)).toEqual([]);
+      });
+
+      it('lets exactly one of 20 concurrent callers claim a key', async () => {
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, () => store.claimKeys(['contested'], ttlMs * 50)),
+        );
+        expect(answers.filter(([claimed]) => claimed)).toHaveLength(1);
+      });
+
+      it('frees a claim after its TTL, keeps an extended one, and frees a deleted one at once', async () => {
+        await store.claimKeys(['short', 'long', 'given'], ttlMs);
+        await store.extendKeys(['long', 'never-claimed'], ttlMs * 100);
+        await store.deleteKeys(['given']);
+        expect(await store.claimKeys(['given'], ttlMs)).toEqual([true]);
+        await pastTtl();
+        expect(await store.claimKeys(['short', 'long', 'never-claimed'], ttlMs)).toEqual([
+          true,
+          false,
+          true,
+        ]);
+      });
+    });
   });
 }

@@ -21,6 +21,16 @@ describe('MemoryHotStore', () => {
     vi.useRealTimers();
   });
 
+  it('keeps at most maxClaims claims, forgetting the least recently claimed first', async () => {
+    const store = new MemoryHotStore({ maxClaims: 2 });
+    await store.claimKeys(['first', 'second'], 60_000);
+    await store.claimKeys(['third'], 60_000);
+    // 'first' was forgotten to make room for 'third'; 'third' is still held.
+    expect(await store.claimKeys(['first'], 60_000)).toEqual([true]);
+    expect(await store.claimKeys(['third'], 60_000)).toEqual([false]);
+    await store.close();
+  });
+
   it('is what createHotStore gives without a Redis URL', async () => {
     const store = createHotStore({});
     expect(store).toBeInstanceOf(MemoryHotStore);
