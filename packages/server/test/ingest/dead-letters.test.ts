@@ -16,6 +16,16 @@ import { postJson, startTestServer, type TestServer } from '../helpers/test-serv
 import { createTempDir } from '../helpers/temp-dir';
 import { newTenant, type TestTenant } from '../helpers/new-tenant';
 
+interface DeadLetterAnswer {
+  org_id: string;
+  event_id: string;
+  event_time: string;
+  error: string;
+  error_code: number | null;
+  row: string;
+  row_base64: string;
+}
+
 /** One JSONEachRow line of a custom event of `tenant`, with `name` as given (any string). */
 function rowOf(tenant: EventTenant, name: string, ts = Date.now() - 1_000): string {
   return JSON.stringify(
