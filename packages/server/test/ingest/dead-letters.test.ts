@@ -218,7 +218,7 @@ describe('a poison batch in the spool', () => {
       await server.close();
       directory.remove();
     }
-  });
+  }, 120_000); // starts a second server, slow on a busy machine
 });
 
 describe('ClickHouse error codes', () => {
