@@ -166,7 +166,11 @@ export class EventWriter {
     return !this.storeHealthy;
   }
 
-  /** Resolves once the rows are committed to the store or durably spooled. */
+  /**
+   * Resolves once each row is committed to the store, durably spooled, kept as a
+   * dead letter (refused by the store for good), or known as a copy of an event
+   * stored within the de-duplication window.
+   */
   write(rows: Buffer, rowCount: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ rows, rowCount, resolve, reject });
