@@ -70,6 +70,9 @@ export function buildEventRow(
         inputTokens: number('input_tokens'),
         outputTokens: number('output_tokens'),
         cachedInputTokens: Math.min(number('cached_tokens'), number('input_tokens')),
+        cacheWrite5mTokens: number('cache_write_5m_tokens'),
+        cacheWrite1hTokens: number('cache_write_1h_tokens'),
+        reasoningTokens: number('reasoning_tokens'),
       },
       tenant.priceOverrides,
     );
@@ -132,5 +135,12 @@ export function buildEventRow(
     action: text('action'),
     threshold: number('threshold'),
     value: number('value'),
+    cache_write_5m_tokens: number('cache_write_5m_tokens'),
+    cache_write_1h_tokens: number('cache_write_1h_tokens'),
+    reasoning_tokens: number('reasoning_tokens'),
+    service_tier: text('service_tier'),
+    estimated_usage: Array.isArray(fields.estimated_usage)
+      ? (fields.estimated_usage as string[])
+      : [],
   };
 }

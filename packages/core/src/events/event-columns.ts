@@ -56,6 +56,12 @@ export const EVENT_COLUMNS = {
   action: 'LowCardinality(String)',
   threshold: 'Float64',
   value: 'Float64',
+  // Added by migration 4 (ALTER TABLE ... ADD COLUMN): kept last, in the order they were added.
+  cache_write_5m_tokens: 'UInt32',
+  cache_write_1h_tokens: 'UInt32',
+  reasoning_tokens: 'UInt32',
+  service_tier: 'LowCardinality(String)',
+  estimated_usage: 'Array(LowCardinality(String))',
 } as const;
 
 export type EventColumn = keyof typeof EVENT_COLUMNS;
@@ -115,4 +121,9 @@ export interface EventRow {
   action: string;
   threshold: number;
   value: number;
+  cache_write_5m_tokens: number;
+  cache_write_1h_tokens: number;
+  reasoning_tokens: number;
+  service_tier: string;
+  estimated_usage: string[];
 }

@@ -44,6 +44,10 @@ export const OPERATION_KINDS = [
 ] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
+/** The sides of a call's usage that can be estimated rather than reported. */
+export const ESTIMATED_USAGE_PARTS = ['input', 'output'] as const;
+export type EstimatedUsagePart = (typeof ESTIMATED_USAGE_PARTS)[number];
+
 const MAX_ID = 128;
 const MAX_LABEL = 256;
 const MAX_TEXT = 1_000_000;
@@ -117,6 +121,15 @@ export const promptCallSchema = z.object({
   video_duration_seconds: z.number().nonnegative().max(86_400).optional(),
   error_message: z.string().max(MAX_TEXT).optional(),
   simulated: z.boolean().optional(),
+  /** Prompt-cache writes by lifetime, part of `input_tokens`. */
+  cache_write_5m_tokens: tokenCount.optional(),
+  cache_write_1h_tokens: tokenCount.optional(),
+  /** Reasoning tokens, part of `output_tokens`. */
+  reasoning_tokens: tokenCount.optional(),
+  /** The service tier the provider served the call with (e.g. OpenAI's `flex`, `priority`). */
+  service_tier: label.optional(),
+  /** The sides of the usage counted by a tokenizer because the provider never reported them. */
+  estimated_usage: z.array(z.enum(ESTIMATED_USAGE_PARTS)).max(2).optional(),
 });
 
 export const toolCallSchema = z.object({

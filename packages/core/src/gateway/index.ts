@@ -1,5 +1,6 @@
 export * from './openai-chat';
 export { contentText, createUsage, maxOutputTokens, tokenUsageOf } from './openai-chat-helpers';
+export type { UsageDetails } from './openai-chat-helpers';
 export {
   formatParam,
   parseChatCompletionRequest,
@@ -16,4 +17,5 @@ export type {
   GatewayProvider,
   ProviderCall,
   ProviderName,
+  StreamUsageReport,
 } from './provider';

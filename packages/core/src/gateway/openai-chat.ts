@@ -194,8 +194,18 @@ export interface OpenAIUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  /** `cached_tokens` are part of `prompt_tokens`. */
-  prompt_tokens_details?: { cached_tokens?: number; audio_tokens?: number; [key: string]: unknown };
+  /**
+   * `cached_tokens` (cache reads) are part of `prompt_tokens`; so are
+   * `cache_write_5m_tokens` and `cache_write_1h_tokens`, Tollgate's own names
+   * for the prompt-cache writes some providers (Anthropic) bill apart.
+   */
+  prompt_tokens_details?: {
+    cached_tokens?: number;
+    audio_tokens?: number;
+    cache_write_5m_tokens?: number;
+    cache_write_1h_tokens?: number;
+    [key: string]: unknown;
+  };
   /** `reasoning_tokens` are part of `completion_tokens`. */
   completion_tokens_details?: { reasoning_tokens?: number; [key: string]: unknown };
   [key: string]: unknown;

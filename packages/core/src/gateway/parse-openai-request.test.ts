@@ -185,6 +185,18 @@ describe('chat helpers', () => {
       inputTokens: 100,
       outputTokens: 20,
       cachedInputTokens: 40,
+      reasoningTokens: 5,
+    });
+    expect(
+      tokenUsageOf(
+        createUsage(100, 4, { cachedTokens: 10, cacheWrite5mTokens: 20, cacheWrite1hTokens: 30 }),
+      ),
+    ).toEqual({
+      inputTokens: 100,
+      outputTokens: 4,
+      cachedInputTokens: 10,
+      cacheWrite5mTokens: 20,
+      cacheWrite1hTokens: 30,
     });
     expect(tokenUsageOf(createUsage(3, 4))).toEqual({ inputTokens: 3, outputTokens: 4 });
   });

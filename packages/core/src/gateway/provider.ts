@@ -8,6 +8,7 @@ import type {
   OpenAIChatResponse,
   OpenAIEmbeddingRequest,
   OpenAIEmbeddingResponse,
+  OpenAIUsage,
 } from './openai-chat';
 
 export const PROVIDER_NAMES = [
@@ -70,6 +71,21 @@ export interface ChatResult {
 export interface ChatStream {
   chunks: AsyncIterable<OpenAIChatChunk>;
   simulated?: boolean;
+  /** What the upstream has said of its usage so far, kept up to date as the chunks are read. */
+  reported?: StreamUsageReport;
+}
+
+/**
+ * The usage a stream's upstream has reported before its final usage chunk:
+ * Anthropic tells the prompt side in message_start, Gemini counts in every
+ * chunk. A stream cut before its end is charged from it, and the tokenizer
+ * estimates only the side the upstream never told.
+ */
+export interface StreamUsageReport {
+  /** `prompt_tokens` with its details, once the upstream told them. */
+  prompt?: Pick<OpenAIUsage, 'prompt_tokens' | 'prompt_tokens_details'>;
+  /** Tokens generated through the last chunk read, when the upstream counts as it goes. */
+  completion?: Pick<OpenAIUsage, 'completion_tokens' | 'completion_tokens_details'>;
 }
 
 export interface GatewayProvider {

@@ -1,5 +1,4 @@
 import {
-  calculateCost,
   InvalidRequestError,
   isFailoverError,
   isUpstreamError,
@@ -12,6 +11,7 @@ import {
   type OpenAIChatRequest,
   type OpenAIChatResponse,
   type OpenAIUsage,
+  type StreamUsageReport,
   type UpstreamErrorReason,
 } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
@@ -29,6 +29,14 @@ import {
 import type { CachedAnswer, ResponseCache } from './response-cache';
 import type { UsedPrompt } from '../../prompts/prompt-reference';
 import { StreamIdleTimer } from './stream-idle-timer';
+import { costOfCall } from './call-cost';
+import {
+  DeliveredOutput,
+  serviceTierOf,
+  settleAnswerUsage,
+  settleStreamUsage,
+  type EstimatedUsagePart,
+} from './call-usage';
 
 export type CacheStatus = 'hit' | 'miss' | 'bypass';
 
@@ -84,6 +92,8 @@ export interface ChatStreamAnswer {
   /** Chunks to send; the last carries `usage` (the route drops it unless the client asked). */
   chunks: AsyncIterable<OpenAIChatChunk>;
   info: CallInfo;
+  /** What the upstream has reported of its usage so far (the prompt side is known before the first chunk from Anthropic). */
+  reported?: StreamUsageReport;
 }
 
 function statusOf(error: unknown): EventStatus {
@@ -178,7 +188,11 @@ export class ChatCall {
           ),
       );
       const { response, rawBody, simulated = false } = routed.value;
-      const cost = this.costOf(routed.deployment.model, response.usage, context.tenant);
+      const settled = settleAnswerUsage(response, request, this.services.tokenCounter);
+      const serviceTier = serviceTierOf(response);
+      const cost = costOfCall(routed.deployment.model, settled.usage, context.tenant, {
+        serviceTier,
+      });
       const info: CallInfo = {
         provider: routed.deployment.provider,
         servedModel: routed.deployment.model,
@@ -190,7 +204,9 @@ export class ChatCall {
         status: 'success',
         provider: info.provider,
         servedModel: info.servedModel,
-        usage: response.usage,
+        usage: settled.usage,
+        estimatedUsage: settled.estimated,
+        serviceTier,
         costNanos: cost.costNanos,
         unpriced: !cost.priced,
         latencyMs: performance.now() - startedAt,
@@ -235,6 +251,7 @@ export class ChatCall {
       first: IteratorResult<OpenAIChatChunk>;
       simulated: boolean;
       stop: AbortController;
+      reported: StreamUsageReport | undefined;
     }>;
     try {
       // Failover stays possible until the first chunk has arrived (nothing has reached the client yet).
@@ -265,7 +282,13 @@ export class ChatCall {
           const first = await iterator.next().catch((error: unknown) => {
             throw failedBeforeFirstChunk(error, signal);
           });
-          return { iterator, first, simulated: stream.simulated ?? false, stop };
+          return {
+            iterator,
+            first,
+            simulated: stream.simulated ?? false,
+            stop,
+            reported: stream.reported,
+          };
         },
         // The deployment's breaker hears how the stream ended, not just that it began.
         { settleLater: true },
@@ -295,6 +318,7 @@ export class ChatCall {
         routed,
       }),
       info,
+      reported: routed.value.reported,
     };
   }
 
@@ -308,6 +332,7 @@ export class ChatCall {
     first: IteratorResult<OpenAIChatChunk>;
     simulated: boolean;
     stop: AbortController;
+    reported: StreamUsageReport | undefined;
     request: OpenAIChatRequest;
     context: ChatCallContext;
     route: ResolvedRoute;
@@ -322,6 +347,7 @@ export class ChatCall {
       first,
       simulated,
       stop,
+      reported,
       request,
       context,
       route,
@@ -365,13 +391,22 @@ export class ChatCall {
     } finally {
       idle.stop();
       void routed.settle(failure ? 'failure' : collected.finished ? 'success' : 'cancelled');
-      const usage = collected.usage ?? this.countUsage(request, collected.text);
-      const cost = this.costOf(deployment.model, usage, context.tenant);
+      const { usage, estimated } = settleStreamUsage({
+        final: collected.usage,
+        reported,
+        request,
+        delivered: collected.delivered,
+        counter: this.services.tokenCounter,
+      });
+      const serviceTier = collected.delivered.serviceTier;
+      const cost = costOfCall(deployment.model, usage, context.tenant, { serviceTier });
       this.record(context, request, {
         status: failure ? statusOf(failure) : 'success',
         provider: info.provider,
         servedModel: info.servedModel,
         usage,
+        estimatedUsage: estimated,
+        serviceTier,
         costNanos: cost.costNanos,
         unpriced: !cost.priced,
         latencyMs: performance.now() - startedAt,
@@ -415,21 +450,6 @@ export class ChatCall {
       attempts: 0,
       cache: 'hit',
       simulated: cached.simulated,
-    };
-  }
-
-  private costOf(model: string, usage: OpenAIUsage | undefined, tenant: CallTenant) {
-    if (!usage) return { costNanos: 0, priced: true };
-    return calculateCost(model, tokenUsageOf(usage), tenant.priceOverrides);
-  }
-
-  private countUsage(request: OpenAIChatRequest, output: string): OpenAIUsage {
-    const prompt = this.services.tokenCounter.countPrompt(request);
-    const completion = this.services.tokenCounter.countText(output);
-    return {
-      prompt_tokens: prompt,
-      completion_tokens: completion,
-      total_tokens: prompt + completion,
     };
   }
 
@@ -481,6 +501,8 @@ export class ChatCall {
       provider?: string;
       servedModel?: string;
       usage: OpenAIUsage | undefined;
+      estimatedUsage?: EstimatedUsagePart[];
+      serviceTier?: string;
       costNanos: number;
       unpriced?: boolean;
       latencyMs: number;
@@ -506,6 +528,11 @@ export class ChatCall {
       inputTokens: tokens.inputTokens,
       outputTokens: tokens.outputTokens,
       cachedTokens: tokens.cachedInputTokens ?? 0,
+      cacheWrite5mTokens: tokens.cacheWrite5mTokens,
+      cacheWrite1hTokens: tokens.cacheWrite1hTokens,
+      reasoningTokens: tokens.reasoningTokens,
+      estimatedUsage: facts.estimatedUsage,
+      serviceTier: facts.serviceTier,
       costNanos: facts.costNanos,
       unpriced: facts.unpriced,
       latencyMs: Math.round(facts.latencyMs * 1000) / 1000,
@@ -530,6 +557,8 @@ class StreamCollector {
   text = '';
   usage: OpenAIUsage | undefined;
   finished = false;
+  /** Everything delivered that counts as output, for a usage the stream never reported. */
+  readonly delivered = new DeliveredOutput();
   private finishReason: string | null = null;
   private id = '';
   private model = '';
@@ -540,6 +569,7 @@ class StreamCollector {
     this.model ||= chunk.model;
     this.created ||= chunk.created;
     if (chunk.usage) this.usage = chunk.usage;
+    this.delivered.add(chunk);
     for (const choice of chunk.choices) {
       if (choice.index !== 0) continue;
       if (typeof choice.delta.content === 'string') this.text += choice.delta.content;

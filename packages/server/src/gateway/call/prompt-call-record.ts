@@ -1,4 +1,9 @@
-import type { EventStatus, EventTenant, FailoverAttempt } from '@tollgate/core';
+import type {
+  EstimatedUsagePart,
+  EventStatus,
+  EventTenant,
+  FailoverAttempt,
+} from '@tollgate/core';
 import type { UsedPrompt } from '../../prompts/prompt-reference';
 
 /** The tenant of a gateway call: whose event it is, and whether its project stores content. */
@@ -17,7 +22,7 @@ export interface CallTrace {
 
 export interface PromptCallRecord {
   requestId: string;
-  operation: 'chat' | 'embedding';
+  operation: 'chat' | 'embedding' | 'image';
   status: EventStatus;
   modelRequested: string;
   provider?: string;
@@ -25,6 +30,17 @@ export interface PromptCallRecord {
   inputTokens: number;
   outputTokens: number;
   cachedTokens: number;
+  /** Prompt-cache writes by lifetime (part of `inputTokens`). */
+  cacheWrite5mTokens?: number;
+  cacheWrite1hTokens?: number;
+  /** Reasoning tokens (part of `outputTokens`). */
+  reasoningTokens?: number;
+  /** The sides of the usage the tokenizer counted because the provider never reported them. */
+  estimatedUsage?: EstimatedUsagePart[];
+  /** The service tier the provider served the call with. */
+  serviceTier?: string;
+  /** Images generated (the `image` operation). */
+  imageCount?: number;
   costNanos: number;
   /** True when the price table did not know the model. */
   unpriced?: boolean;

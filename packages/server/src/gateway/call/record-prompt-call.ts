@@ -37,6 +37,13 @@ export function recordPromptCall(
   );
 }
 
+/** The event's `name`: the API method the call was made through. */
+const OPERATION_NAMES: Record<PromptCallRecord['operation'], string> = {
+  chat: 'chat.completions',
+  embedding: 'embeddings',
+  image: 'images.generations',
+};
+
 /** The JSONEachRow line of a gateway call's `prompt_call` event. */
 function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptCallRecord): string {
   const made = callsMade(record.attempts);
@@ -46,7 +53,7 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
     run_id: record.trace?.runId ?? record.requestId,
     parent_id: record.trace?.parentId,
     session_id: record.trace?.sessionId,
-    name: record.operation === 'chat' ? 'chat.completions' : 'embeddings',
+    name: OPERATION_NAMES[record.operation],
     service: 'gateway',
     status: record.status,
     latency_ms: record.latencyMs,
@@ -57,6 +64,12 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
     input_tokens: record.inputTokens,
     output_tokens: record.outputTokens,
     cached_tokens: Math.min(record.cachedTokens, record.inputTokens),
+    cache_write_5m_tokens: record.cacheWrite5mTokens,
+    cache_write_1h_tokens: record.cacheWrite1hTokens,
+    reasoning_tokens: record.reasoningTokens,
+    service_tier: record.serviceTier,
+    estimated_usage: record.estimatedUsage?.length ? record.estimatedUsage : undefined,
+    image_count: record.imageCount,
     cost_usd: record.costNanos / 1e9,
     ttft_ms: record.ttftMs,
     cache_hit: record.cacheHit,

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { OpenAIChatChunk } from '@tollgate/core';
+import type { OpenAIChatChunk, StreamUsageReport } from '@tollgate/core';
 import { anthropicErrorFrom } from '../formats/anthropic-messages-error';
 import {
   convertAnthropicMessagesRequest,
@@ -18,11 +18,11 @@ import {
 
 async function* anthropicServerSentEvents(
   chunks: AsyncIterable<OpenAIChatChunk>,
-  model: string,
+  options: { model: string; reported?: StreamUsageReport },
   beforeWrite: () => void,
 ): AsyncGenerator<string> {
   try {
-    for await (const event of toAnthropicStreamEvents(chunks, { model })) {
+    for await (const event of toAnthropicStreamEvents(chunks, options)) {
       beforeWrite();
       yield formatAnthropicSse(event);
     }
@@ -52,7 +52,11 @@ export async function anthropicEndpoints(app: FastifyInstance): Promise<void> {
       reply.header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8');
       return reply.send(
         Readable.from(
-          anthropicServerSentEvents(answer.chunks, parsed.data.model, writeCoalescer(reply)),
+          anthropicServerSentEvents(
+            answer.chunks,
+            { model: parsed.data.model, reported: answer.reported },
+            writeCoalescer(reply),
+          ),
         ),
       );
     }

@@ -6,7 +6,12 @@
  * chunks propagate; send them as `event: error` with `anthropicErrorFrom`.
  */
 import { randomUUID } from 'node:crypto';
-import type { OpenAIChatChunk, OpenAIFinishReason, OpenAIUsage } from '@tollgate/core';
+import type {
+  OpenAIChatChunk,
+  OpenAIFinishReason,
+  OpenAIUsage,
+  StreamUsageReport,
+} from '@tollgate/core';
 import type { AnthropicStreamEvent } from '../providers/anthropic/anthropic-api';
 import { toAnthropicUsage } from '../providers/anthropic/convert-anthropic-usage';
 import { toAnthropicStopReason } from '../providers/anthropic/map-anthropic-finish-reason';
@@ -15,6 +20,11 @@ import type { AnthropicErrorBody } from './anthropic-messages-error';
 export interface AnthropicStreamOptions {
   /** The model the client asked for, used until a chunk names one. */
   model: string;
+  /**
+   * The upstream's usage so far: message_start tells the prompt side when the
+   * upstream told it before the first chunk (an Anthropic upstream does).
+   */
+  reported?: StreamUsageReport;
 }
 
 type OpenBlock =
@@ -48,7 +58,10 @@ export async function* toAnthropicStreamEvents(
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: 0, output_tokens: 0 },
+          // Unknown until the end unless the upstream told it first; the final counts come in message_delta.
+          usage: options.reported?.prompt
+            ? toAnthropicUsage(options.reported.prompt)
+            : { input_tokens: 0, output_tokens: 0 },
         },
       };
       yield { type: 'ping' };

@@ -49,6 +49,12 @@ const columnsOf = (names: readonly EventColumn[]): string =>
 
 const ALL_EVENT_COLUMNS = Object.keys(EVENT_COLUMNS) as EventColumn[];
 
+/** Columns added to `events` after it was released (a new table has them from its CREATE). */
+const addEventColumns = (names: readonly EventColumn[]): string =>
+  `ALTER TABLE events\n${names
+    .map((name) => `    ADD COLUMN IF NOT EXISTS ${name} ${EVENT_COLUMNS[name]}`)
+    .join(',\n')}`;
+
 /** Columns copied into `tool_calls`, tenant and retention first. */
 export const TOOL_CALL_COLUMNS = [
   'org_id',
@@ -408,6 +414,19 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'error messages per hour, for the most frequent errors',
     statements: [errorMessagesTable, errorMessagesBackfill, errorMessagesView],
+  },
+  {
+    version: 4,
+    description: 'cache writes by lifetime, reasoning tokens, service tier and estimated usage',
+    statements: [
+      addEventColumns([
+        'cache_write_5m_tokens',
+        'cache_write_1h_tokens',
+        'reasoning_tokens',
+        'service_tier',
+        'estimated_usage',
+      ]),
+    ],
   },
 ];
 

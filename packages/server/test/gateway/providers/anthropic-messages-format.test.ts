@@ -193,6 +193,7 @@ describe('Anthropic Messages endpoint format', () => {
         output_tokens: 58,
         cache_creation_input_tokens: 0,
         cache_read_input_tokens: 0,
+        cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
       },
     });
   });
@@ -249,6 +250,7 @@ describe('Anthropic Messages endpoint format', () => {
           output_tokens: 15,
           cache_creation_input_tokens: 0,
           cache_read_input_tokens: 0,
+          cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
         },
       },
       { type: 'message_stop' },
@@ -310,6 +312,7 @@ describe('Anthropic Messages endpoint format', () => {
         output_tokens: 58,
         cache_creation_input_tokens: 0,
         cache_read_input_tokens: 0,
+        cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
       },
     });
   });

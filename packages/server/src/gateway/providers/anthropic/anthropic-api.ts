@@ -120,10 +120,19 @@ export type AnthropicStopReason =
   | 'model_context_window_exceeded';
 
 export interface AnthropicUsage {
+  /** Prompt tokens neither read from nor written to the cache. */
   input_tokens: number;
   output_tokens: number;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
+  /** The cache writes by lifetime (they add up to `cache_creation_input_tokens`). */
+  cache_creation?: AnthropicCacheCreation | null;
+  service_tier?: string | null;
+}
+
+export interface AnthropicCacheCreation {
+  ephemeral_5m_input_tokens?: number | null;
+  ephemeral_1h_input_tokens?: number | null;
 }
 
 /** Blocks a response may hold; kinds Tollgate does not translate (thinking …) are skipped. */

@@ -1,5 +1,10 @@
 import { InvalidRequestError } from '@tollgate/core';
-import type { Deployment, GatewayProvider, OpenAIChatRequest } from '@tollgate/core';
+import type {
+  Deployment,
+  GatewayProvider,
+  OpenAIChatRequest,
+  StreamUsageReport,
+} from '@tollgate/core';
 import {
   invalidResponseError,
   joinUrl,
@@ -84,7 +89,11 @@ export function createAnthropicProvider(transport: HttpTransport): GatewayProvid
     async streamChat(request, { deployment, signal }) {
       const { upstream, options } = prepare(request, deployment, signal, true);
       const response = await postUpstream(transport, upstream);
-      return { chunks: convertAnthropicStream(readSseEvents(response, upstream), options) };
+      const reported: StreamUsageReport = {};
+      return {
+        chunks: convertAnthropicStream(readSseEvents(response, upstream), options, reported),
+        reported,
+      };
     },
 
     async embed() {

@@ -1,11 +1,16 @@
 import { UpstreamError } from '@tollgate/core';
-import type { OpenAIChatChunk, OpenAIChatChunkDelta, OpenAIFinishReason } from '@tollgate/core';
+import type {
+  OpenAIChatChunk,
+  OpenAIChatChunkDelta,
+  OpenAIFinishReason,
+  StreamUsageReport,
+} from '@tollgate/core';
 import { createStreamError } from '../provider-error-spec';
 import type { SseEvent } from '../sse-parser';
 import { streamEndedEarly } from '../upstream-http';
 import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic-api';
 import { anthropicErrorSpec } from './anthropic-error';
-import { convertAnthropicUsage } from './convert-anthropic-usage';
+import { convertAnthropicPromptUsage, convertAnthropicUsage } from './convert-anthropic-usage';
 import { mapAnthropicStopReason } from './map-anthropic-finish-reason';
 import type { AnthropicResponseOptions } from './convert-anthropic-response';
 
@@ -15,10 +20,13 @@ import type { AnthropicResponseOptions } from './convert-anthropic-response';
  * tool-call deltas (numbered in order of the tool calls, not of the blocks),
  * message_delta the finish reason, message_stop the usage chunk. An `error`
  * event or an end before message_stop throws an `UpstreamError` of kind 'stream'.
+ * `report` hears the prompt usage of message_start before the first chunk is
+ * yielded, and the output count of message_delta.
  */
 export async function* convertAnthropicStream(
   events: AsyncIterable<SseEvent>,
   options: AnthropicResponseOptions,
+  report: StreamUsageReport = {},
 ): AsyncGenerator<OpenAIChatChunk, void, undefined> {
   let id = '';
   let model = '';
@@ -46,6 +54,7 @@ export async function* convertAnthropicStream(
         id = event.message.id;
         model = event.message.model;
         usage = { ...event.message.usage };
+        report.prompt = convertAnthropicPromptUsage(usage);
         yield chunk({ role: 'assistant', content: '' });
         break;
       case 'content_block_start': {
@@ -86,6 +95,8 @@ export async function* convertAnthropicStream(
       }
       case 'message_delta': {
         usage = { ...usage, ...definedCounts(event.usage) };
+        report.prompt = convertAnthropicPromptUsage(usage);
+        report.completion = { completion_tokens: usage.output_tokens ?? 0 };
         const stopReason = event.delta.stop_reason;
         yield chunk(
           {},
@@ -128,11 +139,11 @@ function parseEvent(data: string): AnthropicStreamEvent {
   });
 }
 
-/** message_delta usage may repeat counts as null; keep only the numbers. */
+/** message_delta usage may repeat counts as null; keep only the numbers (and the cache-write split). */
 function definedCounts(usage: Partial<AnthropicUsage> | undefined): Partial<AnthropicUsage> {
-  const counts: Partial<AnthropicUsage> = {};
+  const counts: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(usage ?? {})) {
-    if (typeof value === 'number') counts[key as keyof AnthropicUsage] = value;
+    if (typeof value === 'number' || (key === 'cache_creation' && value)) counts[key] = value;
   }
-  return counts;
+  return counts as Partial<AnthropicUsage>;
 }

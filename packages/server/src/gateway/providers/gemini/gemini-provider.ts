@@ -1,5 +1,10 @@
 import { InvalidRequestError } from '@tollgate/core';
-import type { Deployment, GatewayProvider, OpenAIEmbeddingRequest } from '@tollgate/core';
+import type {
+  Deployment,
+  GatewayProvider,
+  OpenAIEmbeddingRequest,
+  StreamUsageReport,
+} from '@tollgate/core';
 import { loadTokenCounter } from '../count-tokens';
 import { requireApiKey } from '../deployment-settings';
 import { encodeEmbedding } from '../embedding-encoding';
@@ -79,8 +84,14 @@ export function createGeminiProvider(transport: HttpTransport): GatewayProvider 
       const method = 'streamGenerateContent?alt=sse';
       const upstream = upstreamRequest(deployment, method, convertToGeminiRequest(request), signal);
       const response = await postUpstream(transport, upstream);
+      const reported: StreamUsageReport = {};
       return {
-        chunks: convertGeminiStream(readSseEvents(response, upstream), responseOptions(deployment)),
+        chunks: convertGeminiStream(
+          readSseEvents(response, upstream),
+          responseOptions(deployment),
+          reported,
+        ),
+        reported,
       };
     },
 

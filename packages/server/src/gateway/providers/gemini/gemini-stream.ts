@@ -1,5 +1,5 @@
 import { UpstreamError } from '@tollgate/core';
-import type { OpenAIChatChunk, OpenAIChatChunkChoice } from '@tollgate/core';
+import type { OpenAIChatChunk, OpenAIChatChunkChoice, StreamUsageReport } from '@tollgate/core';
 import { createStreamError } from '../provider-error-spec';
 import type { SseEvent } from '../sse-parser';
 import { streamEndedEarly } from '../upstream-http';
@@ -13,12 +13,15 @@ import { mapGeminiFinishReason } from './map-gemini-finish-reason';
 /**
  * `streamGenerateContent?alt=sse` events (each a partial GenerateContentResponse)
  * → OpenAI chunks. Function calls arrive whole, each as one tool-call delta.
- * Usage metadata is cumulative; the last one becomes the usage chunk. An end
- * before any finish reason throws an `UpstreamError` of kind 'stream'.
+ * Usage metadata is cumulative; the last one becomes the usage chunk, and each
+ * one goes to `report` (thoughts included) as it arrives, so a stream cut
+ * later keeps it. An end before any finish reason throws an `UpstreamError`
+ * of kind 'stream'.
  */
 export async function* convertGeminiStream(
   events: AsyncIterable<SseEvent>,
   options: GeminiResponseOptions,
+  report: StreamUsageReport = {},
 ): AsyncGenerator<OpenAIChatChunk, void, undefined> {
   let id: string | undefined;
   let model = options.model;
@@ -31,7 +34,13 @@ export async function* convertGeminiStream(
     const response = parseResponse(data);
     id ??= geminiResponseId(response);
     model = response.modelVersion ?? model;
-    if (response.usageMetadata) usage = response.usageMetadata;
+    if (response.usageMetadata) {
+      usage = response.usageMetadata;
+      const { prompt_tokens, prompt_tokens_details, completion_tokens, completion_tokens_details } =
+        convertGeminiUsage(usage);
+      report.prompt = { prompt_tokens, prompt_tokens_details };
+      report.completion = { completion_tokens, completion_tokens_details };
+    }
     const candidates = response.candidates ?? [];
     if (candidates.length === 0 && response.promptFeedback?.blockReason) {
       finished = true;

@@ -1,4 +1,4 @@
-import type { Deployment, GatewayProvider } from '@tollgate/core';
+import type { Deployment, GatewayProvider, StreamUsageReport } from '@tollgate/core';
 import { requireApiKey } from '../deployment-settings';
 import type { ProviderErrorSpec } from '../provider-error-spec';
 import {
@@ -92,12 +92,15 @@ export function createOpenAIWireProvider(
       const body = convertToOpenAIRequest(request, requestOptions(deployment, true));
       const upstream = upstreamRequest(deployment, 'chat/completions', body, signal, true);
       const response = await postUpstream(transport, upstream);
+      const reported: StreamUsageReport = {};
       return {
         chunks: convertOpenAIStream(
           readSseEvents(response, upstream),
           config.name,
           config.errorSpec,
+          reported,
         ),
+        reported,
       };
     },
 

@@ -1,5 +1,5 @@
 import { UpstreamError } from '@tollgate/core';
-import type { OpenAIChatChunk, ProviderName } from '@tollgate/core';
+import type { OpenAIChatChunk, ProviderName, StreamUsageReport } from '@tollgate/core';
 import { createStreamError } from '../provider-error-spec';
 import type { ProviderErrorSpec } from '../provider-error-spec';
 import type { SseEvent } from '../sse-parser';
@@ -13,12 +13,14 @@ import { mapOpenAIFinishReason } from './map-openai-finish-reason';
  * for servers that omit `[DONE]`) throws an `UpstreamError` of kind 'stream'.
  * Chunks with neither choices nor usage (Azure's prompt filter results) are
  * dropped. After `[DONE]` the body is read to its end so the connection can be
- * kept alive.
+ * kept alive. Usage sent before the end (vLLM's `continuous_usage_stats`)
+ * goes to `report`.
  */
 export async function* convertOpenAIStream(
   events: AsyncIterable<SseEvent>,
   provider: ProviderName,
   errorSpec: ProviderErrorSpec<unknown>,
+  report: StreamUsageReport = {},
 ): AsyncGenerator<OpenAIChatChunk, void, undefined> {
   let done = false;
   let finished = false;
@@ -37,6 +39,12 @@ export async function* convertOpenAIStream(
       finished = true;
     }
     if (chunk.usage != null) chunk.usage = convertOpenAIUsage(chunk.usage) ?? null;
+    if (chunk.usage) {
+      const { prompt_tokens, prompt_tokens_details } = chunk.usage;
+      const { completion_tokens, completion_tokens_details } = chunk.usage;
+      report.prompt = { prompt_tokens, prompt_tokens_details };
+      report.completion = { completion_tokens, completion_tokens_details };
+    }
     if (chunk.choices.length === 0 && chunk.usage == null) continue;
     yield chunk;
   }
