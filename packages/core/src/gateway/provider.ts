@@ -84,8 +84,14 @@ export interface ChatStream {
 export interface StreamUsageReport {
   /** `prompt_tokens` with its details, once the upstream told them. */
   prompt?: Pick<OpenAIUsage, 'prompt_tokens' | 'prompt_tokens_details'>;
-  /** Tokens generated through the last chunk read, when the upstream counts as it goes. */
+  /** Every token generated through the last chunk read, when the upstream counts as it goes. */
   completion?: Pick<OpenAIUsage, 'completion_tokens' | 'completion_tokens_details'>;
+  /**
+   * Reasoning tokens counted so far when the visible output is not yet
+   * counted (Gemini's chunks carry `thoughtsTokenCount` before
+   * `candidatesTokenCount`): the tokenizer then counts only the visible part.
+   */
+  reasoningTokens?: number;
 }
 
 export interface GatewayProvider {

@@ -25,6 +25,14 @@ export interface PromptCallEvent {
   input_tokens: number;
   output_tokens: number;
   cached_tokens: number;
+  cache_write_5m_tokens: number;
+  cache_write_1h_tokens: number;
+  reasoning_tokens: number;
+  service_tier: string;
+  estimated_usage: string[];
+  image_count: number;
+  operation: string;
+  cost_unpriced: boolean;
   cost_nanos: number;
   latency_ms: number;
   ttft_ms: number;

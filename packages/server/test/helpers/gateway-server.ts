@@ -61,14 +61,26 @@ export function anthropicDeployment(
   return deployment(id, 'anthropic', settings.model ?? 'claude-sonnet-4-5', upstream.url, settings);
 }
 
+/** A deployment of any HTTP provider on a loopback upstream, keyed by `TEST_OPENAI_KEY` unless Anthropic. */
+export function providerDeployment(
+  id: string,
+  provider: 'openai' | 'openai-compatible' | 'anthropic' | 'gemini',
+  model: string,
+  upstream: UpstreamAddress,
+  settings: DeploymentSettings = {},
+): string {
+  const baseUrl = provider === 'openai' || provider === 'openai-compatible' ? '/v1' : '';
+  return deployment(id, provider, model, `${upstream.url}${baseUrl}`, settings);
+}
+
 function deployment(
   id: string,
-  provider: 'openai' | 'anthropic',
+  provider: 'openai' | 'openai-compatible' | 'anthropic' | 'gemini',
   model: string,
   baseUrl: string,
   settings: DeploymentSettings,
 ): string {
-  const key = provider === 'openai' ? 'TEST_OPENAI_KEY' : 'TEST_ANTHROPIC_KEY';
+  const key = provider === 'anthropic' ? 'TEST_ANTHROPIC_KEY' : 'TEST_OPENAI_KEY';
   const priority = settings.priority === undefined ? '' : `, priority: ${settings.priority}`;
   const timeout = settings.timeoutMs === undefined ? '' : `, timeoutMs: ${settings.timeoutMs}`;
   return `{ id: ${id}, provider: ${provider}, model: ${model}, baseUrl: "${baseUrl}", apiKeyEnv: ${key}${priority}, maxRetries: ${settings.maxRetries ?? 0}${timeout} }`;

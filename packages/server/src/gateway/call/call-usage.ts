@@ -70,7 +70,7 @@ export function settleStreamUsage(stream: {
   let completion = reported?.completion;
   if (!completion) {
     estimated.push('output');
-    completion = estimatedCompletion(counter, delivered);
+    completion = estimatedCompletion(counter, delivered, reported?.reasoningTokens);
   }
   return { usage: joinUsage(prompt, completion), estimated };
 }
@@ -103,11 +103,13 @@ export function serviceTierOf(response: OpenAIChatResponse): string | undefined 
   return typeof response.service_tier === 'string' ? response.service_tier : undefined;
 }
 
+/** The tokenizer's count of the output delivered; reasoning the upstream counted is taken as it said. */
 function estimatedCompletion(
   counter: TokenCounter,
   delivered: DeliveredOutput,
+  reportedReasoning?: number,
 ): Pick<OpenAIUsage, 'completion_tokens' | 'completion_tokens_details'> {
-  const reasoning = counter.countText(delivered.reasoning);
+  const reasoning = reportedReasoning ?? counter.countText(delivered.reasoning);
   const completion =
     counter.countText(delivered.text) + counter.countText(delivered.toolCalls) + reasoning;
   return {

@@ -1,9 +1,4 @@
-import type {
-  EstimatedUsagePart,
-  EventStatus,
-  EventTenant,
-  FailoverAttempt,
-} from '@tollgate/core';
+import type { EstimatedUsagePart, EventStatus, EventTenant, FailoverAttempt } from '@tollgate/core';
 import type { UsedPrompt } from '../../prompts/prompt-reference';
 
 /** The tenant of a gateway call: whose event it is, and whether its project stores content. */

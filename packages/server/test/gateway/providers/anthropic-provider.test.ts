@@ -198,7 +198,11 @@ describe('anthropic provider', () => {
       completion_tokens: 10,
       total_tokens: 35,
       // Without Anthropic's `cache_creation` split, every write is a 5-minute write.
-      prompt_tokens_details: { cached_tokens: 4, cache_write_5m_tokens: 6, cache_write_1h_tokens: 0 },
+      prompt_tokens_details: {
+        cached_tokens: 4,
+        cache_write_5m_tokens: 6,
+        cache_write_1h_tokens: 0,
+      },
     });
     expect(response).toMatchObject({
       id: 'msg_01XFDUDYJgAACzvnptvVoYEL',

@@ -39,7 +39,11 @@ export async function* convertGeminiStream(
       const { prompt_tokens, prompt_tokens_details, completion_tokens, completion_tokens_details } =
         convertGeminiUsage(usage);
       report.prompt = { prompt_tokens, prompt_tokens_details };
-      report.completion = { completion_tokens, completion_tokens_details };
+      if (usage.candidatesTokenCount !== undefined) {
+        report.completion = { completion_tokens, completion_tokens_details };
+      } else if (usage.thoughtsTokenCount) {
+        report.reasoningTokens = usage.thoughtsTokenCount;
+      }
     }
     const candidates = response.candidates ?? [];
     if (candidates.length === 0 && response.promptFeedback?.blockReason) {
