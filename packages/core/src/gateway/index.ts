@@ -1,10 +1,12 @@
 export * from './openai-chat';
+export * from './openai-images';
 export { contentText, createUsage, maxOutputTokens, tokenUsageOf } from './openai-chat-helpers';
 export type { UsageDetails } from './openai-chat-helpers';
 export {
   formatParam,
   parseChatCompletionRequest,
   parseEmbeddingRequest,
+  parseImageRequest,
   toParseResult,
 } from './parse-openai-request';
 export type { ParseResult } from './parse-openai-request';
@@ -13,6 +15,7 @@ export { PROVIDER_NAMES, isProviderName } from './provider';
 export type {
   ChatResult,
   ChatStream,
+  ImageResult,
   Deployment,
   GatewayProvider,
   ProviderCall,

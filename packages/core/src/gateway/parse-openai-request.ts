@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { InvalidRequestError } from './invalid-request-error';
 import { openAIChatRequestSchema, openAIEmbeddingRequestSchema } from './openai-chat';
 import type { OpenAIChatRequest, OpenAIEmbeddingRequest } from './openai-chat';
+import { openAIImageRequestSchema } from './openai-images';
+import type { OpenAIImageRequest } from './openai-images';
 
 export type ParseResult<T> =
   { success: true; data: T } | { success: false; error: InvalidRequestError };
@@ -14,6 +16,11 @@ export function parseChatCompletionRequest(body: unknown): ParseResult<OpenAICha
 /** Validates a `/v1/embeddings` body; the error names the first offending field. */
 export function parseEmbeddingRequest(body: unknown): ParseResult<OpenAIEmbeddingRequest> {
   return toParseResult(openAIEmbeddingRequestSchema.safeParse(body));
+}
+
+/** Validates a `/v1/images/generations` body; the error names the first offending field. */
+export function parseImageRequest(body: unknown): ParseResult<OpenAIImageRequest> {
+  return toParseResult(openAIImageRequestSchema.safeParse(body));
 }
 
 /** A zod result as a `ParseResult`, its first issue turned into an `InvalidRequestError`. */

@@ -10,6 +10,7 @@ import type {
   OpenAIEmbeddingResponse,
   OpenAIUsage,
 } from './openai-chat';
+import type { OpenAIImageRequest, OpenAIImageResponse } from './openai-images';
 
 export const PROVIDER_NAMES = [
   'openai',
@@ -99,4 +100,14 @@ export interface GatewayProvider {
   chat(request: OpenAIChatRequest, call: ProviderCall): Promise<ChatResult>;
   streamChat(request: OpenAIChatRequest, call: ProviderCall): Promise<ChatStream>;
   embed(request: OpenAIEmbeddingRequest, call: ProviderCall): Promise<OpenAIEmbeddingResponse>;
+  /** Image generation, for providers with image models; absent: the provider has none. */
+  generateImages?(request: OpenAIImageRequest, call: ProviderCall): Promise<ImageResult>;
+}
+
+export interface ImageResult {
+  /** In OpenAI's wire format, whatever the provider's. */
+  response: OpenAIImageResponse;
+  /** Token usage of the call when the provider reports it (gpt-image-1, Gemini image models). */
+  usage?: OpenAIUsage;
+  simulated?: boolean;
 }

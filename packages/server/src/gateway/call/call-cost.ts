@@ -1,10 +1,13 @@
-import { calculateCost, tokenUsageOf } from '@tollgate/core';
-import type { CostResult, EventTenant, OpenAIUsage } from '@tollgate/core';
+import { calculateCost } from '@tollgate/core';
+import type { CostResult, EventTenant, TokenUsage } from '@tollgate/core';
 
 /** What, beyond the tokens, decides a call's price. */
 export interface CallPriceContext {
   /** The service tier the provider says it served the call with (OpenAI's `service_tier`). */
   serviceTier?: string;
+  /** An image's size (`1024x1024`) and quality (`hd`, `high` …): image models are priced per image by both. */
+  imageSize?: string;
+  imageQuality?: string;
 }
 
 /**
@@ -14,14 +17,15 @@ export interface CallPriceContext {
  */
 export function costOfCall(
   model: string,
-  usage: OpenAIUsage,
+  usage: TokenUsage,
   tenant: EventTenant,
   context: CallPriceContext = {},
 ): CostResult {
-  // The tier is recorded on the event; calculateCost prices it once the catalogue has service tiers.
+  // The tier, size and quality are recorded on the event; calculateCost prices them once the
+  // catalogue has service tiers and image prices.
   void context;
   try {
-    return calculateCost(model, tokenUsageOf(usage), tenant.priceOverrides);
+    return calculateCost(model, usage, tenant.priceOverrides);
   } catch {
     return { costNanos: 0, priced: false };
   }

@@ -190,9 +190,14 @@ export class ChatCall {
       const { response, rawBody, simulated = false } = routed.value;
       const settled = settleAnswerUsage(response, request, this.services.tokenCounter);
       const serviceTier = serviceTierOf(response);
-      const cost = costOfCall(routed.deployment.model, settled.usage, context.tenant, {
-        serviceTier,
-      });
+      const cost = costOfCall(
+        routed.deployment.model,
+        tokenUsageOf(settled.usage),
+        context.tenant,
+        {
+          serviceTier,
+        },
+      );
       const info: CallInfo = {
         provider: routed.deployment.provider,
         servedModel: routed.deployment.model,
@@ -399,7 +404,9 @@ export class ChatCall {
         counter: this.services.tokenCounter,
       });
       const serviceTier = collected.delivered.serviceTier;
-      const cost = costOfCall(deployment.model, usage, context.tenant, { serviceTier });
+      const cost = costOfCall(deployment.model, tokenUsageOf(usage), context.tenant, {
+        serviceTier,
+      });
       this.record(context, request, {
         status: failure ? statusOf(failure) : 'success',
         provider: info.provider,

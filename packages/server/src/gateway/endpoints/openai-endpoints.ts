@@ -18,6 +18,7 @@ import {
   setCallHeaders,
   writeCoalescer,
 } from './gateway-context';
+import { imageEndpoints } from './image-endpoints';
 
 /** SSE lines of an OpenAI stream; a failure after the first byte ends it with an error event. */
 async function* openAIServerSentEvents(
@@ -153,6 +154,8 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
       }
     },
   );
+
+  imageEndpoints(app);
 
   app.get('/v1/models', { preHandler: app.requireScope('gateway') }, async (request) => {
     const models = await app.gateway.routeTable.models(request.caller!.orgId);

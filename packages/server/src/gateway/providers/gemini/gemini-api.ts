@@ -77,3 +77,23 @@ export interface GeminiBatchEmbedRequest {
 export interface GeminiBatchEmbedResponse {
   embeddings: { values: number[] }[];
 }
+
+/** Imagen's `models/{model}:predict` body. */
+export interface ImagenPredictRequest {
+  instances: { prompt: string }[];
+  parameters: { sampleCount: number; aspectRatio?: string };
+}
+
+export interface ImagenPredictResponse {
+  predictions: { bytesBase64Encoded?: string; mimeType?: string }[];
+}
+
+/** `generateContent` asking a Gemini image model (gemini-2.5-flash-image …) for images. */
+export interface GeminiImageGenerateRequest {
+  contents: GeminiContent[];
+  generationConfig: {
+    responseModalities: ('IMAGE' | 'TEXT')[];
+    candidateCount?: number;
+    imageConfig?: { aspectRatio: string };
+  };
+}

@@ -26,11 +26,18 @@ import { geminiErrorSpec } from './gemini-error';
 import { convertGeminiStream } from './gemini-stream';
 import { convertGeminiResponse } from './convert-gemini-response';
 import { convertToGeminiRequest } from './convert-to-gemini-request';
+import { convertGeminiImageResponse, convertImagenResponse } from './convert-gemini-image-response';
+import {
+  convertToGeminiImageRequest,
+  convertToImagenRequest,
+  isImagenModel,
+} from './convert-to-gemini-image-request';
 
 /** Like Google's SDK, the base URL includes the API version. */
 export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
-type GeminiMethod = 'generateContent' | 'streamGenerateContent?alt=sse' | 'batchEmbedContents';
+type GeminiMethod =
+  'generateContent' | 'streamGenerateContent?alt=sse' | 'batchEmbedContents' | 'predict';
 
 /** Gemini API (Google AI Studio keys), authenticated by an `x-goog-api-key` header. */
 export function createGeminiProvider(transport: HttpTransport): GatewayProvider {
@@ -128,6 +135,28 @@ export function createGeminiProvider(transport: HttpTransport): GatewayProvider 
         model: modelId(deployment),
         usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
       };
+    },
+
+    async generateImages(request, { deployment, signal }) {
+      const imagen = isImagenModel(deployment.model);
+      const upstream = imagen
+        ? upstreamRequest(deployment, 'predict', convertToImagenRequest(request), signal)
+        : upstreamRequest(
+            deployment,
+            'generateContent',
+            convertToGeminiImageRequest(request),
+            signal,
+          );
+      const response = await postUpstream(transport, upstream);
+      const json = parseJsonBody(
+        await readBodyBytes(response, upstream),
+        upstream,
+        response.status,
+      );
+      const created = Math.floor(transport.now() / 1000);
+      return imagen
+        ? convertImagenResponse(json, response.status, created)
+        : convertGeminiImageResponse(json, response.status, created);
     },
   };
 }

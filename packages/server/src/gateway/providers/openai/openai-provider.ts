@@ -9,7 +9,11 @@ import {
   readSseEvents,
 } from '../upstream-http';
 import type { HttpTransport, UpstreamRequest } from '../upstream-http';
-import { convertOpenAIEmbeddingResponse, convertOpenAIResponse } from './convert-openai-response';
+import {
+  convertOpenAIEmbeddingResponse,
+  convertOpenAIImageResponse,
+  convertOpenAIResponse,
+} from './convert-openai-response';
 import {
   convertToOpenAIEmbeddingRequest,
   convertToOpenAIRequest,
@@ -19,7 +23,7 @@ import { convertOpenAIStream } from './openai-stream';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
-export type OpenAIOperation = 'chat/completions' | 'embeddings';
+export type OpenAIOperation = 'chat/completions' | 'embeddings' | 'images/generations';
 
 /** What distinguishes one server speaking OpenAI's wire format from another. */
 export interface OpenAIWireConfig {
@@ -114,6 +118,18 @@ export function createOpenAIWireProvider(
         response.status,
       );
       return convertOpenAIEmbeddingResponse(json, config.name, response.status);
+    },
+
+    async generateImages(request, { deployment, signal }) {
+      const body = JSON.stringify({ ...request, model: deployment.model });
+      const upstream = upstreamRequest(deployment, 'images/generations', body, signal, false);
+      const response = await postUpstream(transport, upstream);
+      const json = parseJsonBody(
+        await readBodyBytes(response, upstream),
+        upstream,
+        response.status,
+      );
+      return convertOpenAIImageResponse(json, config.name, response.status);
     },
   };
 }

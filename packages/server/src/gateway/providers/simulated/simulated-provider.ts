@@ -4,6 +4,7 @@ import { errorOfAbort } from '../upstream-http';
 import { SIMULATED_SYSTEM_FINGERPRINT, simulateCompletion } from './simulate-completion';
 import type { SimulatedCompletion } from './simulate-completion';
 import { simulateEmbeddings } from './simulated-embedding';
+import { simulateImages } from './simulated-image';
 import { simulatedFailure } from './simulated-error';
 import { simulatedOptionsOf } from './simulated-options';
 import { simulatedChunks } from './simulated-stream';
@@ -69,6 +70,14 @@ export function createSimulatedProvider(dependencies: SimulatedDependencies): Ga
       if (failure) throw failure;
       const dimensions = request.dimensions ?? options.embeddingDimensions;
       return simulateEmbeddings(request, deployment.model, dimensions, counter);
+    },
+
+    async generateImages(request, { deployment, signal }) {
+      const options = simulatedOptionsOf(deployment);
+      await waiter(deployment, signal, 'request')(options.latencyMs);
+      const failure = simulatedFailure(options, dependencies.random);
+      if (failure) throw failure;
+      return { response: simulateImages(request, deployment.model, created()), simulated: true };
     },
   };
 }
