@@ -44,6 +44,12 @@ beforeAll(async () => {
       'claude-sonnet-4-5',
       providerDeployment('claude', 'anthropic', 'claude-sonnet-4-5', claude),
     ),
+    route(
+      'claude-slow',
+      providerDeployment('claude-slow', 'anthropic', 'claude-sonnet-4-5', claude, {
+        timeoutMs: 400,
+      }),
+    ),
     route('gpt-4o', providerDeployment('gpt', 'openai', 'gpt-4o', gpt)),
     route('o4-mini', providerDeployment('o4', 'openai', 'o4-mini', gpt)),
     route(
@@ -171,6 +177,52 @@ describe('Anthropic prompt caching', () => {
       estimated_usage: ['output'],
     });
     expect(event.cost_nanos).toBe(3012 * per(3) + 2000 * per(0.3) + output * per(15));
+  });
+});
+
+describe('a stream that stops part-way', () => {
+  const output = countTokens("The contract's termination clause");
+  const reportedPrompt = {
+    input_tokens: 5012,
+    cached_tokens: 2000,
+    cache_write_5m_tokens: 1000,
+    cache_write_1h_tokens: 2000,
+  };
+
+  it('keeps the reported prompt usage when the upstream stalls and the call times out', async () => {
+    claude.reply({ ...recordedStream(claude.wire, 'messages-cache-write'), stallAfter: 4 });
+    const requestId = newRequestId('claude-stall');
+    const { text, error } = await drainMessages(
+      await gateway.anthropic.messages.create(
+        { model: 'claude-slow', max_tokens: 100, messages: QUESTION, stream: true },
+        headers(requestId),
+      ),
+    );
+    expect(error).toBeDefined();
+    expect(text).toBe("The contract's termination clause");
+    expect(await recorded(requestId)).toMatchObject({
+      status: 'timeout',
+      ...reportedPrompt,
+      output_tokens: output,
+      estimated_usage: ['output'],
+    });
+  });
+
+  it('keeps the reported prompt usage when the client goes away', async () => {
+    claude.reply({ ...recordedStream(claude.wire, 'messages-cache-write'), stallAfter: 4 });
+    const requestId = newRequestId('claude-client-gone');
+    const stream = gateway.anthropic.messages.stream(
+      { model: 'claude-sonnet-4-5', max_tokens: 100, messages: QUESTION },
+      headers(requestId),
+    );
+    await new Promise<void>((resolve) => stream.on('text', () => resolve()));
+    stream.abort();
+    await stream.done().catch(() => undefined);
+    expect(await recorded(requestId)).toMatchObject({
+      ...reportedPrompt,
+      output_tokens: output,
+      estimated_usage: ['output'],
+    });
   });
 });
 
