@@ -139,6 +139,8 @@ export function buildEventRow(
     cache_write_1h_tokens: number('cache_write_1h_tokens'),
     reasoning_tokens: number('reasoning_tokens'),
     service_tier: text('service_tier'),
+    image_size: text('image_size'),
+    image_quality: text('image_quality'),
     estimated_usage: Array.isArray(fields.estimated_usage)
       ? (fields.estimated_usage as string[])
       : [],

@@ -56,11 +56,14 @@ export const EVENT_COLUMNS = {
   action: 'LowCardinality(String)',
   threshold: 'Float64',
   value: 'Float64',
-  // Added by migration 4 (ALTER TABLE ... ADD COLUMN): kept last, in the order they were added.
+  // Usage and pricing detail (schema version 4): the record of how the cost was reached.
   cache_write_5m_tokens: 'UInt32',
   cache_write_1h_tokens: 'UInt32',
   reasoning_tokens: 'UInt32',
   service_tier: 'LowCardinality(String)',
+  image_size: 'LowCardinality(String)',
+  image_quality: 'LowCardinality(String)',
+  // Schema version 5: the sides of the usage a tokenizer counted (`input`, `output`).
   estimated_usage: 'Array(LowCardinality(String))',
 } as const;
 
@@ -125,5 +128,7 @@ export interface EventRow {
   cache_write_1h_tokens: number;
   reasoning_tokens: number;
   service_tier: string;
+  image_size: string;
+  image_quality: string;
   estimated_usage: string[];
 }

@@ -98,7 +98,14 @@ const modelUsageFields = {
   model: label.optional(),
   input_tokens: tokenCount.optional(),
   output_tokens: tokenCount.optional(),
+  /** Cache reads. */
   cached_tokens: tokenCount.optional(),
+  /** Prompt-cache writes with a 5-minute lifetime. */
+  cache_write_5m_tokens: tokenCount.optional(),
+  /** Prompt-cache writes with a 1-hour lifetime. */
+  cache_write_1h_tokens: tokenCount.optional(),
+  /** Reasoning / thinking tokens, part of `output_tokens`. */
+  reasoning_tokens: tokenCount.optional(),
   /** When absent, cost is computed from the price table. */
   cost_usd: usd.optional(),
 };
@@ -118,16 +125,15 @@ export const promptCallSchema = z.object({
   attempts: z.number().int().nonnegative().max(1000).optional(),
   providers_tried: z.array(label).max(64).optional(),
   image_count: z.number().int().nonnegative().max(10_000).optional(),
+  /** Image size as the API took it (`1024x1024`): image models are priced by size and quality. */
+  image_size: label.optional(),
+  /** Image quality as the API took it (`standard`, `hd`, `low`, `medium`, `high`). */
+  image_quality: label.optional(),
   video_duration_seconds: z.number().nonnegative().max(86_400).optional(),
+  /** The provider's service tier (`priority` and `flex` change the price). */
+  service_tier: label.optional(),
   error_message: z.string().max(MAX_TEXT).optional(),
   simulated: z.boolean().optional(),
-  /** Prompt-cache writes by lifetime, part of `input_tokens`. */
-  cache_write_5m_tokens: tokenCount.optional(),
-  cache_write_1h_tokens: tokenCount.optional(),
-  /** Reasoning tokens, part of `output_tokens`. */
-  reasoning_tokens: tokenCount.optional(),
-  /** The service tier the provider served the call with (e.g. OpenAI's `flex`, `priority`). */
-  service_tier: label.optional(),
   /** The sides of the usage counted by a tokenizer because the provider never reported them. */
   estimated_usage: z.array(z.enum(ESTIMATED_USAGE_PARTS)).max(2).optional(),
 });

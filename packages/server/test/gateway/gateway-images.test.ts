@@ -51,7 +51,7 @@ afterAll(async () => {
 
 const headers = (requestId: string) => ({ headers: { 'x-request-id': requestId } });
 
-type ImageEvent = PromptCallEvent & { name: string; metadata: Record<string, unknown> };
+type ImageEvent = PromptCallEvent & { name: string; image_size: string; image_quality: string };
 
 async function recorded(requestId: string): Promise<ImageEvent> {
   return (await promptCallOf(gateway.reader, requestId)) as ImageEvent;
@@ -78,7 +78,8 @@ describe('image generation', () => {
       image_count: 1,
       input_tokens: 14,
       output_tokens: 1056,
-      metadata: { image_size: '1024x1024', image_quality: 'medium' },
+      image_size: '1024x1024',
+      image_quality: 'medium',
     });
     // The image bytes are never stored; their size is.
     expect(event.output).not.toContain(images.data![0]!.b64_json!);
@@ -96,7 +97,8 @@ describe('image generation', () => {
     expect(event).toMatchObject({
       operation: 'image',
       image_count: 1,
-      metadata: { image_size: '1792x1024', image_quality: 'hd' },
+      image_size: '1792x1024',
+      image_quality: 'hd',
     });
     expect(event).toMatchObject({ cost_unpriced: true, cost_nanos: 0 });
   });

@@ -96,15 +96,13 @@ export async function generateImages(
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       imageCount: usage.imageCount,
+      imageSize,
+      imageQuality,
       costNanos: cost.costNanos,
       unpriced: !cost.priced,
       attempts: routed.attempts,
       simulated,
       output: response.data.map(storedImage),
-      metadata: {
-        ...(imageSize && { image_size: imageSize }),
-        ...(imageQuality && { image_quality: imageQuality }),
-      },
     });
     return { response, info, costNanos: cost.costNanos };
   } catch (error) {

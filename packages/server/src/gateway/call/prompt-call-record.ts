@@ -34,8 +34,10 @@ export interface PromptCallRecord {
   estimatedUsage?: EstimatedUsagePart[];
   /** The service tier the provider served the call with. */
   serviceTier?: string;
-  /** Images generated (the `image` operation). */
+  /** Images generated (the `image` operation), and their size and quality as the API took them. */
   imageCount?: number;
+  imageSize?: string;
+  imageQuality?: string;
   costNanos: number;
   /** True when the price table did not know the model. */
   unpriced?: boolean;

@@ -70,6 +70,8 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
     service_tier: record.serviceTier,
     estimated_usage: record.estimatedUsage?.length ? record.estimatedUsage : undefined,
     image_count: record.imageCount,
+    image_size: record.imageSize,
+    image_quality: record.imageQuality,
     cost_usd: record.costNanos / 1e9,
     ttft_ms: record.ttftMs,
     cache_hit: record.cacheHit,

@@ -49,11 +49,15 @@ const columnsOf = (names: readonly EventColumn[]): string =>
 
 const ALL_EVENT_COLUMNS = Object.keys(EVENT_COLUMNS) as EventColumn[];
 
-/** Columns added to `events` after it was released (a new table has them from its CREATE). */
-const addEventColumns = (names: readonly EventColumn[]): string =>
-  `ALTER TABLE events\n${names
-    .map((name) => `    ADD COLUMN IF NOT EXISTS ${name} ${EVENT_COLUMNS[name]}`)
-    .join(',\n')}`;
+/** Columns added by migration 4 (a fresh database gets them from the CREATE of migration 1). */
+const USAGE_DETAIL_COLUMNS = [
+  'cache_write_5m_tokens',
+  'cache_write_1h_tokens',
+  'reasoning_tokens',
+  'service_tier',
+  'image_size',
+  'image_quality',
+] as const satisfies readonly EventColumn[];
 
 /** Columns copied into `tool_calls`, tenant and retention first. */
 export const TOOL_CALL_COLUMNS = [
@@ -417,15 +421,16 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
-    description: 'cache writes by lifetime, reasoning tokens, service tier and estimated usage',
+    description: 'usage detail of the cost: cache writes by duration, reasoning, tier, image size',
+    statements: USAGE_DETAIL_COLUMNS.map(
+      (name) => `ALTER TABLE events ADD COLUMN IF NOT EXISTS ${name} ${EVENT_COLUMNS[name]}`,
+    ),
+  },
+  {
+    version: 5,
+    description: 'which sides of a call usage a tokenizer estimated',
     statements: [
-      addEventColumns([
-        'cache_write_5m_tokens',
-        'cache_write_1h_tokens',
-        'reasoning_tokens',
-        'service_tier',
-        'estimated_usage',
-      ]),
+      `ALTER TABLE events ADD COLUMN IF NOT EXISTS estimated_usage ${EVENT_COLUMNS.estimated_usage}`,
     ],
   },
 ];
