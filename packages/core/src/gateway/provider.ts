@@ -93,6 +93,12 @@ export interface StreamUsageReport {
    * `candidatesTokenCount`): the tokenizer then counts only the visible part.
    */
   reasoningTokens?: number;
+  /**
+   * Reasoning text the upstream generated that the stream does not pass on
+   * (Anthropic's thinking blocks): the tokenizer counts it when the stream
+   * ends before the upstream counted its output.
+   */
+  reasoningText?: string;
 }
 
 export interface GatewayProvider {

@@ -189,6 +189,32 @@ describe('a stream that stops part-way', () => {
     cache_write_1h_tokens: 2000,
   };
 
+  it("counts Anthropic's thinking, never passed on, when a stream is cut after it", async () => {
+    // message_start, the thinking block (start, two thinking deltas, signature, stop), the text's start and delta.
+    claude.reply(cutStream(claude.wire, 'messages-thinking', 8));
+    const requestId = newRequestId('claude-cut-thinking');
+    const { text, error } = await drainMessages(
+      await gateway.anthropic.messages.create(
+        { model: 'claude-sonnet-4-5', max_tokens: 2048, messages: QUESTION, stream: true },
+        headers(requestId),
+      ),
+    );
+    expect(error).toBeDefined();
+    expect(text).toBe("30 days' written notice.");
+    const thinking = countTokens(
+      "The clause says either party may end the contract with notice. Thirty days, in writing, so the answer is 30 days' written notice.",
+    );
+    const output = thinking + countTokens("30 days' written notice.");
+    const event = await recorded(requestId);
+    expect(event).toMatchObject({
+      input_tokens: 48,
+      output_tokens: output,
+      reasoning_tokens: thinking,
+      estimated_usage: ['output'],
+    });
+    expect(event.cost_nanos).toBe(48 * per(3) + output * per(15));
+  });
+
   it('keeps the reported prompt usage when the upstream stalls and the call times out', async () => {
     claude.reply({ ...recordedStream(claude.wire, 'messages-cache-write'), stallAfter: 4 });
     const requestId = newRequestId('claude-stall');

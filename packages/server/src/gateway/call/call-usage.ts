@@ -70,7 +70,7 @@ export function settleStreamUsage(stream: {
   let completion = reported?.completion;
   if (!completion) {
     estimated.push('output');
-    completion = estimatedCompletion(counter, delivered, reported?.reasoningTokens);
+    completion = estimatedCompletion(counter, delivered, reported);
   }
   return { usage: joinUsage(prompt, completion), estimated };
 }
@@ -107,9 +107,11 @@ export function serviceTierOf(response: OpenAIChatResponse): string | undefined 
 function estimatedCompletion(
   counter: TokenCounter,
   delivered: DeliveredOutput,
-  reportedReasoning?: number,
+  reported: StreamUsageReport = {},
 ): Pick<OpenAIUsage, 'completion_tokens' | 'completion_tokens_details'> {
-  const reasoning = reportedReasoning ?? counter.countText(delivered.reasoning);
+  const reasoning =
+    reported.reasoningTokens ??
+    counter.countText(delivered.reasoning) + counter.countText(reported.reasoningText ?? '');
   const completion =
     counter.countText(delivered.text) + counter.countText(delivered.toolCalls) + reasoning;
   return {

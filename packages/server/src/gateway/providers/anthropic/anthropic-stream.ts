@@ -21,7 +21,7 @@ import type { AnthropicResponseOptions } from './convert-anthropic-response';
  * message_delta the finish reason, message_stop the usage chunk. An `error`
  * event or an end before message_stop throws an `UpstreamError` of kind 'stream'.
  * `report` hears the prompt usage of message_start before the first chunk is
- * yielded, and the output count of message_delta.
+ * yielded, the thinking text (not passed on), and the output count of message_delta.
  */
 export async function* convertAnthropicStream(
   events: AsyncIterable<SseEvent>,
@@ -82,6 +82,8 @@ export async function* convertAnthropicStream(
         const delta = event.delta;
         if (delta.type === 'text_delta') {
           yield chunk({ content: delta.text });
+        } else if (delta.type === 'thinking_delta') {
+          report.reasoningText = (report.reasoningText ?? '') + delta.thinking;
         } else if (delta.type === 'input_json_delta') {
           if (jsonBlocks.has(event.index)) {
             yield chunk({ content: delta.partial_json });
