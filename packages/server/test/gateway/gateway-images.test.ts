@@ -88,10 +88,13 @@ describe('image generation', () => {
   it('serves dall-e-3 by URL, unpriced (not $0) while the catalogue has no image prices', async () => {
     gpt.reply({ type: 'json', body: jsonFixture('openai', 'images-dall-e-3') });
     const requestId = newRequestId('dalle');
-    const images = await gateway.openai.images.generate(
-      { model: 'dall-e-3', prompt: PROMPT, size: '1792x1024', quality: 'hd' },
-      headers(requestId),
-    );
+    const { data: images, response } = await gateway.openai.images
+      .generate(
+        { model: 'dall-e-3', prompt: PROMPT, size: '1792x1024', quality: 'hd' },
+        headers(requestId),
+      )
+      .withResponse();
+    expect(response.headers.get('x-tollgate-cost-usd')).toBeNull();
     expect(images.data![0]!.url).toMatch(/^https:\/\//);
     const event = await recorded(requestId);
     expect(event).toMatchObject({

@@ -86,6 +86,8 @@ export interface ChatAnswer {
   rawBody?: Buffer;
   info: CallInfo;
   costNanos: number;
+  /** True when the price table does not know the model: the cost is unknown, not $0. */
+  unpriced?: boolean;
 }
 
 export interface ChatStreamAnswer {
@@ -233,7 +235,7 @@ export class ChatCall {
             this.services.logger.warn({ err: error }, 'could not store a response in the cache'),
           );
       }
-      return { response, rawBody, info, costNanos: cost.costNanos };
+      return { response, rawBody, info, costNanos: cost.costNanos, unpriced: !cost.priced };
     } catch (error) {
       this.recordFailure(request, context, route, error, performance.now() - startedAt);
       throw error;

@@ -24,6 +24,8 @@ export interface ImageAnswer {
   response: OpenAIImageResponse;
   info: CallInfo;
   costNanos: number;
+  /** True when the price table does not know the model: the cost is unknown, not $0. */
+  unpriced: boolean;
 }
 
 /**
@@ -104,7 +106,7 @@ export async function generateImages(
       simulated,
       output: response.data.map(storedImage),
     });
-    return { response, info, costNanos: cost.costNanos };
+    return { response, info, costNanos: cost.costNanos, unpriced: !cost.priced };
   } catch (error) {
     record({
       status: 'error',

@@ -61,7 +61,7 @@ export async function anthropicEndpoints(app: FastifyInstance): Promise<void> {
       );
     }
     const answer = await chat.complete(canonical, context);
-    setCallHeaders(reply, answer.info, answer.costNanos);
+    setCallHeaders(reply, answer.info, answer.unpriced ? undefined : answer.costNanos);
     return convertToAnthropicMessagesResponse(answer.response);
   });
 }

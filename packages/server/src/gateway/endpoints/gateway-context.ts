@@ -87,6 +87,7 @@ export function clientSignal(request: FastifyRequest, reply: FastifyReply): Abor
   return controller.signal;
 }
 
+/** The call's headers; `x-tollgate-cost-usd` only when the cost is known (never $0 for unpriced). */
 export function setCallHeaders(reply: FastifyReply, info: CallInfo, costNanos?: number): void {
   reply.header('x-tollgate-provider', info.provider);
   reply.header('x-tollgate-model', info.servedModel);

@@ -24,7 +24,7 @@ export function imageEndpoints(app: FastifyInstance): void {
         logger: request.log,
       };
       const answer = await generateImages(services, parsed.data, context);
-      setCallHeaders(reply, answer.info, answer.costNanos);
+      setCallHeaders(reply, answer.info, answer.unpriced ? undefined : answer.costNanos);
       return answer.response;
     },
   );

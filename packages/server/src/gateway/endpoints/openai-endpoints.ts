@@ -71,7 +71,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
         );
       }
       const answer = await chat.complete(parsed.data, context);
-      setCallHeaders(reply, answer.info, answer.costNanos);
+      setCallHeaders(reply, answer.info, answer.unpriced ? undefined : answer.costNanos);
       reply.type('application/json');
       return reply.send(answer.rawBody ?? answer.response);
     },
