@@ -86,7 +86,9 @@ export async function otlpRoutes(app: FastifyInstance): Promise<void> {
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const body = await decompressBody(raw, request.headers['content-encoding'], maxBytes);
       const document = decodeTraceRequestBody(body, encoding, signal);
-      const decoded = signal === 'traces' ? tracesToEvents(document) : logsToEvents(document);
+      const arrivedAt = Number((performance.timeOrigin + performance.now()).toFixed(3));
+      const decoded =
+        signal === 'traces' ? tracesToEvents(document) : logsToEvents(document, arrivedAt);
       const itemCount = decoded.events.length + decoded.rejected.length;
       if (itemCount > maxEvents) {
         throw new ApiError(
@@ -147,7 +149,7 @@ function tracesToEvents(document: unknown): DecodedExport {
 }
 
 /** Log records become content events; any other record is rejected with its reason. */
-function logsToEvents(document: unknown): DecodedExport {
+function logsToEvents(document: unknown, arrivedAt: number): DecodedExport {
   const logs = readLogsRequest(document);
   const decoded: DecodedExport = {
     events: [],
@@ -158,7 +160,7 @@ function logsToEvents(document: unknown): DecodedExport {
     })),
   };
   for (const record of logs.records) {
-    const event = logRecordToEvent(record);
+    const event = logRecordToEvent(record, arrivedAt);
     if ('message' in event) {
       decoded.rejected.push({
         spanId: record.spanId,

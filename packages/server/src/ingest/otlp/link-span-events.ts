@@ -7,6 +7,8 @@ const SPAN_ID = /^[0-9a-f]{16}$/;
 interface SpanLinks {
   spanId?: string;
   contentOfSpanId?: string;
+  /** Order of content events: arrival of their request, then place in it. */
+  arrivedAt: number;
   sequence: number;
 }
 
@@ -28,13 +30,13 @@ export function linkSpanEvents(rows: readonly EventRow[]): EventRow[] {
     const spanId = links[index]?.spanId;
     if (spanId) eventIdBySpan.set(`${row.run_id}:${spanId}`, row.event_id);
   });
-  const contentBySpan = new Map<string, Array<{ row: EventRow; sequence: number }>>();
+  const contentBySpan = new Map<string, Array<{ row: EventRow; link: SpanLinks }>>();
   rows.forEach((row, index) => {
     const spanId = links[index]?.contentOfSpanId;
     const key = `${row.run_id}:${spanId}`;
     if (!spanId || !eventIdBySpan.has(key)) return;
     const group = contentBySpan.get(key) ?? [];
-    group.push({ row, sequence: links[index]!.sequence });
+    group.push({ row, link: links[index]! });
     contentBySpan.set(key, group);
   });
   const linked: EventRow[] = [];
@@ -60,29 +62,33 @@ export function linkSpanEvents(rows: readonly EventRow[]): EventRow[] {
 
 function spanLinksOf(row: EventRow): SpanLinks {
   // Most events are not OTLP events: skip parsing their metadata.
-  if (!row.metadata.includes('span_id')) return { sequence: 0 };
+  const none = { arrivedAt: 0, sequence: 0 };
+  if (!row.metadata.includes('span_id')) return none;
   try {
     const metadata = JSON.parse(row.metadata) as unknown;
-    if (!isRecord(metadata)) return { sequence: 0 };
+    if (!isRecord(metadata)) return none;
     return {
       spanId: typeof metadata.span_id === 'string' ? metadata.span_id : undefined,
       contentOfSpanId:
         typeof metadata.content_of_span_id === 'string' ? metadata.content_of_span_id : undefined,
+      arrivedAt: typeof metadata.arrived_at === 'number' ? metadata.arrived_at : 0,
       sequence: typeof metadata.sequence === 'number' ? metadata.sequence : 0,
     };
   } catch {
-    return { sequence: 0 };
+    return none;
   }
 }
 
 /** The span's prompt and completion from its content events, where the span has none. */
 function joinedContent(
   row: EventRow,
-  content: Array<{ row: EventRow; sequence: number }>,
+  content: Array<{ row: EventRow; link: SpanLinks }>,
 ): Pick<EventRow, 'input' | 'output'> {
-  const ordered = [...content].sort((a, b) =>
-    a.row.ts === b.row.ts ? a.sequence - b.sequence : a.row.ts < b.row.ts ? -1 : 1,
-  );
+  const ordered = [...content].sort((a, b) => {
+    if (a.row.ts !== b.row.ts) return a.row.ts < b.row.ts ? -1 : 1;
+    if (a.link.arrivedAt !== b.link.arrivedAt) return a.link.arrivedAt - b.link.arrivedAt;
+    return a.link.sequence - b.link.sequence;
+  });
   const inputs = ordered
     .filter((item) => item.row.input !== '')
     .map((item) => parse(item.row.input));

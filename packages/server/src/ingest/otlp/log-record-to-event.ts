@@ -31,13 +31,19 @@ export function contentSideOf(eventName: string): ContentSide | undefined {
  * A GenAI content event sent as an OTLP log record (what
  * `@opentelemetry/instrumentation-openai` emits) as an event of its own: a
  * `custom` event of the span's run whose parent is the span, holding one
- * message (input) or one choice (output). Events are immutable, so the
+ * message (input) or one choice (output). Messages of one call are ordered
+ * by time, then arrival, then place in the request (instrumentations stamp a
+ * call's messages with one millisecond). Events are immutable, so the
  * content is not written into the span's event: reads join it
  * (`linkSpanEvents`), whichever of the two arrived first. Its id is derived
  * from the record, so a resent export stores it once. Records that are not
  * GenAI content events, or belong to no span, are rejected.
  */
-export function logRecordToEvent(record: OtlpLogRecord): EventInput | LogRecordRejection {
+export function logRecordToEvent(
+  record: OtlpLogRecord,
+  /** When the request arrived (ms, sub-ms precise): orders messages of one instant sent apart. */
+  arrivedAt: number,
+): EventInput | LogRecordRejection {
   const side = contentSideOf(record.eventName);
   if (!side) {
     return {
@@ -81,6 +87,7 @@ export function logRecordToEvent(record: OtlpLogRecord): EventInput | LogRecordR
     output: content.output,
     metadata: {
       content_of_span_id: record.spanId,
+      arrived_at: arrivedAt,
       sequence: record.sequence,
       ...(record.scope.name ? { scope: record.scope } : {}),
       ...(attributes.size > 0 ? { attributes: attributesToObject(attributes) } : {}),
