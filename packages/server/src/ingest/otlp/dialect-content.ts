@@ -100,9 +100,19 @@ function vercelEmbeddingValues(attributes: AttributeReader): unknown {
   // The vectors are not content: read them so they stay out of the metadata too.
   attributes.value('ai.embedding', 'ai.embeddings');
   if (Array.isArray(values)) {
-    return values.length === 1 ? jsonText(values[0]) : values.map((item) => jsonText(item));
+    return values.length === 1 ? jsonValue(values[0]) : values.map((item) => jsonValue(item));
   }
-  return jsonText(value);
+  return jsonValue(value);
+}
+
+/** The AI SDK writes each embedded value as JSON, strings too (`"\"hello\""`). */
+function jsonValue(value: AttributeValue | undefined): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
 }
 
 /** The generated text, else the object, else the tool calls the model asked for. */
