@@ -15,7 +15,7 @@ import { mapProviderName } from './map-provider-name';
 import { mapSpanStatus } from './map-span-status';
 import { attributesToObject } from './otlp-attributes';
 import type { OtlpSpan, OtlpSpanEvent } from './otlp-trace-request';
-import { jsonText, readPromptContent, type SpanContent } from './span-content';
+import { completionText, jsonText, readPromptContent, type SpanContent } from './span-content';
 import { spanEventId } from './span-event-id';
 import { usageEventFields } from './usage-event-fields';
 import { readSpanUsage } from './span-usage';
@@ -231,7 +231,8 @@ function modelCallContent(
   const content = readPromptContent(attributes, events, usedEvents);
   if (content.input !== undefined && content.output !== undefined) return content;
   const dialect = readDialectContent(attributes);
-  return { input: content.input ?? dialect.input, output: content.output ?? dialect.output };
+  const output = dialect.output === undefined ? undefined : completionText(dialect.output);
+  return { input: content.input ?? dialect.input, output: content.output ?? output };
 }
 
 function spanMetadata(

@@ -41,7 +41,7 @@ beforeAll(async () => {
   await harness.flush();
   instrumentation.disable();
   events = await runEvents(harness.server, traceId);
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await harness?.close();
@@ -75,9 +75,8 @@ describe('@arizeai/openinference-instrumentation-openai 4.2', () => {
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'Weather in Lisbon?' },
     ]);
-    expect(JSON.parse(chat.output as string)).toEqual([
-      { role: 'assistant', content: UPSTREAM_ANSWER.text },
-    ]);
+    // One assistant message of text is stored as its text, as the gateway stores answers.
+    expect(chat.output).toBe(UPSTREAM_ANSWER.text);
     // Mapped attributes are not repeated in the metadata.
     expect(chat.metadata.attributes).not.toHaveProperty('llm.token_count.prompt');
     expect(chat.metadata.attributes).not.toHaveProperty('input.value');

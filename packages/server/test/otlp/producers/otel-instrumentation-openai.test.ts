@@ -46,7 +46,7 @@ beforeAll(async () => {
   await harness.flush();
   instrumentation.disable();
   events = await runEvents(harness.server, traceId);
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await harness?.close();

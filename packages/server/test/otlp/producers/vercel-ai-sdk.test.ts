@@ -44,7 +44,7 @@ beforeAll(async () => {
   await harness.flush();
   textEvents = await runEvents(harness.server, await traceOf('ai.generateText'));
   embedEvents = await runEvents(harness.server, await traceOf('ai.embed'));
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await harness?.close();
