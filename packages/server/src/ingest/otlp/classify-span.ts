@@ -31,6 +31,7 @@ const MODEL_HINT_KEYS = [
   GEN_AI.outputMessages,
   GEN_AI.prompt,
   GEN_AI.completion,
+  VERCEL_AI.modelId,
 ];
 
 /**

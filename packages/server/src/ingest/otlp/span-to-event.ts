@@ -122,20 +122,21 @@ export function spanToEvent(
       const requestedModel = attributes.string(GEN_AI.requestModel, VERCEL_AI.modelId);
       const requestType = attributes.string(TRACELOOP.requestType);
       const content = modelCallContent(attributes, span.events, usedEvents);
-      const usage = usageEventFields(readSpanUsage(attributes));
+      const provider = mapProviderName(
+        attributes.string(
+          GEN_AI.providerName,
+          GEN_AI.system,
+          OPENINFERENCE.provider,
+          OPENINFERENCE.system,
+          VERCEL_AI.modelProvider,
+        ),
+      );
+      const usage = usageEventFields(readSpanUsage(attributes, provider));
       return {
         ...common,
         event_type: 'prompt_call',
         operation: operation.operation ?? mapGenAiOperation(requestType)?.operation,
-        provider: mapProviderName(
-          attributes.string(
-            GEN_AI.providerName,
-            GEN_AI.system,
-            OPENINFERENCE.provider,
-            OPENINFERENCE.system,
-            VERCEL_AI.modelProvider,
-          ),
-        ),
+        provider,
         model:
           attributes.string(
             GEN_AI.responseModel,

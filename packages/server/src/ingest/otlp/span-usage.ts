@@ -25,14 +25,25 @@ interface ReportedUsage {
  * legacy), Langfuse's usage details. Undefined when the span reports no
  * token count at all: unknown usage stays unknown, never zero.
  */
-export function readSpanUsage(attributes: AttributeReader): TokenUsage | undefined {
-  const reported = readLangfuseUsage(attributes) ?? readAttributeUsage(attributes);
+export function readSpanUsage(
+  attributes: AttributeReader,
+  /** The normalised provider: Anthropic-derived attributes leave cache out of input. */
+  provider?: string,
+): TokenUsage | undefined {
+  const reported = readLangfuseUsage(attributes) ?? readAttributeUsage(attributes, provider);
   if (reported.input === undefined && reported.output === undefined) return undefined;
   return normaliseUsage(reported);
 }
 
-function readAttributeUsage(attributes: AttributeReader): ReportedUsage {
+function readAttributeUsage(attributes: AttributeReader, provider?: string): ReportedUsage {
+  // OpenLLMetry's Anthropic spans copy Anthropic's usage as it is, `input_tokens` without
+  // the cache (which its `…_input_tokens` names carry); the current conventions include it.
+  const anthropicFields =
+    provider === 'anthropic' &&
+    (attributes.has(GEN_AI.cacheReadInputTokensOld) ||
+      attributes.has(GEN_AI.cacheCreationInputTokensOld));
   const usage: ReportedUsage = {
+    inputExcludesCache: anthropicFields,
     input: attributes.count(
       GEN_AI.inputTokens,
       GEN_AI.promptTokens,
