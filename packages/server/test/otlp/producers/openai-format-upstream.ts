@@ -11,6 +11,8 @@ export const UPSTREAM_ANSWER = {
   reasoningTokens: 8,
   embeddingModel: 'text-embedding-3-small',
   embeddingTokens: 6,
+  /** Asked for when the request offers tools and holds no tool result yet. */
+  toolCall: { id: 'call_weather_1', name: 'get_weather', arguments: '{"city":"Lisbon"}' },
 } as const;
 
 export interface OpenAiFormatUpstream {
@@ -23,8 +25,9 @@ export interface OpenAiFormatUpstream {
 
 /**
  * An OpenAI-format model server on a random loopback port: chat completions
- * (plain JSON or SSE when `stream` is set) and embeddings, with usage that
- * names cached and reasoning tokens, as OpenAI reports them.
+ * (plain JSON or SSE when `stream` is set; a tool call first when the
+ * request offers tools) and embeddings, with usage that names cached and
+ * reasoning tokens, as OpenAI reports them.
  */
 export async function startOpenAiFormatUpstream(): Promise<OpenAiFormatUpstream> {
   const requests: OpenAiFormatUpstream['requests'] = [];
@@ -65,6 +68,34 @@ export async function startOpenAiFormatUpstream(): Promise<OpenAiFormatUpstream>
         model: UPSTREAM_ANSWER.model,
         system_fingerprint: 'fp_loopback',
       };
+      const messages = Array.isArray(body.messages)
+        ? (body.messages as Array<{ role?: string }>)
+        : [];
+      const wantsTool =
+        Array.isArray(body.tools) && !messages.some((message) => message.role === 'tool');
+      if (wantsTool) {
+        const { id, name, arguments: args } = UPSTREAM_ANSWER.toolCall;
+        response.setHeader('content-type', 'application/json');
+        response.end(
+          JSON.stringify({
+            ...base,
+            object: 'chat.completion',
+            choices: [
+              {
+                index: 0,
+                message: {
+                  role: 'assistant',
+                  content: null,
+                  tool_calls: [{ id, type: 'function', function: { name, arguments: args } }],
+                },
+                finish_reason: 'tool_calls',
+              },
+            ],
+            usage,
+          }),
+        );
+        return;
+      }
       if (body.stream === true) {
         response.setHeader('content-type', 'text/event-stream');
         const chunks = [

@@ -1,6 +1,7 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { calculateCost } from '@tollgate/core';
-import { embed, generateText } from 'ai';
+import { embed, generateText, stepCountIs, tool } from 'ai';
+import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventNamed, type ApiEvent } from '../run-events';
 import { UPSTREAM_ANSWER } from './openai-format-upstream';
@@ -14,6 +15,7 @@ import {
 let harness: ProducerHarness;
 let textEvents: ApiEvent[];
 let embedEvents: ApiEvent[];
+let toolEvents: ApiEvent[];
 
 /** The trace id of the spans the AI SDK made for one call, found by its root span's name. */
 async function traceOf(name: string): Promise<string> {
@@ -41,8 +43,30 @@ beforeAll(async () => {
     value: 'hello',
     experimental_telemetry: { isEnabled: true },
   });
+  await generateText({
+    model: openai.chat('gpt-4o-mini'),
+    prompt: 'Weather in Lisbon?',
+    tools: {
+      get_weather: tool({
+        description: 'The weather in a city',
+        inputSchema: z.object({ city: z.string() }),
+        execute: async ({ city }) => ({ city, celsius: 21 }),
+      }),
+    },
+    stopWhen: stepCountIs(2),
+    experimental_telemetry: { isEnabled: true, functionId: 'weather-agent' },
+  });
   await harness.flush();
-  textEvents = await runEvents(harness.server, await traceOf('ai.generateText'));
+  const runs = await harness.server.request(`/api/v1/events?limit=1000`);
+  const listed = ((await runs.json()) as { events: ApiEvent[] }).events;
+  const runOf = (functionId: string) =>
+    listed.find(
+      (event) =>
+        event.name === 'ai.generateText' &&
+        event.metadata.attributes?.['ai.telemetry.functionId'] === functionId,
+    )!.run_id as string;
+  textEvents = await runEvents(harness.server, runOf('weather'));
+  toolEvents = await runEvents(harness.server, runOf('weather-agent'));
   embedEvents = await runEvents(harness.server, await traceOf('ai.embed'));
 }, 180_000);
 
@@ -92,6 +116,18 @@ describe('ai 6 (Vercel AI SDK experimental_telemetry)', () => {
     expect(textEvents.filter((event) => event.event_type === 'prompt_call')).toHaveLength(1);
     expectOneTree(textEvents, wrapper.event_id);
     expect(eventNamed(textEvents, 'ai.generateText.doGenerate').parent_id).toBe(wrapper.event_id);
+  });
+
+  it('records the tool the model called, between the two model calls of the loop', () => {
+    const toolCall = eventNamed(toolEvents, 'ai.toolCall');
+    expect(toolCall).toMatchObject({ event_type: 'tool_call', tool_name: 'get_weather' });
+    expect(JSON.parse(toolCall.input as string)).toEqual({ city: 'Lisbon' });
+    expect(JSON.parse(toolCall.output as string)).toEqual({ city: 'Lisbon', celsius: 21 });
+    const calls = toolEvents.filter((event) => event.event_type === 'prompt_call');
+    expect(calls).toHaveLength(2);
+    // The first call's completion is the tool call the model asked for.
+    expect(calls.map((call) => call.output as string).join('\n')).toContain('get_weather');
+    expectOneTree(toolEvents, eventNamed(toolEvents, 'ai.generateText').event_id);
   });
 
   it('counts an embedding once, with its tokens, under the embed span', () => {
