@@ -130,6 +130,17 @@ export async function otlpRoutes(app: FastifyInstance): Promise<void> {
   app.post('/v1/traces', ingest('traces'));
   app.post(LANGFUSE_TRACES_PATH, ingest('traces'));
   app.post('/v1/logs', ingest('logs'));
+
+  // What Langfuse's SDKs ask besides the spans: `auth_check()` lists the key's project.
+  app.get(
+    '/api/public/projects',
+    { onRequest: app.requireScope('ingest') },
+    async (request: FastifyRequest) => {
+      const projectId = request.caller!.projectId;
+      const project = projectId ? await app.stores.meta.getProject(projectId) : undefined;
+      return { data: project ? [{ id: project.id, name: project.name, metadata: {} }] : [] };
+    },
+  );
 }
 
 interface DecodedExport {

@@ -82,6 +82,17 @@ describe('@langfuse/otel and @langfuse/tracing 5.11 exporting to /api/public/ote
     expectOneTree(events, root.event_id);
   });
 
+  it("answers the SDK's auth check with the key's project", async () => {
+    const response = await fetch(`${harness.server.url}/api/public/projects`, {
+      headers: {
+        authorization: `Basic ${Buffer.from(`pk-lf-x:${harness.server.tenant.projectKey}`).toString('base64')}`,
+      },
+    });
+    expect(response.status).toBe(200);
+    const { data } = (await response.json()) as { data: Array<{ id: string }> };
+    expect(data.map((project) => project.id)).toEqual([harness.server.tenant.projectId]);
+  });
+
   it('refuses Basic credentials without a valid Tollgate key', async () => {
     const response = await fetch(`${harness.server.url}/api/public/otel/v1/traces`, {
       method: 'POST',
