@@ -156,6 +156,28 @@ describe('usage from every dialect, input including cache', () => {
   });
 });
 
+describe('Langfuse trace attributes', () => {
+  it('reads tags, environment, and a failed observation', () => {
+    expect(
+      one({
+        'langfuse.observation.type': 'generation',
+        'langfuse.observation.model.name': 'gpt-4o',
+        'langfuse.observation.level': 'ERROR',
+        'langfuse.observation.status_message': 'upstream refused',
+        'langfuse.trace.tags': ['beta', 'eu'],
+        'langfuse.environment': 'staging',
+        'langfuse.user.id': 'user-1',
+      }),
+    ).toMatchObject({
+      status: 'error',
+      error_message: 'upstream refused',
+      tags: ['beta', 'eu'],
+      env: 'staging',
+      user_id: 'user-1',
+    });
+  });
+});
+
 describe('one model call counted once', () => {
   it('keeps the AI SDK wrapper spans custom', () => {
     expect(

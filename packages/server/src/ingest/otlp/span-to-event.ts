@@ -75,11 +75,16 @@ export function spanToEvent(
   const usedEvents = new Set<OtlpSpanEvent>();
   const startMs = Number(span.startTimeUnixNano / 1_000_000n);
   const errorType = span.attributes.get(GENERAL.errorType);
+  // Langfuse marks a failed observation by its level rather than the span status.
+  const failedObservation = attributes.string(LANGFUSE.level) === 'ERROR';
   const status = mapSpanStatus(
-    span.status.code,
+    failedObservation ? 'error' : span.status.code,
     typeof errorType === 'string' ? errorType : undefined,
   );
-  const errorMessage = status === 'success' ? undefined : failureMessage(span);
+  const errorMessage =
+    status === 'success'
+      ? undefined
+      : (failureMessage(span) ?? attributes.string(LANGFUSE.statusMessage));
   const common = {
     event_id: spanEventId(startMs, span.traceId, span.spanId),
     run_id: span.traceId,
@@ -87,7 +92,10 @@ export function spanToEvent(
     ts: startMs,
     name: span.name || undefined,
     service: resource.string(GENERAL.serviceName),
-    env: resource.string(GENERAL.environment, GENERAL.environmentOld),
+    env:
+      resource.string(GENERAL.environment, GENERAL.environmentOld) ??
+      attributes.string(LANGFUSE.environment),
+    tags: traceTags(attributes),
     user_id:
       attributes.string(
         GENERAL.userId,
@@ -260,6 +268,15 @@ function spanMetadata(
     }));
   }
   return { ...metadata, ...extra };
+}
+
+/** Langfuse's trace tags (`langfuse.trace.tags`), as many as an event holds. */
+function traceTags(attributes: AttributeReader): string[] | undefined {
+  const tags = attributes.value(LANGFUSE.traceTags);
+  if (!Array.isArray(tags)) return undefined;
+  return tags
+    .filter((tag): tag is string => typeof tag === 'string' && tag.length <= 256)
+    .slice(0, 64);
 }
 
 /** The status message, else the recorded exception's message, else the error type. */
