@@ -114,9 +114,23 @@ function recordContent(
       output: jsonText(record.attributes.get(GEN_AI.completion) ?? record.body ?? undefined),
     };
   }
-  const body = jsonText(record.body ?? undefined);
+  const body = jsonText(record.body ?? undefined) ?? attributeBody(record);
   if (side === 'output') return { output: body ?? {} };
   const role = record.eventName.replace(/^gen_ai\./, '').replace(/\.message$/, '');
   const message = isRecord(body) ? { role, ...body } : { role, content: body ?? '' };
   return { input: message };
+}
+
+/**
+ * A record without a body may carry its message in its attributes, as span
+ * events do: `gen_ai.event.content` (JSON text), else the attributes beyond
+ * the provider name.
+ */
+function attributeBody(record: OtlpLogRecord): unknown {
+  const encoded = record.attributes.get('gen_ai.event.content');
+  if (encoded !== undefined) return jsonText(encoded);
+  const fields = [...record.attributes].filter(
+    ([key]) => key !== 'event.name' && key !== GEN_AI.system && key !== GEN_AI.providerName,
+  );
+  return fields.length > 0 ? Object.fromEntries(fields) : undefined;
 }
