@@ -167,8 +167,13 @@ describe('Langfuse trace attributes', () => {
         'langfuse.trace.tags': ['beta', 'eu'],
         'langfuse.environment': 'staging',
         'langfuse.user.id': 'user-1',
+        // 300 ms after the span's start.
+        'langfuse.observation.completion_start_time': JSON.stringify(
+          new Date(1_700_000_000_300).toISOString(),
+        ),
       }),
     ).toMatchObject({
+      ttft_ms: 300,
       status: 'error',
       error_message: 'upstream refused',
       tags: ['beta', 'eu'],

@@ -152,6 +152,7 @@ export const LANGFUSE = {
   usageDetails: 'langfuse.observation.usage_details',
   costDetails: 'langfuse.observation.cost_details',
   level: 'langfuse.observation.level',
+  completionStartTime: 'langfuse.observation.completion_start_time',
   statusMessage: 'langfuse.observation.status_message',
   promptName: 'langfuse.observation.prompt.name',
   promptVersion: 'langfuse.observation.prompt.version',

@@ -157,6 +157,7 @@ export function spanToEvent(
         ...usage.fields,
         input: content.input,
         output: content.output,
+        ttft_ms: timeToFirstToken(attributes, startMs),
         prompt_name: attributes.string(LANGFUSE.promptName),
         prompt_version: attributes.count(LANGFUSE.promptVersion),
         error_message: errorMessage,
@@ -268,6 +269,14 @@ function spanMetadata(
     }));
   }
   return { ...metadata, ...extra };
+}
+
+/** From Langfuse's completion start time (a JSON-quoted ISO time) and the span's start. */
+function timeToFirstToken(attributes: AttributeReader, startMs: number): number | undefined {
+  const value = jsonText(attributes.value(LANGFUSE.completionStartTime));
+  const time = typeof value === 'string' ? Date.parse(value.replace(/^"|"$/g, '')) : NaN;
+  const ttft = time - startMs;
+  return Number.isFinite(ttft) && ttft >= 0 && ttft <= 86_400_000 ? ttft : undefined;
 }
 
 /** Langfuse's trace tags (`langfuse.trace.tags`), as many as an event holds. */
