@@ -6,6 +6,7 @@ import { ApiError } from '../http/errors';
 import { parseQuery } from '../http/parse-query';
 import { parseTimeRange } from '../http/time-range';
 import { parseEventBatch, parseNdjson, type EventItemError } from '../ingest/parse-event-batch';
+import { linkSpanEvents } from '../ingest/otlp/link-span-events';
 import { presentEvent } from './present-event';
 
 const listQuerySchema = z.object({
@@ -134,7 +135,8 @@ export async function eventsRoutes(app: FastifyInstance): Promise<void> {
     return {
       from: new Date(range.from).toISOString(),
       to: new Date(range.to).toISOString(),
-      events: page.events.map((event: EventRow) => presentEvent(event)),
+      // OTLP spans name their parents by span id, and their content may be in log events.
+      events: linkSpanEvents(page.events).map((event: EventRow) => presentEvent(event)),
       next_cursor: page.nextCursor ?? null,
     };
   });

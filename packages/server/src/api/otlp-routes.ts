@@ -1,12 +1,17 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { EventInput } from '@tollgate/core';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, isApiError } from '../http/errors';
 import {
   decodeTraceRequestBody,
   decompressBody,
   otlpEncodingOf,
   type OtlpEncoding,
+  type OtlpSignal,
 } from '../ingest/otlp/otlp-body';
+import { logRecordToEvent } from '../ingest/otlp/log-record-to-event';
+import { readLogsRequest } from '../ingest/otlp/otlp-logs-request';
 import {
+  encodeLogsResponseProtobuf,
   encodeRpcStatusProtobuf,
   encodeTraceResponseProtobuf,
   RPC_INVALID_ARGUMENT,
@@ -20,12 +25,17 @@ const PROTOBUF_TYPE = 'application/x-protobuf';
 /** Rejections named in a partial-success message; the count covers them all. */
 const REJECTIONS_NAMED = 5;
 
+/** Where Langfuse's SDKs (v3 and later) send their OTLP spans, under `LANGFUSE_BASE_URL`. */
+export const LANGFUSE_TRACES_PATH = '/api/public/otel/v1/traces';
+
 /**
- * OTLP/HTTP trace ingestion, `POST /v1/traces`: OpenTelemetry spans (JSON or
+ * OTLP/HTTP ingestion. `POST /v1/traces` (and the same at Langfuse's path,
+ * so Langfuse's SDKs can point at Tollgate): OpenTelemetry spans (JSON or
  * protobuf, optionally gzipped) become events through the same validation and
- * writer as `/api/v1/events`. Answers like a collector: 200 with an
- * ExportTraceServiceResponse in the request's encoding, carrying a partial
- * success when some spans were rejected.
+ * writer as `/api/v1/events`. `POST /v1/logs`: GenAI content events become
+ * content events of their span. Answers like a collector: 200 with an
+ * Export*ServiceResponse in the request's encoding, carrying a partial
+ * success when some spans or records were rejected.
  */
 export async function otlpRoutes(app: FastifyInstance): Promise<void> {
   const { maxBytes, maxEvents } = app.configuration.ingest;
@@ -53,89 +63,178 @@ export async function otlpRoutes(app: FastifyInstance): Promise<void> {
       .send(Buffer.from(encodeRpcStatusProtobuf(RPC_INVALID_ARGUMENT, error.message)));
   });
 
-  app.post(
-    '/v1/traces',
+  const ingest = (signal: OtlpSignal) => ({
     // The key is checked before the body is read, let alone decompressed.
-    { onRequest: app.requireScope('ingest'), bodyLimit: maxBytes },
-    async (request, reply) => {
+    onRequest: app.requireScope('ingest'),
+    bodyLimit: maxBytes,
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const caller = request.caller!;
       if (!caller.projectId) {
         throw new ApiError(
           'forbidden',
-          'OTLP ingestion needs a project key: spans belong to a project',
+          `OTLP ingestion needs a project key: ${signal === 'traces' ? 'spans' : 'log records'} belong to a project`,
         );
       }
       const encoding = otlpEncodingOf(request.headers['content-type']);
       if (!encoding) {
         throw new ApiError(
           'unsupported_media_type',
-          'send OTLP traces as application/json or application/x-protobuf',
+          `send OTLP ${signal} as application/json or application/x-protobuf`,
           { field: 'content-type' },
         );
       }
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const body = await decompressBody(raw, request.headers['content-encoding'], maxBytes);
-      const traces = readTraceRequest(decodeTraceRequestBody(body, encoding));
-      const spanCount = traces.spans.length + traces.rejected.length;
-      if (spanCount > maxEvents) {
-        throw new ApiError('payload_too_large', `an export may hold at most ${maxEvents} spans`, {
-          field: 'body',
-          count: spanCount,
-        });
+      const document = decodeTraceRequestBody(body, encoding, signal);
+      const arrivedAt = Number((performance.timeOrigin + performance.now()).toFixed(3));
+      const decoded =
+        signal === 'traces' ? tracesToEvents(document) : logsToEvents(document, arrivedAt);
+      const itemCount = decoded.events.length + decoded.rejected.length;
+      if (itemCount > maxEvents) {
+        throw new ApiError(
+          'payload_too_large',
+          `an export may hold at most ${maxEvents} ${signal === 'traces' ? 'spans' : 'log records'}`,
+          { field: 'body', count: itemCount },
+        );
       }
-      const batch = parseEventBatch(spansToEvents(traces.spans), {
+      // The project turned content storage off: prompts and completions go nowhere.
+      const events = caller.contentStorage
+        ? decoded.events
+        : decoded.events.map((event) => withoutContent(event));
+      const batch = parseEventBatch(events, {
         orgId: caller.orgId,
         projectId: caller.projectId,
         retentionDays: caller.retentionDays,
         piiRedaction: caller.piiRedaction,
       });
       if (batch.accepted > 0) await app.eventWriter.write(batch.rows, batch.accepted);
-      app.metrics.ingested(batch.accepted, spanCount - batch.accepted);
+      app.metrics.ingested(batch.accepted, itemCount - batch.accepted);
 
-      const rejections = [...traces.rejected];
+      const rejections = [...decoded.rejected];
       const reported = new Set<number>();
       for (const error of batch.errors) {
         if (reported.has(error.index)) continue;
         reported.add(error.index);
-        const span = traces.spans[error.index];
         rejections.push({
-          spanId: span?.spanId,
-          name: span?.name,
+          ...decoded.labels[error.index],
           message: `${error.field}: ${error.message}`,
         });
       }
-      return sendExportResult(reply, encoding, {
-        rejectedSpans: spanCount - batch.accepted,
-        errorMessage: rejectionMessage(rejections, spanCount),
+      return sendExportResult(reply, encoding, signal, {
+        rejectedSpans: itemCount - batch.accepted,
+        errorMessage: rejectionMessage(rejections, itemCount, signal),
       });
+    },
+  });
+
+  app.post('/v1/traces', ingest('traces'));
+  app.post(LANGFUSE_TRACES_PATH, ingest('traces'));
+  app.post('/v1/logs', ingest('logs'));
+
+  // What Langfuse's SDKs ask besides the spans: `auth_check()` lists the key's project.
+  app.get(
+    '/api/public/projects',
+    { onRequest: app.requireScope('ingest') },
+    async (request: FastifyRequest) => {
+      const projectId = request.caller!.projectId;
+      const project = projectId ? await app.stores.meta.getProject(projectId) : undefined;
+      return { data: project ? [{ id: project.id, name: project.name, metadata: {} }] : [] };
     },
   );
 }
 
-function rejectionMessage(rejections: readonly SpanRejection[], spanCount: number): string {
+interface DecodedExport {
+  events: EventInput[];
+  /** How each event's item is named in a rejection, index for index. */
+  labels: Array<Omit<SpanRejection, 'message'>>;
+  rejected: SpanRejection[];
+}
+
+function tracesToEvents(document: unknown): DecodedExport {
+  const traces = readTraceRequest(document);
+  return {
+    events: spansToEvents(traces.spans),
+    labels: traces.spans.map((span) => ({ spanId: span.spanId, name: span.name })),
+    rejected: traces.rejected,
+  };
+}
+
+/** Log records become content events; any other record is rejected with its reason. */
+function logsToEvents(document: unknown, arrivedAt: number): DecodedExport {
+  const logs = readLogsRequest(document);
+  const decoded: DecodedExport = {
+    events: [],
+    labels: [],
+    rejected: logs.rejected.map((rejection) => ({
+      name: rejection.eventName,
+      message: rejection.message,
+    })),
+  };
+  for (const record of logs.records) {
+    const event = logRecordToEvent(record, arrivedAt);
+    if ('message' in event) {
+      decoded.rejected.push({
+        spanId: record.spanId,
+        name: event.eventName,
+        message: event.message,
+      });
+      continue;
+    }
+    decoded.events.push(event);
+    decoded.labels.push({ spanId: record.spanId, name: record.eventName });
+  }
+  return decoded;
+}
+
+/** An event with its prompt and completion left out. */
+function withoutContent(event: EventInput): EventInput {
+  if (!('input' in event) && !('output' in event)) return event;
+  return { ...event, input: undefined, output: undefined } as EventInput;
+}
+
+function rejectionMessage(
+  rejections: readonly SpanRejection[],
+  itemCount: number,
+  signal: OtlpSignal,
+): string {
   if (rejections.length === 0) return '';
+  const item = signal === 'traces' ? 'span' : 'log record';
   const named = rejections.slice(0, REJECTIONS_NAMED).map((rejection) => {
-    const which = rejection.spanId ? `span ${rejection.spanId}` : 'a span';
+    const which =
+      signal === 'traces'
+        ? rejection.spanId
+          ? `span ${rejection.spanId}`
+          : 'a span'
+        : rejection.spanId
+          ? `a log record of span ${rejection.spanId}`
+          : 'a log record';
     return `${which}${rejection.name ? ` ("${rejection.name}")` : ''}: ${rejection.message}`;
   });
   const more = rejections.length - named.length;
-  return `${rejections.length} of ${spanCount} spans rejected: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+  return `${rejections.length} of ${itemCount} ${item}s rejected: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
 }
 
 function sendExportResult(
   reply: FastifyReply,
   encoding: OtlpEncoding,
+  signal: OtlpSignal,
   result: TraceExportResult,
 ): FastifyReply {
   if (encoding === 'protobuf') {
-    return reply.type(PROTOBUF_TYPE).send(Buffer.from(encodeTraceResponseProtobuf(result)));
+    const encoded =
+      signal === 'traces'
+        ? encodeTraceResponseProtobuf(result)
+        : encodeLogsResponseProtobuf(result);
+    return reply.type(PROTOBUF_TYPE).send(Buffer.from(encoded));
   }
   // OTLP/JSON writes 64-bit integers as decimal strings.
   return reply.type('application/json').send(
     result.rejectedSpans > 0
       ? {
           partialSuccess: {
-            rejectedSpans: String(result.rejectedSpans),
+            [signal === 'traces' ? 'rejectedSpans' : 'rejectedLogRecords']: String(
+              result.rejectedSpans,
+            ),
             errorMessage: result.errorMessage,
           },
         }

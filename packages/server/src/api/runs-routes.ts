@@ -5,6 +5,7 @@ import { readScope } from '../auth/auth-plugin';
 import { ApiError } from '../http/errors';
 import { parseQuery } from '../http/parse-query';
 import { parseTimeRange } from '../http/time-range';
+import { linkSpanEvents } from '../ingest/otlp/link-span-events';
 import { presentEvent } from './present-event';
 
 const runQuerySchema = z.object({
@@ -34,6 +35,8 @@ export async function runsRoutes(app: FastifyInstance): Promise<void> {
         to: query.to,
       });
       const trace = await app.stores.events.getRun(scope, runId, range);
+      // OTLP spans name their parents by span id, and their content may be in log events.
+      trace.events = linkSpanEvents(trace.events);
       if (trace.events.length === 0) {
         throw new ApiError('not_found', `run ${runId} has no events in the time range`);
       }

@@ -68,8 +68,26 @@ function presentedSecret(request: FastifyRequest): string | undefined {
   if (typeof authorization === 'string' && authorization.toLowerCase().startsWith('bearer ')) {
     return authorization.slice(7).trim();
   }
+  if (typeof authorization === 'string' && authorization.toLowerCase().startsWith('basic ')) {
+    return basicAuthSecret(authorization.slice(6).trim());
+  }
   const apiKey = request.headers['x-api-key'];
   return typeof apiKey === 'string' ? apiKey.trim() : undefined;
+}
+
+/**
+ * The key in HTTP Basic credentials, as Langfuse's SDKs send their public and
+ * secret key (`public:secret`): the part that is a Tollgate key (`tg_…`), else
+ * the password.
+ */
+function basicAuthSecret(encoded: string): string | undefined {
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const user = colon < 0 ? decoded : decoded.slice(0, colon);
+  const password = colon < 0 ? '' : decoded.slice(colon + 1);
+  if (password.startsWith('tg_')) return password;
+  if (user.startsWith('tg_')) return user;
+  return password || undefined;
 }
 
 /** The query parameter by which an admin of the operator organization reads another organization. */

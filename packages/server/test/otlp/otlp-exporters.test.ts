@@ -106,14 +106,16 @@ describe.each(EXPORTERS)('$label', (exporterCase) => {
     }
     const bySpan = new Map(events.map((event) => [event.metadata.span_id, event]));
     const parentOf = (spanId: string) => bySpan.get(spanId)?.parent_id;
+    const eventOf = (spanId: string) => bySpan.get(spanId)?.event_id;
     expect(parentOf(spans.agent)).toBe('');
     expect(bySpan.get(spans.agent)?.metadata.parent_span_id).toBeUndefined();
-    expect(parentOf(spans.chat)).toBe(spans.agent);
-    expect(parentOf(spans.tool)).toBe(spans.agent);
-    expect(parentOf(spans.http)).toBe(spans.tool);
-    expect(parentOf(spans.subAgent)).toBe(spans.agent);
-    expect(parentOf(spans.claude)).toBe(spans.subAgent);
-    expect(parentOf(spans.embedding)).toBe(spans.subAgent);
+    // Parents resolve to the parent span's event, whichever export brought it.
+    expect(parentOf(spans.chat)).toBe(eventOf(spans.agent));
+    expect(parentOf(spans.tool)).toBe(eventOf(spans.agent));
+    expect(parentOf(spans.http)).toBe(eventOf(spans.tool));
+    expect(parentOf(spans.subAgent)).toBe(eventOf(spans.agent));
+    expect(parentOf(spans.claude)).toBe(eventOf(spans.subAgent));
+    expect(parentOf(spans.embedding)).toBe(eventOf(spans.subAgent));
     expect(bySpan.get(spans.http)?.metadata.parent_span_id).toBe(spans.tool);
   });
 
@@ -259,9 +261,14 @@ describe.each(EXPORTERS)('$label', (exporterCase) => {
       [1, 'trip-planner'],
       [secondStep, 'weather-summariser'],
     ]);
-    expect(run.tool_calls).toEqual([
-      expect.objectContaining({ tool_name: 'get_weather', parent_id: spans.agent }),
-    ]);
+    const agentEvent = run.events.find((event) => event.metadata.span_id === spans.agent)!;
+    // Every parent is an event of the run: the tree nests.
+    const ids = new Set(run.events.map((event) => event.event_id));
+    for (const event of run.events) {
+      if (event.metadata.parent_span_id) expect(ids.has(event.parent_id)).toBe(true);
+    }
+    expect(run.tool_calls).toEqual([expect.objectContaining({ tool_name: 'get_weather' })]);
+    expect(eventNamed(run.events, 'execute_tool get_weather').parent_id).toBe(agentEvent.event_id);
   });
 });
 

@@ -174,8 +174,9 @@ describe('OTLP/JSON', () => {
     expect(gemini).toMatchObject({
       event_type: 'prompt_call',
       operation: 'chat',
-      provider: 'gcp.gemini',
-      parent_id: flattened.spanId,
+      // OpenTelemetry's provider name becomes the gateway's; the parent is the parent's event.
+      provider: 'gemini',
+      parent_id: openai.event_id,
       output: 'Hello there',
     });
     expect(JSON.parse(gemini.input as string)).toEqual([{ role: 'user', content: 'Hi' }]);

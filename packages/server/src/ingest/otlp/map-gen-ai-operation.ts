@@ -57,3 +57,66 @@ export function mapTraceloopSpanKind(kind: string | undefined): SpanOperation | 
       return undefined;
   }
 }
+
+/** OpenInference's `openinference.span.kind`: chains, retrievers and the like stay custom. */
+export function mapOpenInferenceSpanKind(kind: string | undefined): SpanOperation | undefined {
+  switch (kind?.toUpperCase()) {
+    case 'LLM':
+      return { eventType: 'prompt_call', operation: 'chat' };
+    case 'EMBEDDING':
+      return { eventType: 'prompt_call', operation: 'embedding' };
+    case 'TOOL':
+      return { eventType: 'tool_call' };
+    case 'AGENT':
+      return { eventType: 'agent_step' };
+    case undefined:
+      return undefined;
+    default:
+      return { eventType: 'custom' };
+  }
+}
+
+/**
+ * The Vercel AI SDK's `ai.operationId`. The provider calls
+ * (`ai.generateText.doGenerate`, `ai.embed.doEmbed`…) are the model calls; the
+ * functions around them (`ai.generateText`, `ai.embed`…) repeat their usage
+ * and stay custom so it is counted once.
+ */
+export function mapVercelAiOperation(operationId: string | undefined): SpanOperation | undefined {
+  switch (operationId) {
+    case 'ai.generateText.doGenerate':
+    case 'ai.streamText.doStream':
+    case 'ai.generateObject.doGenerate':
+    case 'ai.streamObject.doStream':
+      return { eventType: 'prompt_call', operation: 'chat' };
+    case 'ai.embed.doEmbed':
+    case 'ai.embedMany.doEmbed':
+      return { eventType: 'prompt_call', operation: 'embedding' };
+    case 'ai.generateImage.doGenerate':
+      return { eventType: 'prompt_call', operation: 'image' };
+    case 'ai.toolCall':
+      return { eventType: 'tool_call' };
+    case undefined:
+      return undefined;
+    default:
+      return operationId.startsWith('ai.') ? { eventType: 'custom' } : undefined;
+  }
+}
+
+/** Langfuse's `langfuse.observation.type`; spans, chains, retrievers and events stay custom. */
+export function mapLangfuseObservationType(type: string | undefined): SpanOperation | undefined {
+  switch (type) {
+    case 'generation':
+      return { eventType: 'prompt_call', operation: 'chat' };
+    case 'embedding':
+      return { eventType: 'prompt_call', operation: 'embedding' };
+    case 'tool':
+      return { eventType: 'tool_call' };
+    case 'agent':
+      return { eventType: 'agent_step' };
+    case undefined:
+      return undefined;
+    default:
+      return { eventType: 'custom' };
+  }
+}

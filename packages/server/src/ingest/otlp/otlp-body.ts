@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gunzip, inflate } from 'node:zlib';
 import { ApiError, isApiError } from '../../http/errors';
-import { decodeTraceRequestProtobuf } from './otlp-protobuf';
+import { decodeLogsRequestProtobuf, decodeTraceRequestProtobuf } from './otlp-protobuf';
 
 export type OtlpEncoding = 'json' | 'protobuf';
 
@@ -60,8 +60,20 @@ export async function decompressBody(
   }
 }
 
+/** The signal an OTLP/HTTP request carries. */
+export type OtlpSignal = 'traces' | 'logs';
+
+const PROTOBUF_DECODERS = {
+  traces: { decode: decodeTraceRequestProtobuf, message: 'ExportTraceServiceRequest' },
+  logs: { decode: decodeLogsRequestProtobuf, message: 'ExportLogsServiceRequest' },
+} as const;
+
 /** The request document in its OTLP/JSON form, from either encoding. */
-export function decodeTraceRequestBody(body: Buffer, encoding: OtlpEncoding): unknown {
+export function decodeTraceRequestBody(
+  body: Buffer,
+  encoding: OtlpEncoding,
+  signal: OtlpSignal = 'traces',
+): unknown {
   if (encoding === 'json') {
     try {
       return JSON.parse(body.toString('utf8')) as unknown;
@@ -70,11 +82,11 @@ export function decodeTraceRequestBody(body: Buffer, encoding: OtlpEncoding): un
     }
   }
   try {
-    return decodeTraceRequestProtobuf(body);
+    return PROTOBUF_DECODERS[signal].decode(body);
   } catch (error) {
     throw new ApiError(
       'invalid_request',
-      `the body is not a protobuf ExportTraceServiceRequest (${(error as Error).message})`,
+      `the body is not a protobuf ${PROTOBUF_DECODERS[signal].message} (${(error as Error).message})`,
       { field: 'body' },
     );
   }

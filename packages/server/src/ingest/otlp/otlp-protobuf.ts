@@ -99,6 +99,44 @@ const OTLP_TRACE_DESCRIPTOR = {
         RpcStatus: {
           fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 } },
         },
+        // Logs (collector/logs/v1, logs/v1): GenAI content events arrive as log records.
+        ExportLogsServiceRequest: {
+          fields: { resourceLogs: { rule: 'repeated', type: 'ResourceLogs', id: 1 } },
+        },
+        ResourceLogs: {
+          fields: {
+            resource: { type: 'Resource', id: 1 },
+            scopeLogs: { rule: 'repeated', type: 'ScopeLogs', id: 2 },
+          },
+        },
+        ScopeLogs: {
+          fields: {
+            scope: { type: 'InstrumentationScope', id: 1 },
+            logRecords: { rule: 'repeated', type: 'LogRecord', id: 2 },
+          },
+        },
+        LogRecord: {
+          fields: {
+            timeUnixNano: { type: 'fixed64', id: 1 },
+            severityNumber: { type: 'int32', id: 2 },
+            severityText: { type: 'string', id: 3 },
+            body: { type: 'AnyValue', id: 5 },
+            attributes: { rule: 'repeated', type: 'KeyValue', id: 6 },
+            traceId: { type: 'bytes', id: 9 },
+            spanId: { type: 'bytes', id: 10 },
+            observedTimeUnixNano: { type: 'fixed64', id: 11 },
+            eventName: { type: 'string', id: 12 },
+          },
+        },
+        ExportLogsServiceResponse: {
+          fields: { partialSuccess: { type: 'ExportLogsPartialSuccess', id: 1 } },
+        },
+        ExportLogsPartialSuccess: {
+          fields: {
+            rejectedLogRecords: { type: 'int64', id: 1 },
+            errorMessage: { type: 'string', id: 2 },
+          },
+        },
       },
     },
   },
@@ -108,6 +146,8 @@ const root = protobuf.Root.fromJSON(OTLP_TRACE_DESCRIPTOR);
 const requestType = root.lookupType('otlp.ExportTraceServiceRequest');
 const responseType = root.lookupType('otlp.ExportTraceServiceResponse');
 const statusType = root.lookupType('otlp.RpcStatus');
+const logsRequestType = root.lookupType('otlp.ExportLogsServiceRequest');
+const logsResponseType = root.lookupType('otlp.ExportLogsServiceResponse');
 
 /** google.rpc.Code INVALID_ARGUMENT: the code OTLP error bodies carry for a bad request. */
 export const RPC_INVALID_ARGUMENT = 3;
@@ -134,7 +174,35 @@ export function decodeTraceRequestProtobuf(body: Uint8Array): unknown {
   return request;
 }
 
+/** Decodes a protobuf ExportLogsServiceRequest into its OTLP/JSON form, ids as hex. */
+export function decodeLogsRequestProtobuf(body: Uint8Array): unknown {
+  const message = logsRequestType.decode(body);
+  const request = logsRequestType.toObject(message, { longs: String, bytes: String });
+  for (const resourceLogs of arrayOf(request.resourceLogs)) {
+    for (const scopeLogs of arrayOf(resourceLogs.scopeLogs)) {
+      for (const record of arrayOf(scopeLogs.logRecords)) {
+        for (const key of ['traceId', 'spanId']) {
+          if (typeof record[key] === 'string') {
+            record[key] = Buffer.from(record[key] as string, 'base64').toString('hex');
+          }
+        }
+      }
+    }
+  }
+  return request;
+}
+
+/** An ExportLogsServiceResponse; partial success only when a record was rejected. */
+export function encodeLogsResponseProtobuf(result: TraceExportResult): Uint8Array {
+  const partialSuccess =
+    result.rejectedSpans > 0
+      ? { rejectedLogRecords: result.rejectedSpans, errorMessage: result.errorMessage }
+      : undefined;
+  return logsResponseType.encode(logsResponseType.fromObject({ partialSuccess })).finish();
+}
+
 export interface TraceExportResult {
+  /** Spans, or log records for a logs export, that were not stored. */
   rejectedSpans: number;
   errorMessage: string;
 }

@@ -63,7 +63,7 @@ export function jsonText(value: AttributeValue | undefined): unknown {
  * A completion of one assistant message made only of text is stored as that
  * text, as the gateway stores its answers; anything richer stays structured.
  */
-function completionText(output: unknown): unknown {
+export function completionText(output: unknown): unknown {
   const message = Array.isArray(output) && output.length === 1 ? output[0] : output;
   if (typeof message === 'string') return message;
   if (!isRecord(message)) return output;
