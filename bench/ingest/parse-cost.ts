@@ -63,6 +63,6 @@ measure('JSON.stringify of the row', () => {
   for (const row of rows) sink += JSON.stringify(row).length;
 });
 measure('parseEventBatch (all of the above but JSON.parse)', () => {
-  sink += parseEventBatch(events, tenant, now).accepted;
+  sink += parseEventBatch(events, tenant, { now, maxFutureSkewMs: 3_600_000 }).accepted;
 });
 if (sink === 0) console.log('');

@@ -2,6 +2,7 @@ import { createEventId, eventTimeFromId } from '../ids';
 import { calculateCost, usdToNanos, type PriceOverrides } from '../pricing';
 import type { EventRow } from './event-columns';
 import type { EventStatus, ParsedEventInput } from './event-schema';
+import { toStorableText } from './storable-text';
 
 /** Who an event belongs to: set by the server from the caller's key, never by the client. */
 export interface EventTenant {
@@ -29,7 +30,8 @@ function contentText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function eventTime(input: ParsedEventInput, now: number): number {
+/** An event's time (epoch ms): its `ts`, else the time in its `event_id`, else `now`. */
+export function eventTime(input: ParsedEventInput, now: number): number {
   if (typeof input.ts === 'number') return input.ts;
   if (typeof input.ts === 'string') return Date.parse(input.ts);
   if (input.event_id) return eventTimeFromId(input.event_id);
@@ -80,7 +82,7 @@ export function buildEventRow(
     unpriced = cost.priced ? 0 : 1;
   }
 
-  return {
+  return storableRow({
     event_id: (input.event_id ?? createEventId(time)).toUpperCase(),
     parent_id: input.parent_id ?? '',
     run_id: input.run_id ?? '',
@@ -144,5 +146,22 @@ export function buildEventRow(
     estimated_usage: Array.isArray(fields.estimated_usage)
       ? (fields.estimated_usage as string[])
       : [],
-  };
+  });
+}
+
+/**
+ * The row with every string storable: ingested events were refused for
+ * unstorable text already (a no-op for them); the gateway's own records of a
+ * user's prompt get unpaired surrogates replaced and NULs removed, so the
+ * call is still recorded (see storable-text.ts).
+ */
+function storableRow(row: EventRow): EventRow {
+  const fields = row as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === 'string') fields[key] = toStorableText(value);
+    else if (Array.isArray(value)) {
+      fields[key] = value.map((item) => (typeof item === 'string' ? toStorableText(item) : item));
+    }
+  }
+  return row;
 }

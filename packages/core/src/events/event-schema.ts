@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isEventId } from '../ids';
 
 /**
  * The event model: one definition, from which the TypeScript types, the JSON
@@ -60,15 +61,21 @@ const tokenCount = z.number().int().nonnegative().max(MAX_TOKENS);
 const milliseconds = z.number().nonnegative().max(MAX_LATENCY_MS);
 const usd = z.number().nonnegative().max(1_000_000);
 
-/** Free text or any JSON value; stored as text (JSON values are serialized). */
-const content = z.union([z.string().max(MAX_TEXT), z.unknown()]);
+/**
+ * Free text or any JSON value; stored as text (JSON values are serialized).
+ * A string over the limit is refused (not taken as "any JSON value"); the
+ * size of a JSON value is checked by `checkEventInput`, which bounds its depth first.
+ */
+const content = z
+  .unknown()
+  .refine(
+    (value) => typeof value !== 'string' || value.length <= MAX_TEXT,
+    `must be at most ${MAX_TEXT} characters`,
+  );
 
 const ulid = z
   .string()
-  .regex(
-    /^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$/,
-    'must be a ULID (26 Crockford base32 characters)',
-  );
+  .refine(isEventId, 'must be a ULID: 26 Crockford base32 characters, the first from 0 to 7');
 
 /** Event time: ISO-8601 with offset, or epoch milliseconds. */
 const timestamp = z.union([

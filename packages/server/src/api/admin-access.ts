@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { z } from 'zod';
 import { ApiError } from '../http/errors';
+import { assertStorableInput } from '../http/storable-text';
 
 /**
  * The pre-handlers of the admin API: a key with the `admin` scope that
@@ -32,6 +33,7 @@ export function parseBody<Schema extends z.ZodType>(
   schema: Schema,
   body: unknown,
 ): z.output<Schema> {
+  assertStorableInput(body);
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
@@ -45,6 +47,7 @@ export function parseBody<Schema extends z.ZodType>(
 
 /** Validates one path parameter (`model`, `name`), naming it when it is bad. */
 export function parseParameter(schema: z.ZodType<string>, name: string, value: unknown): string {
+  assertStorableInput(value, name);
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw invalidField(name, result.error.issues[0]!.message);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { storableText } from '../http/storable-text';
 import { ApiError } from '../http/errors';
 import { invalidField, orgAdminOnly, orgIdOf, parseBody, parseParameter } from './admin-access';
 import { audit, idField } from './admin-tenants-present';
@@ -19,7 +20,7 @@ const overrideSchema = z
 
 const flagBodySchema = z.strictObject({
   default: z.boolean(),
-  description: z.string().trim().max(1_000).nullable().optional(),
+  description: storableText().trim().max(1_000).nullable().optional(),
   overrides: z.array(overrideSchema).max(MAX_OVERRIDES).optional(),
 });
 

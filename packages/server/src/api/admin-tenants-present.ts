@@ -11,6 +11,7 @@ import {
 } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { storableText } from '../http/storable-text';
 import { retentionDaysOf } from '../auth/auth-plugin';
 import { ApiError } from '../http/errors';
 
@@ -94,7 +95,7 @@ export async function audit(
 }
 
 /** The admin API's body fields, validated; snake_case like the records it shows. */
-export const nameField = z.string().trim().min(1).max(128);
+export const nameField = storableText().trim().min(1).max(128);
 const perMinute = z.number().int().min(1).max(1_000_000_000).nullable();
 export const rateLimitsField = z
   .strictObject({

@@ -1,5 +1,6 @@
 import { BUDGET_PERIODS, BUDGET_SCOPES } from '@tollgate/core';
 import { z } from 'zod';
+import { storableText } from '../http/storable-text';
 import { parseUsd } from '../governance/budgets/budget-state';
 
 // The fields of a budget as the API takes them; how it shows one is governance/budgets/budget-present.ts.
@@ -52,4 +53,4 @@ export const webhookUrlField = z
 export const budgetScopeField = z.enum(BUDGET_SCOPES);
 export const budgetPeriodField = z.enum(BUDGET_PERIODS);
 /** A project or key id, or an app's user id (any printable text, as the gateway records it). */
-export const scopeIdField = z.string().trim().min(1).max(256);
+export const scopeIdField = storableText().trim().min(1).max(256);

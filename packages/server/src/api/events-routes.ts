@@ -25,7 +25,7 @@ const listQuerySchema = z.object({
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl'];
 
 export async function eventsRoutes(app: FastifyInstance): Promise<void> {
-  const { maxBytes, maxEvents } = app.configuration.ingest;
+  const { maxBytes, maxEvents, maxFutureSkewMs } = app.configuration.ingest;
 
   app.addContentTypeParser(
     NDJSON_TYPES,
@@ -80,12 +80,16 @@ export async function eventsRoutes(app: FastifyInstance): Promise<void> {
           count: items.length,
         });
       }
-      const batch = parseEventBatch(items, {
-        orgId: caller.orgId,
-        projectId: caller.projectId,
-        retentionDays: caller.retentionDays,
-        piiRedaction: caller.piiRedaction,
-      });
+      const batch = parseEventBatch(
+        items,
+        {
+          orgId: caller.orgId,
+          projectId: caller.projectId,
+          retentionDays: caller.retentionDays,
+          piiRedaction: caller.piiRedaction,
+        },
+        { maxFutureSkewMs },
+      );
       const errors = lineErrors
         .concat(
           lineIndexes

@@ -1,5 +1,6 @@
 import type { FeatureFlag } from '@tollgate/core';
 import { z } from 'zod';
+import { storableText } from '../http/storable-text';
 
 /** A flag name: lower-case letters, digits, `_`, `.` and `-`, starting with a letter or digit. */
 export const flagNameField = z
@@ -10,7 +11,7 @@ export const flagNameField = z
   );
 
 /** An app's user id, as the gateway's `x-tollgate-user-id` carries it. */
-export const flagUserIdField = z.string().min(1).max(256);
+export const flagUserIdField = storableText().min(1).max(256);
 
 export function presentFlag(flag: FeatureFlag) {
   return {

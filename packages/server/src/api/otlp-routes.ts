@@ -38,7 +38,7 @@ export const LANGFUSE_TRACES_PATH = '/api/public/otel/v1/traces';
  * success when some spans or records were rejected.
  */
 export async function otlpRoutes(app: FastifyInstance): Promise<void> {
-  const { maxBytes, maxEvents } = app.configuration.ingest;
+  const { maxBytes, maxEvents, maxFutureSkewMs } = app.configuration.ingest;
 
   // Encapsulated: these parsers apply to this plugin's route only. The body is read raw
   // and decoded by the handler, which knows the content encoding.
@@ -101,12 +101,16 @@ export async function otlpRoutes(app: FastifyInstance): Promise<void> {
       const events = caller.contentStorage
         ? decoded.events
         : decoded.events.map((event) => withoutContent(event));
-      const batch = parseEventBatch(events, {
-        orgId: caller.orgId,
-        projectId: caller.projectId,
-        retentionDays: caller.retentionDays,
-        piiRedaction: caller.piiRedaction,
-      });
+      const batch = parseEventBatch(
+        events,
+        {
+          orgId: caller.orgId,
+          projectId: caller.projectId,
+          retentionDays: caller.retentionDays,
+          piiRedaction: caller.piiRedaction,
+        },
+        { maxFutureSkewMs, repairText: true },
+      );
       if (batch.accepted > 0) await app.eventWriter.write(batch.rows, batch.accepted);
       app.metrics.ingested(batch.accepted, itemCount - batch.accepted);
 

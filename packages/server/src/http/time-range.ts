@@ -5,6 +5,10 @@ const DAY_MS = 86_400_000;
 export const DEFAULT_RANGE_MS = DAY_MS;
 export const MAX_RANGE_MS = 400 * DAY_MS;
 
+/** The instants events can have: from 1970 to the end of 2299 (ClickHouse `DateTime64(3)`'s upper bound). */
+export const EARLIEST_INSTANT_MS = 0;
+export const LATEST_INSTANT_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
+
 function parseInstant(name: string, value: string): number {
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(ms)) {
@@ -14,6 +18,13 @@ function parseInstant(name: string, value: string): number {
       {
         field: name,
       },
+    );
+  }
+  if (ms < EARLIEST_INSTANT_MS || ms > LATEST_INSTANT_MS) {
+    throw new ApiError(
+      'invalid_request',
+      `${name} must be between ${new Date(EARLIEST_INSTANT_MS).toISOString()} and ${new Date(LATEST_INSTANT_MS).toISOString()}`,
+      { field: name },
     );
   }
   return ms;

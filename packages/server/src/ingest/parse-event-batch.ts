@@ -1,4 +1,12 @@
-import { buildEventRow, eventInputSchema, type EventTenant } from '@tollgate/core';
+import {
+  buildEventRow,
+  checkEventInput,
+  eventInputSchema,
+  eventTime,
+  eventTimeProblem,
+  repairStorableText,
+  type EventTenant,
+} from '@tollgate/core';
 import { redactEventRowContent } from '../governance/pii/stored-content';
 
 export interface EventItemError {
@@ -16,25 +24,61 @@ export interface ParsedEventBatch {
   errors: EventItemError[];
 }
 
+export interface EventBatchOptions {
+  /** How far ahead of the server's clock an event's time may be (`TOLLGATE_INGEST_MAX_FUTURE_SKEW_MS`). */
+  maxFutureSkewMs: number;
+  /**
+   * Repair unstorable text (unpaired surrogates, NUL) instead of refusing the
+   * event: for spans an instrumentation library wrote, whose sender cannot act on a refusal.
+   */
+  repairText?: boolean;
+  now?: number;
+}
+
 /**
- * Validates every item of a batch on its own: invalid items get an error
- * naming the field, valid ones become storage rows, serialized once.
+ * Validates every item of a batch on its own, before anything is stored:
+ * known fields only, storable text, bounded JSON, types and ranges, and a
+ * time the store keeps (inside the org's retention, not too far ahead).
+ * Invalid items get errors naming the field; valid ones become storage
+ * rows, serialized once.
  */
 export function parseEventBatch(
   items: readonly unknown[],
   /** With `piiRedaction`, prompts and responses are stored with PII redacted (the project's setting). */
   tenant: EventTenant & { piiRedaction?: boolean },
-  now = Date.now(),
+  options: EventBatchOptions,
 ): ParsedEventBatch {
+  const now = options.now ?? Date.now();
+  const window = {
+    now,
+    retentionDays: tenant.retentionDays,
+    maxFutureSkewMs: options.maxFutureSkewMs,
+  };
   const lines: string[] = [];
   const eventIds: string[] = [];
   const errors: EventItemError[] = [];
   items.forEach((item, index) => {
+    if (options.repairText && item !== null && typeof item === 'object') repairStorableText(item);
+    const problems = checkEventInput(item);
+    if (problems.length > 0) {
+      for (const problem of problems) errors.push({ index, ...problem });
+      return;
+    }
     const result = eventInputSchema.safeParse(item);
     if (!result.success) {
       for (const issue of result.error.issues.slice(0, 5)) {
         errors.push({ index, field: issue.path.join('.') || '(event)', message: issue.message });
       }
+      return;
+    }
+    const timeProblem = eventTimeProblem(eventTime(result.data, now), window);
+    if (timeProblem) {
+      const field = result.data.ts !== undefined ? 'ts' : 'event_id';
+      errors.push({
+        index,
+        field,
+        message: field === 'ts' ? timeProblem : `carries a time that ${timeProblem}`,
+      });
       return;
     }
     const row = buildEventRow(result.data, tenant, now);
