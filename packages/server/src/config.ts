@@ -42,7 +42,7 @@ export const environmentSchema = z.object({
   TOLLGATE_INSERT_TIMEOUT_MS: integer(10_000, 100, 600_000),
   TOLLGATE_DEDUPE_WINDOW_HOURS: integer(24, 1, 720),
   TOLLGATE_DEDUPE_MEMORY_IDS: integer(1_000_000, 1_000, 100_000_000),
-  TOLLGATE_INGEST_MAX_FUTURE_SKEW_MS: integer(3_600_000, 0, 31 * 86_400_000),
+  TOLLGATE_INGEST_FUTURE_SKEW_MS: integer(3_600_000, 0, 31 * 86_400_000),
   TOLLGATE_ROUTES: z.string().trim().min(1).optional(),
   TOLLGATE_SECRET_KEY: z.string().trim().min(1).optional(),
   TOLLGATE_KEY_CACHE_MS: integer(5_000, 0, 3_600_000),
@@ -138,7 +138,7 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
       maxBytes: values.TOLLGATE_INGEST_MAX_BYTES,
       maxEvents: values.TOLLGATE_INGEST_MAX_EVENTS,
       insertTimeoutMs: values.TOLLGATE_INSERT_TIMEOUT_MS,
-      maxFutureSkewMs: values.TOLLGATE_INGEST_MAX_FUTURE_SKEW_MS,
+      maxFutureSkewMs: values.TOLLGATE_INGEST_FUTURE_SKEW_MS,
     },
     spool: { maxBytes: values.TOLLGATE_SPOOL_MAX_BYTES },
     dedupe: {

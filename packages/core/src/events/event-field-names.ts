@@ -91,8 +91,10 @@ export function suggestEventField(name: string, known: ReadonlySet<string>): str
   let best: string | undefined;
   let bestDistance = MAX_SPELLING_DISTANCE + 1;
   for (const field of known) {
-    const distance = editDistance(lower, field, Math.min(MAX_SPELLING_DISTANCE, field.length - 1));
-    if (distance < bestDistance) {
+    // Short names get a smaller allowance: "xs" is not a misspelt "ts".
+    const limit = Math.min(MAX_SPELLING_DISTANCE, field.length - 1);
+    const distance = editDistance(lower, field, limit);
+    if (distance <= limit && distance < bestDistance) {
       best = field;
       bestDistance = distance;
     }

@@ -23,7 +23,7 @@ function parseInstant(name: string, value: string): number {
   if (ms < EARLIEST_INSTANT_MS || ms > LATEST_INSTANT_MS) {
     throw new ApiError(
       'invalid_request',
-      `${name} must be between ${new Date(EARLIEST_INSTANT_MS).toISOString()} and ${new Date(LATEST_INSTANT_MS).toISOString()}`,
+      `${name}: must be between ${new Date(EARLIEST_INSTANT_MS).toISOString()} and ${new Date(LATEST_INSTANT_MS).toISOString()}`,
       { field: name },
     );
   }

@@ -25,7 +25,7 @@ export interface ParsedEventBatch {
 }
 
 export interface EventBatchOptions {
-  /** How far ahead of the server's clock an event's time may be (`TOLLGATE_INGEST_MAX_FUTURE_SKEW_MS`). */
+  /** How far ahead of the server's clock an event's time may be (`TOLLGATE_INGEST_FUTURE_SKEW_MS`). */
   maxFutureSkewMs: number;
   /**
    * Repair unstorable text (unpaired surrogates, NUL) instead of refusing the
