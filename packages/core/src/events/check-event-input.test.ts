@@ -44,8 +44,8 @@ describe('checkEventInput', () => {
     expect(findUnstorableValue({ a: [{ b: 'ok' }, { c: '\u0000' }] }, '', 64)?.field).toBe('a.1.c');
   });
 
-  it('bounds metadata to 64 KiB of JSON and content JSON to 1,000,000 characters', () => {
-    const wide = { event_type: 'custom', metadata: { text: 'x'.repeat(65_536) } };
+  it('bounds metadata to 256 KiB of JSON and content JSON to 1,000,000 characters', () => {
+    const wide = { event_type: 'custom', metadata: { text: 'x'.repeat(262_144) } };
     expect(checkEventInput(wide)[0]?.field).toBe('metadata');
     const big = { event_type: 'custom', output: { text: 'x'.repeat(1_000_000) } };
     expect(checkEventInput(big)[0]?.message).toMatch(/the limit is 1000000/);

@@ -11,8 +11,11 @@ import { storableTextProblem, toStorableText } from './storable-text';
 
 /** Nesting levels a `metadata` object may have. */
 export const MAX_METADATA_DEPTH = 32;
-/** Characters of JSON a `metadata` object may take (64 KiB). */
-export const MAX_METADATA_CHARS = 65_536;
+/**
+ * Characters of JSON a `metadata` object may take (256 KiB): room for what OTLP
+ * spans carry there (their attributes beyond the mapped ones), still bounded.
+ */
+export const MAX_METADATA_CHARS = 262_144;
 /** Nesting levels a JSON `input` / `output` (chat messages, tool schemas) may have. */
 export const MAX_CONTENT_DEPTH = 64;
 /** Characters a text field, or the JSON of a content field, may take: the documented 1 MB. */

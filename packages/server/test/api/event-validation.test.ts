@@ -96,9 +96,9 @@ describe('POST /api/v1/events refuses each bad event by field and stores the res
       says: /deeper than 32/,
     },
     {
-      event: good(runId, 'wide', { metadata: { blob: 'x'.repeat(70_000) } }),
+      event: good(runId, 'wide', { metadata: { blob: 'x'.repeat(270_000) } }),
       field: 'metadata',
-      says: /65536/,
+      says: /262144/,
     },
     { event: good(runId, 'nul\u0000name'), field: 'name', says: /NUL/ },
     {
