@@ -24,7 +24,7 @@ const SEED = chaosSeed('TOLLGATE_FUZZ_SEED');
 const DAY_MS = 86_400_000;
 /** Long enough that a batch's `ts` spread over the whole retention crosses 100 monthly partitions. */
 const RETENTION_DAYS = 3_650;
-const BATCHES = 300;
+const BATCHES = 150;
 const HOSTILE_RUN = 'hostile-events';
 const NEIGHBOUR_INGEST_RUN = 'neighbour-ingest';
 const NEIGHBOUR_GATEWAY_RUN = 'neighbour-gateway';
@@ -216,7 +216,9 @@ describe('chaos: hostile events', () => {
   }, 600_000);
 
   // Needs the writer's split of inserts by partition (branch `writer`): until it lands, ClickHouse
-  // refuses an insert touching more than 100 monthly partitions ("Too many partitions"). The
+  // refuses an insert touching more than 100 monthly partitions ("Too many partitions"); on this
+  // branch the batch is answered 200 and spooled, and none of its 120 events is readable. Every
+  // event is inside the org's retention, so validation must (and does) accept them all. The
   // integrator enables this once both are merged.
   it.skip('stores a batch spread over 120 monthly partitions of the retention, every event readable', async () => {
     const server = await startTestServer();
