@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { EVENT_COLUMNS } from './event-columns';
+import { eventInputSchema } from './event-schema';
 import { checkEventInput, eventTimeProblem, findUnstorableValue } from './check-event-input';
 import { suggestEventField, eventFieldsOf } from './event-field-names';
 import { repairStorableText, storableTextProblem, toStorableText } from './storable-text';
@@ -65,5 +68,43 @@ describe('eventTimeProblem', () => {
     expect(eventTimeProblem(now + 3_600_001, window)).toMatch(/in the future/);
     expect(eventTimeProblem(-1, { ...window, retentionDays: 36_500 })).toMatch(/before 1970/);
     expect(eventTimeProblem(Number.NaN, window)).toBe('is not a valid time');
+  });
+});
+
+describe('numeric fields fit their columns', () => {
+  const LIMITS: Record<string, [number, number]> = {
+    UInt8: [0, 255],
+    UInt16: [0, 65_535],
+    UInt32: [0, 4_294_967_295],
+    Int64: [-(2 ** 63), 2 ** 63 - 1],
+  };
+  it('every integer column gets only non-negative, bounded integers that fit its type', () => {
+    const checked: string[] = [];
+    for (const variant of eventInputSchema.options) {
+      const schema = z.toJSONSchema(variant, { unrepresentable: 'any' }) as {
+        properties: Record<string, { type?: string; minimum?: number; maximum?: number }>;
+      };
+      for (const [field, property] of Object.entries(schema.properties)) {
+        const column = (EVENT_COLUMNS as Record<string, string>)[field];
+        const limits = column ? LIMITS[column] : undefined;
+        if (!limits || property.type === 'boolean') continue;
+        expect(property.type, field).toBe('integer');
+        expect(property.minimum, field).toBeGreaterThanOrEqual(limits[0]);
+        expect(property.maximum, field).toBeLessThanOrEqual(limits[1]);
+        checked.push(field);
+      }
+    }
+    // At least these (fields added later are checked by the loop above too).
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        'input_tokens',
+        'output_tokens',
+        'cached_tokens',
+        'prompt_version',
+        'attempts',
+        'image_count',
+        'step_number',
+      ]),
+    );
   });
 });
