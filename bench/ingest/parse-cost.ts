@@ -1,7 +1,8 @@
 /**
  * CPU cost per event of each step the server's ingestion does on its main thread before
  * the insert, in isolation, on the events of `bench/lib/events.ts`:
- * JSON.parse of the request body, zod validation, `buildEventRow` (with and without the
+ * JSON.parse of the request body, the checks before the schema (`checkEventInput`: known
+ * fields, storable text, bounded JSON), zod validation, `buildEventRow` (with and without the
  * event id, the id alone), JSON.stringify of the row, and the whole `parseEventBatch`.
  *
  *   npx tsx bench/ingest/parse-cost.ts [--events 20000] [--rounds 5]
@@ -9,7 +10,13 @@
  * Reported: the best of `--rounds` rounds, in microseconds per event (single thread).
  */
 import { parseArgs } from 'node:util';
-import { buildEventRow, createEventId, eventInputSchema, type EventRow } from '@tollgate/core';
+import {
+  buildEventRow,
+  checkEventInput,
+  createEventId,
+  eventInputSchema,
+  type EventRow,
+} from '@tollgate/core';
 import { eventGenerator } from '../lib/events';
 import { parseEventBatch } from '../../packages/server/src/ingest/parse-event-batch';
 
@@ -46,6 +53,9 @@ console.log(
 );
 measure('JSON.parse of the request body', () => {
   sink += (JSON.parse(body) as unknown[]).length;
+});
+measure('checkEventInput (fields, text, depth, size)', () => {
+  for (const event of events) sink += checkEventInput(event).length;
 });
 measure('eventInputSchema.safeParse', () => {
   for (const event of events) sink += eventInputSchema.safeParse(event).success ? 1 : 0;

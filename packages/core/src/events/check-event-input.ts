@@ -41,44 +41,93 @@ function pathText(path: string): string {
   return path.length > MAX_PATH_CHARS ? `${path.slice(0, MAX_PATH_CHARS)}…` : path;
 }
 
+/** A node of the walk: its path is built (from the parents) only when it is reported. */
+interface WalkNode {
+  value: unknown;
+  key: string;
+  parent: WalkNode | undefined;
+  depth: number;
+}
+
+function pathOf(node: WalkNode | undefined, field: string): string {
+  const keys: string[] = [];
+  for (let at = node; at?.parent; at = at.parent) keys.push(toStorableText(at.key));
+  const path = [field, ...keys.reverse()].filter((part) => part !== '').join('.');
+  return pathText(path || '(body)');
+}
+
+/** Characters of text in a walked value (strings and keys): a lower bound of its JSON length. */
+export interface WalkSize {
+  textChars: number;
+  nodes: number;
+}
+
 /**
  * The first unstorable text (a string or key with NUL or an unpaired
  * surrogate) in `value`, or nesting deeper than `maxDepth`, with the dotted
  * path where it is (`field` prefixes it); undefined when there is none.
- * Iterative: no depth of input can overflow the stack.
+ * Iterative: no depth of input can overflow the stack. `size`, when given,
+ * adds up the text walked.
  */
 export function findUnstorableValue(
   value: unknown,
   field: string,
   maxDepth: number,
+  size?: WalkSize,
 ): EventFieldProblem | undefined {
-  const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [
-    { value, path: field, depth: 0 },
-  ];
+  if (typeof value === 'string') {
+    const problem = storableTextProblem(value);
+    return problem ? { field: pathText(field || '(body)'), message: problem } : undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  const stack: WalkNode[] = [{ value, key: '', parent: undefined, depth: 0 }];
   while (stack.length > 0) {
-    const { value: current, path, depth } = stack.pop()!;
+    const node = stack.pop()!;
+    const current = node.value;
+    if (size) size.nodes += 1;
     if (typeof current === 'string') {
+      if (size) size.textChars += current.length;
       const problem = storableTextProblem(current);
-      if (problem) return { field: pathText(path || field), message: problem };
+      if (problem) return { field: pathOf(node, field), message: problem };
       continue;
     }
     if (current === null || typeof current !== 'object') continue;
-    if (depth >= maxDepth) {
+    if (node.depth >= maxDepth) {
       return { field: field || '(body)', message: `is nested deeper than ${maxDepth} levels` };
     }
-    const entries: Array<[string, unknown]> = Array.isArray(current)
-      ? current.map((item, index) => [String(index), item])
-      : Object.entries(current);
-    for (const [key, item] of entries) {
-      const keyProblem = storableTextProblem(key);
-      if (keyProblem) {
-        return { field: pathText(path || '(body)'), message: `has a key that ${keyProblem}` };
+    if (Array.isArray(current)) {
+      for (let index = 0; index < current.length; index += 1) {
+        stack.push({
+          value: current[index],
+          key: String(index),
+          parent: node,
+          depth: node.depth + 1,
+        });
       }
-      stack.push({ value: item, path: join(path, toStorableText(key)), depth: depth + 1 });
+      continue;
+    }
+    for (const key of Object.keys(current)) {
+      if (size) size.textChars += key.length;
+      const keyProblem = storableTextProblem(key);
+      if (keyProblem)
+        return { field: pathOf(node, field), message: `has a key that ${keyProblem}` };
+      const item = (current as Record<string, unknown>)[key];
+      stack.push({ value: item, key, parent: node, depth: node.depth + 1 });
     }
   }
   return undefined;
+}
+
+/**
+ * The length of `value` as JSON, when it may exceed `limit`: JSON escapes a
+ * character in at most 6, and any other node takes at most 32 characters
+ * (a number, punctuation), so most values are cleared without serializing.
+ */
+function jsonCharsOver(value: unknown, size: WalkSize, limit: number): number | undefined {
+  if (size.textChars > limit) return size.textChars;
+  if (size.textChars * 6 + size.nodes * 32 <= limit) return undefined;
+  const chars = JSON.stringify(value).length;
+  return chars > limit ? chars : undefined;
 }
 
 /**
@@ -106,17 +155,18 @@ export function checkEventInput(item: unknown): EventFieldProblem[] {
       continue;
     }
     const limits = JSON_FIELDS[name] ?? DEFAULT_LIMITS;
-    const problem = findUnstorableValue(value, name, limits.depth);
+    const size: WalkSize = { textChars: 0, nodes: 0 };
+    const problem = findUnstorableValue(value, name, limits.depth, size);
     if (problem) {
       problems.push(problem);
       continue;
     }
     if (value !== null && typeof value === 'object' && JSON_FIELDS[name]) {
-      const chars = JSON.stringify(value).length;
-      if (chars > limits.chars) {
+      const chars = jsonCharsOver(value, size, limits.chars);
+      if (chars !== undefined) {
         problems.push({
           field: name,
-          message: `takes ${chars} characters as JSON; the limit is ${limits.chars}`,
+          message: `takes at least ${chars} characters as JSON; the limit is ${limits.chars}`,
         });
       }
     }

@@ -11,9 +11,12 @@
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const NUL = /\0/g;
 const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** A cheap first look (one character class): most text has neither NUL nor any surrogate. */
+const MAYBE_UNSTORABLE = /[\0\uD800-\uDFFF]/;
 
 /** Why `text` cannot be stored as it is, or undefined when it can. */
 export function storableTextProblem(text: string): string | undefined {
+  if (!MAYBE_UNSTORABLE.test(text)) return undefined;
   const found = UNSTORABLE.exec(text);
   if (!found) return undefined;
   if (found[0] === '\0') return `holds a NUL character (at position ${found.index})`;
@@ -23,12 +26,12 @@ export function storableTextProblem(text: string): string | undefined {
 
 /** True when `text` holds neither NUL nor an unpaired surrogate. */
 export function isStorableText(text: string): boolean {
-  return !UNSTORABLE.test(text);
+  return !MAYBE_UNSTORABLE.test(text) || !UNSTORABLE.test(text);
 }
 
 /** `text` with each unpaired surrogate replaced by U+FFFD and every NUL removed. */
 export function toStorableText(text: string): string {
-  if (!UNSTORABLE.test(text)) return text;
+  if (!MAYBE_UNSTORABLE.test(text) || !UNSTORABLE.test(text)) return text;
   return text.replace(LONE_SURROGATE, '\uFFFD').replace(NUL, '');
 }
 
