@@ -2,7 +2,7 @@ import { createEventId, eventTimeFromId } from '../ids';
 import { calculateCost, usdToNanos, type PriceOverrides } from '../pricing';
 import type { EventRow } from './event-columns';
 import type { EventStatus, ParsedEventInput } from './event-schema';
-import { toStorableText } from './storable-text';
+import { toStorableJson, toStorableText } from './storable-text';
 
 /** Who an event belongs to: set by the server from the caller's key, never by the client. */
 export interface EventTenant {
@@ -27,7 +27,7 @@ export function parseEventTime(text: string): number {
 
 function contentText(value: unknown): string {
   if (value === undefined || value === null) return '';
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return typeof value === 'string' ? value : toStorableJson(value);
 }
 
 /** An event's time (epoch ms): its `ts`, else the time in its `event_id`, else `now`. */
@@ -99,7 +99,7 @@ export function buildEventRow(
     tags: input.tags ?? [],
     status: input.status ?? defaultStatus(input),
     latency_ms: input.latency_ms ?? 0,
-    metadata: input.metadata ? JSON.stringify(input.metadata) : '',
+    metadata: input.metadata ? toStorableJson(input.metadata) : '',
     retention_days: tenant.retentionDays,
     operation: text('operation') || (input.event_type === 'prompt_call' ? 'chat' : ''),
     provider: text('provider'),

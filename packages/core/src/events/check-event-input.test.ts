@@ -4,7 +4,12 @@ import { EVENT_COLUMNS } from './event-columns';
 import { eventInputSchema } from './event-schema';
 import { checkEventInput, eventTimeProblem, findUnstorableValue } from './check-event-input';
 import { suggestEventField, eventFieldsOf } from './event-field-names';
-import { repairStorableText, storableTextProblem, toStorableText } from './storable-text';
+import {
+  repairStorableText,
+  storableTextProblem,
+  toStorableJson,
+  toStorableText,
+} from './storable-text';
 
 describe('storable text', () => {
   it('finds NUL and unpaired surrogates, and passes pairs', () => {
@@ -106,5 +111,15 @@ describe('numeric fields fit their columns', () => {
         'step_number',
       ]),
     );
+  });
+});
+
+describe('toStorableJson', () => {
+  it('serializes as JSON.stringify does, repairing escaped NULs and unpaired surrogates only', () => {
+    const clean = { a: ['x', 1, { b: '\ud83d\ude00' }], literal: '\\u0000 as text' };
+    expect(toStorableJson(clean)).toBe(JSON.stringify(clean));
+    expect(JSON.parse(toStorableJson([{ content: 'cut \ud83d here\u0000' }]))).toEqual([
+      { content: 'cut \ufffd here' },
+    ]);
   });
 });

@@ -64,3 +64,19 @@ export function repairStorableText(root: object): void {
     }
   }
 }
+
+/** How JSON.stringify writes a NUL or an unpaired surrogate (it escapes both). */
+const ESCAPED_UNSTORABLE = /\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
+
+/**
+ * `value` as JSON text whose strings are storable: serialized once, and again
+ * with each string repaired (`toStorableText`) only when the first text shows
+ * an escaped NUL or unpaired surrogate, so the common case costs nothing extra.
+ */
+export function toStorableJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? '';
+  if (!ESCAPED_UNSTORABLE.test(text)) return text;
+  return JSON.stringify(value, (_key, item: unknown) =>
+    typeof item === 'string' ? toStorableText(item) : item,
+  );
+}

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { readScope } from '../auth/auth-plugin';
 import { ApiError } from '../http/errors';
 import { parseQuery } from '../http/parse-query';
+import { assertStorableInput } from '../http/storable-text';
 import { parseTimeRange } from '../http/time-range';
 import { linkSpanEvents } from '../ingest/otlp/link-span-events';
 import { presentEvent } from './present-event';
@@ -22,6 +23,7 @@ export async function runsRoutes(app: FastifyInstance): Promise<void> {
     { preHandler: app.requireScope('read') },
     async (request) => {
       const { runId } = request.params;
+      assertStorableInput(runId, 'runId');
       if (runId.length > 128) {
         throw new ApiError('invalid_request', 'runId may be at most 128 characters', {
           field: 'runId',

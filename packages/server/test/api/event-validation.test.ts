@@ -284,3 +284,29 @@ describe('OTLP spans with unstorable text are recorded, repaired', () => {
     expect(JSON.stringify(events[0]!.input)).not.toContain('\\u0000');
   });
 });
+
+describe('the gateway records a prompt with unstorable text, repaired', () => {
+  it('answers the call and stores its record with U+FFFD for the lone surrogate and no NUL', async () => {
+    const runId = 'run-validation-gateway';
+    const response = await server.request('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tollgate-run-id': runId },
+      body: JSON.stringify({
+        model: 'simulated/validation',
+        messages: [{ role: 'user', content: 'cut \ud83d here\u0000 and there' }],
+      }),
+    });
+    expect(response.status).toBe(200);
+    await response.text();
+    let events: ListedEvent[] = [];
+    // The gateway records after answering: wait (bounded) for the record.
+    for (let attempt = 0; attempt < 50 && events.length === 0; attempt += 1) {
+      events = await readRun(runId, Date.now() - DAY_MS);
+      if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(events).toHaveLength(1);
+    const input = JSON.stringify(events[0]!.input);
+    expect(input).toContain('cut \ufffd here and there');
+    expect(input).not.toMatch(/\\u0000|\\ud83d"/i);
+  });
+});

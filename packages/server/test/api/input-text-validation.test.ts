@@ -56,6 +56,7 @@ describe.each(Object.entries(HOSTILE))('admin inputs holding a %s', (kind, text)
       await send('GET', `/api/v1/events?project_id=${encodeURIComponent(text)}`),
       'project_id',
     );
+    await expectRefused(await send('GET', `/api/v1/runs/${encodeURIComponent(text)}`), 'runId');
   });
 
   it('a budget scope_id is refused, and no budget is made', async () => {
