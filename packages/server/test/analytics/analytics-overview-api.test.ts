@@ -194,15 +194,26 @@ beforeAll(async () => {
   for (const project of ['main', 'second', 'other-org'] as const) {
     const batch = events
       .filter((event) => event.project === project)
-      .map(({ project: _project, cost_nanos, ts, error_message, ...event }) => ({
-        ...event,
-        provider: 'openai',
-        model: 'gpt-4o-mini',
-        ...(event.event_type === 'tool_call' ? { tool_name: 'search' } : {}),
-        ts: iso(ts),
-        cost_usd: Number(cost_nanos) / 1e9,
-        ...(error_message ? { error_message } : {}),
-      }));
+      .map(({ project: _project, cost_nanos, ts, error_message, ...event }) => {
+        const { input_tokens, output_tokens, ...common } = event;
+        // A tool call has no model usage: the ingestion API refuses fields an event type lacks.
+        const usage =
+          event.event_type === 'tool_call'
+            ? { tool_name: 'search' }
+            : {
+                input_tokens,
+                output_tokens,
+                provider: 'openai',
+                model: 'gpt-4o-mini',
+                cost_usd: Number(cost_nanos) / 1e9,
+              };
+        return {
+          ...common,
+          ...usage,
+          ts: iso(ts),
+          ...(error_message ? { error_message } : {}),
+        };
+      });
     const response = await postJson(server, '/api/v1/events', batch, keys[project]);
     expect(response.status, await response.clone().text()).toBe(200);
   }
