@@ -323,8 +323,8 @@ export function hostileEventBatch(
       ),
       weight: 2,
     },
-    // The writer's exactly-once work adds its generator here: a batch repeating an
-    // acknowledged `event_id` (valid, stored once), e.g. `{ kind: 'duplicate id' }`.
+    // Repeated `event_id`s (valid, stored once) have their own generator, `duplicateIdRounds`,
+    // exercised by hostile-input.test.ts.
   );
   return fc.array(item, { minLength: 1, maxLength: 12 });
 }

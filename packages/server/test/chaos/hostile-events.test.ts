@@ -215,12 +215,9 @@ describe('chaos: hostile events', () => {
     }
   }, 600_000);
 
-  // Needs the writer's split of inserts by partition (branch `writer`): until it lands, ClickHouse
-  // refuses an insert touching more than 100 monthly partitions ("Too many partitions"); on this
-  // branch the batch is answered 200 and spooled, and none of its 120 events is readable. Every
-  // event is inside the org's retention, so validation must (and does) accept them all. The
-  // integrator enables this once both are merged.
-  it.skip('stores a batch spread over 120 monthly partitions of the retention, every event readable', async () => {
+  // Every event is inside the org's retention, so validation must accept them all; the
+  // writer splits the insert by partition (ClickHouse refuses one touching more than 100).
+  it('stores a batch spread over 120 monthly partitions of the retention, every event readable', async () => {
     const server = await startTestServer();
     try {
       const key = await hostileTenant(server);
