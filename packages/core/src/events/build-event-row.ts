@@ -1,7 +1,8 @@
 import { createEventId, eventTimeFromId } from '../ids';
-import { calculateCost, usdToNanos, type PriceOverrides } from '../pricing';
+import type { Prices } from '../pricing';
 import type { EventRow } from './event-columns';
 import type { EventStatus, ParsedEventInput } from './event-schema';
+import { eventCostOf, eventUsageOf } from './event-usage';
 import { toStorableJson, toStorableText } from './storable-text';
 
 /** Who an event belongs to: set by the server from the caller's key, never by the client. */
@@ -9,7 +10,12 @@ export interface EventTenant {
   orgId: string;
   projectId: string;
   retentionDays: number;
-  priceOverrides?: PriceOverrides;
+  /**
+   * The org's prices: its price list (catalogue, operator's global overrides,
+   * org overrides) as the server builds it, or bare org overrides over the
+   * shipped catalogue.
+   */
+  priceOverrides?: Prices;
 }
 
 const FAILURE_TYPES = new Set(['error', 'assertion_failed', 'hallucination_detected']);
@@ -47,7 +53,8 @@ function defaultStatus(input: ParsedEventInput): EventStatus {
 /**
  * Turns a validated client event into a complete storage row: tenant fields
  * from the key, an id and a time, defaults for unused columns, and cost from
- * the price table when the client did not give one.
+ * the server's prices (see `eventCostOf`). Throws `EventUsageError` for usage
+ * that does not add up.
  */
 export function buildEventRow(
   input: ParsedEventInput,
@@ -61,26 +68,8 @@ export function buildEventRow(
   const text = (key: string): string =>
     typeof fields[key] === 'string' ? (fields[key] as string) : '';
 
-  let costNanos = 0;
-  let unpriced = 0;
-  if (typeof fields.cost_usd === 'number') {
-    costNanos = usdToNanos(fields.cost_usd);
-  } else if (typeof fields.model === 'string' && fields.model) {
-    const cost = calculateCost(
-      fields.model,
-      {
-        inputTokens: number('input_tokens'),
-        outputTokens: number('output_tokens'),
-        cachedInputTokens: Math.min(number('cached_tokens'), number('input_tokens')),
-        cacheWrite5mTokens: number('cache_write_5m_tokens'),
-        cacheWrite1hTokens: number('cache_write_1h_tokens'),
-        reasoningTokens: number('reasoning_tokens'),
-      },
-      tenant.priceOverrides,
-    );
-    costNanos = cost.costNanos;
-    unpriced = cost.priced ? 0 : 1;
-  }
+  const usage = eventUsageOf(fields);
+  const cost = eventCostOf(fields, usage, tenant.priceOverrides);
 
   return storableRow({
     event_id: (input.event_id ?? createEventId(time)).toUpperCase(),
@@ -107,11 +96,11 @@ export function buildEventRow(
     model_requested: text('model_requested'),
     input: contentText(fields.input),
     output: contentText(fields.output),
-    input_tokens: number('input_tokens'),
-    output_tokens: number('output_tokens'),
-    cached_tokens: number('cached_tokens'),
-    cost_nanos: costNanos,
-    cost_unpriced: unpriced,
+    input_tokens: usage.usage.inputTokens,
+    output_tokens: usage.usage.outputTokens,
+    cached_tokens: usage.usage.cachedInputTokens ?? 0,
+    cost_nanos: cost.costNanos,
+    cost_unpriced: cost.unpriced,
     ttft_ms: number('ttft_ms'),
     prompt_name: text('prompt_name'),
     prompt_version: number('prompt_version'),
@@ -137,15 +126,16 @@ export function buildEventRow(
     action: text('action'),
     threshold: number('threshold'),
     value: number('value'),
-    cache_write_5m_tokens: number('cache_write_5m_tokens'),
-    cache_write_1h_tokens: number('cache_write_1h_tokens'),
-    reasoning_tokens: number('reasoning_tokens'),
+    cache_write_5m_tokens: usage.usage.cacheWrite5mTokens ?? 0,
+    cache_write_1h_tokens: usage.usage.cacheWrite1hTokens ?? 0,
+    reasoning_tokens: usage.usage.reasoningTokens ?? 0,
     service_tier: text('service_tier'),
     image_size: text('image_size'),
     image_quality: text('image_quality'),
     estimated_usage: Array.isArray(fields.estimated_usage)
       ? (fields.estimated_usage as string[])
       : [],
+    cost_source: cost.source,
   });
 }
 

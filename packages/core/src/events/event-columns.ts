@@ -65,6 +65,8 @@ export const EVENT_COLUMNS = {
   image_quality: 'LowCardinality(String)',
   // Schema version 5: the sides of the usage a tokenizer counted (`input`, `output`).
   estimated_usage: 'Array(LowCardinality(String))',
+  // Schema version 6: where the cost came from.
+  cost_source: 'LowCardinality(String)',
 } as const;
 
 export type EventColumn = keyof typeof EVENT_COLUMNS;
@@ -131,4 +133,6 @@ export interface EventRow {
   image_size: string;
   image_quality: string;
   estimated_usage: string[];
+  /** `catalogue`, `override`, `global-override`, `reported` (the client's figure), `cache` or empty (unpriced / no model). */
+  cost_source: string;
 }

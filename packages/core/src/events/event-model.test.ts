@@ -9,7 +9,7 @@ const tenant = { orgId: 'org_1', projectId: 'proj_1', retentionDays: 90 };
 describe('event model', () => {
   it('has a storage column for every field of every event type', () => {
     const columns = new Set(Object.keys(EVENT_COLUMNS));
-    const inputOnly = new Set(['cost_usd']); // stored as the exact integer cost_nanos
+    const inputOnly = new Set(['cost_usd', 'usage_convention']); // cost_nanos; tokens stored normalised
     for (const variant of eventInputSchema.options) {
       for (const field of Object.keys(variant.shape)) {
         if (inputOnly.has(field)) continue;

@@ -35,6 +35,9 @@ export const EVENT_STATUSES = [
 ] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
+export const USAGE_CONVENTIONS = ['input_includes_cached', 'input_excludes_cached'] as const;
+export type UsageConvention = (typeof USAGE_CONVENTIONS)[number];
+
 export const OPERATION_KINDS = [
   'chat',
   'completion',
@@ -113,7 +116,17 @@ const modelUsageFields = {
   cache_write_1h_tokens: tokenCount.optional(),
   /** Reasoning / thinking tokens, part of `output_tokens`. */
   reasoning_tokens: tokenCount.optional(),
-  /** When absent, cost is computed from the price table. */
+  /**
+   * Whether `input_tokens` already counts the cache reads and writes (OpenAI,
+   * Gemini; the default) or not (Anthropic's `usage.input_tokens`). Stored
+   * normalised to `input_includes_cached`.
+   */
+  usage_convention: z.enum(USAGE_CONVENTIONS).optional(),
+  /**
+   * The cost as the client computed it. The server prices every model it
+   * knows with the org's prices and ignores this; it is kept (marked
+   * `reported`) only for models the server cannot price.
+   */
   cost_usd: usd.optional(),
 };
 

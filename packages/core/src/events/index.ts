@@ -4,3 +4,4 @@ export * from './build-event-row';
 export * from './storable-text';
 export * from './check-event-input';
 export * from './event-field-names';
+export * from './event-usage';

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { NANOS_PER_USD, calculateCost, formatUsd, nanosToUsd, usdToNanos } from './cost';
-import type { PriceOverrides } from './price-table';
+import type { PriceOverrides } from './price-overrides';
 
 describe('calculateCost', () => {
   it('prices gpt-4o at 1M input + 1M output = 12.50 USD', () => {
@@ -55,9 +55,16 @@ describe('calculateCost', () => {
     });
   });
 
-  it('prices simulated models at zero but as priced', () => {
+  it('prices a simulated model as the model it imitates, labelled simulated', () => {
+    const cost = calculateCost('simulated/gpt-4o', { inputTokens: 1_000, outputTokens: 1_000 });
+    // 1k × 2.50/1M + 1k × 10/1M = 0.0125
+    expect(cost).toMatchObject({ costNanos: 12_500_000, priced: true });
+    expect(cost.price).toMatchObject({ model: 'gpt-4o', simulated: true });
+  });
+
+  it('prices the simulated provider’s own models (imitating nothing) at zero but as priced', () => {
     const cost = calculateCost('simulated/fast', { inputTokens: 1_000, outputTokens: 1_000 });
-    expect(cost).toMatchObject({ costNanos: 0, priced: true });
+    expect(cost).toMatchObject({ costNanos: 0, priced: true, price: { source: 'simulated' } });
   });
 
   it('lets overrides win over the table', () => {
@@ -94,18 +101,18 @@ describe('calculateCost', () => {
     expect(() => calculateCost('o1', usage)).toThrow(RangeError);
   });
 
-  it('sums a million tiny costs exactly in nanos while the float sum drifts', () => {
+  it('sums a hundred thousand tiny costs exactly in nanos while the float sum drifts', () => {
     // One gpt-4o-mini input token: 0.15 USD / 1M = 150 nanos
     let totalNanos = 0;
     let totalUsdFloat = 0;
-    for (let call = 0; call < 1_000_000; call += 1) {
+    for (let call = 0; call < 100_000; call += 1) {
       const { costNanos } = calculateCost('gpt-4o-mini', { inputTokens: 1, outputTokens: 0 });
       totalNanos += costNanos;
       totalUsdFloat += 0.15 / 1_000_000;
     }
-    expect(totalNanos).toBe(150_000_000);
-    expect(formatUsd(totalNanos)).toBe('0.15');
-    expect(totalUsdFloat).not.toBe(0.15);
+    expect(totalNanos).toBe(15_000_000);
+    expect(formatUsd(totalNanos)).toBe('0.015');
+    expect(totalUsdFloat).not.toBe(0.015);
   });
 
   it.each([
@@ -117,6 +124,10 @@ describe('calculateCost', () => {
     ['cachedInputTokens', { inputTokens: 10, outputTokens: 0, cachedInputTokens: -1 }],
     ['cachedInputTokens', { inputTokens: 10, outputTokens: 0, cachedInputTokens: 2.5 }],
     ['cachedInputTokens', { inputTokens: 10, outputTokens: 0, cachedInputTokens: 11 }],
+    ['cacheWrite5mTokens', { inputTokens: 10, outputTokens: 0, cacheWrite5mTokens: 11 }],
+    ['cacheWrite1hTokens', { inputTokens: 10, outputTokens: 0, cacheWrite1hTokens: -1 }],
+    ['reasoningTokens', { inputTokens: 0, outputTokens: 5, reasoningTokens: 6 }],
+    ['imageCount', { inputTokens: 0, outputTokens: 0, imageCount: 1.5 }],
   ])('throws a RangeError naming %s', (field, usage) => {
     expect(() => calculateCost('gpt-4o', usage)).toThrow(RangeError);
     expect(() => calculateCost('gpt-4o', usage)).toThrow(field);
@@ -138,6 +149,9 @@ describe('usdToNanos and nanosToUsd', () => {
     expect(usdToNanos(0.000_000_000_6)).toBe(1);
     expect(nanosToUsd(12_500_000_000)).toBe(12.5);
     expect(nanosToUsd(usdToNanos(0.000123))).toBe(0.000123);
+    // Parsed as the decimal it prints as, not multiplied as a float (0.29 × 1e9 = 289999999.99…).
+    expect(usdToNanos(0.29)).toBe(290_000_000);
+    expect(usdToNanos(1.005)).toBe(1_005_000_000);
   });
 });
 

@@ -1,16 +1,34 @@
 export {
-  PRICE_PROVIDERS,
-  PRICE_TABLE,
-  PRICE_TABLE_CHECKED_AT,
+  FEMTOS_PER_USD,
+  SERVICE_TIERS,
+  parsePriceCatalogue,
+  type ModelPrice,
+  type PriceCatalogue,
+  type ServiceTier,
+  type TierRates,
+  type TokenRates,
+} from './price-catalogue';
+export { SHIPPED_CATALOGUE_CHECKED_AT, SHIPPED_PRICE_CATALOGUE } from './shipped-catalogue';
+export {
   SIMULATED_MODEL_PREFIX,
   modelPriceSchema,
+  overrideToModelPrice,
   priceOverridesSchema,
-} from './price-table';
-export type { ModelPrice, PriceOverrides, PriceProvider } from './price-table';
-export { resolveModelPrice } from './resolve-model-price';
-export type { ResolvedPrice } from './resolve-model-price';
-export { NANOS_PER_USD, calculateCost, formatUsd, nanosToUsd, usdToNanos } from './cost';
-export type { CostResult, TokenUsage } from './cost';
+} from './price-overrides';
+export type { PriceOverride, PriceOverrides } from './price-overrides';
+export { PriceList } from './price-list';
+export type { PriceLayers, PriceSource, ResolvedPrice } from './price-list';
+export {
+  NANOS_PER_USD,
+  calculateCost,
+  formatUsd,
+  nanosToUsd,
+  resolveModelPrice,
+  usdPerMillionTokens,
+  usdToNanos,
+} from './cost';
+export type { CostContext, CostResult, Prices, TokenUsage } from './cost';
+export { parseScaledDecimal, scaledNumber } from './scaled-decimal';
 export {
   applyRate,
   divideRounded,

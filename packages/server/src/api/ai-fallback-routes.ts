@@ -4,6 +4,7 @@ import {
   isUpstreamError,
   resolveModelPrice,
   tokenUsageOf,
+  usdPerMillionTokens,
   type EventTenant,
   type OpenAIChatRequest,
 } from '@tollgate/core';
@@ -164,11 +165,14 @@ interface PerTokenPrice {
 function highestPrice(route: ResolvedRoute, tenant: EventTenant): PerTokenPrice | undefined {
   let highest: PerTokenPrice | undefined;
   for (const deployment of route.deployments) {
-    const price = resolveModelPrice(deployment.model, tenant.priceOverrides);
-    if (!price) continue;
+    const rates = resolveModelPrice(deployment.model, tenant.priceOverrides)?.price.rates;
+    if (!rates) continue;
     highest = {
-      inputPerToken: Math.max(highest?.inputPerToken ?? 0, price.input / 1e6),
-      outputPerToken: Math.max(highest?.outputPerToken ?? 0, price.output / 1e6),
+      inputPerToken: Math.max(highest?.inputPerToken ?? 0, usdPerMillionTokens(rates.input) / 1e6),
+      outputPerToken: Math.max(
+        highest?.outputPerToken ?? 0,
+        usdPerMillionTokens(rates.output) / 1e6,
+      ),
     };
   }
   return highest;

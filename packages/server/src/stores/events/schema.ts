@@ -433,6 +433,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE events ADD COLUMN IF NOT EXISTS estimated_usage ${EVENT_COLUMNS.estimated_usage}`,
     ],
   },
+  {
+    version: 6,
+    description: 'where the cost of each event came from (catalogue, override, reported, cache)',
+    statements: [
+      `ALTER TABLE events ADD COLUMN IF NOT EXISTS cost_source ${EVENT_COLUMNS.cost_source}`,
+    ],
+  },
 ];
 
 /** The version a fully migrated database records. */

@@ -1,16 +1,22 @@
 import { describe, it, expect } from 'vitest';
-import type { PriceOverrides } from './price-table';
-import { resolveModelPrice } from './resolve-model-price';
+import { resolveModelPrice, usdPerMillionTokens } from './cost';
+import type { PriceOverrides } from './price-overrides';
+
+const inputOf = (model: string, overrides?: PriceOverrides) => {
+  const rates = resolveModelPrice(model, overrides)?.price.rates;
+  return rates ? usdPerMillionTokens(rates.input) : undefined;
+};
 
 describe('resolveModelPrice', () => {
   it('matches an exact model id', () => {
-    expect(resolveModelPrice('gpt-4o')).toEqual({
+    expect(resolveModelPrice('gpt-4o')).toMatchObject({
       model: 'gpt-4o',
       provider: 'openai',
-      input: 2.5,
-      output: 10,
-      cachedInput: 1.25,
-      source: 'table',
+      source: 'catalogue',
+      simulated: false,
+      price: {
+        rates: { input: 2_500_000_000n, output: 10_000_000_000n, cachedInput: 1_250_000_000n },
+      },
     });
   });
 
@@ -54,40 +60,41 @@ describe('resolveModelPrice', () => {
   it('does not match gpt-4o-mini to gpt-4o', () => {
     const price = resolveModelPrice('gpt-4o-mini');
     expect(price?.model).toBe('gpt-4o-mini');
-    expect(price?.input).toBe(0.15);
+    expect(inputOf('gpt-4o-mini')).toBe(0.15);
   });
 
   it('prefers a snapshot listed with its own price over its base', () => {
-    expect(resolveModelPrice('gpt-4o-2024-05-13')).toMatchObject({ input: 5, output: 15 });
-    expect(resolveModelPrice('gpt-4o-2024-05-13')?.cachedInput).toBeUndefined();
+    expect(inputOf('gpt-4o-2024-05-13')).toBe(5);
+    expect(resolveModelPrice('gpt-4o-2024-05-13')?.price.rates?.cachedInput).toBeUndefined();
+    expect(inputOf('gpt-4-0125-preview')).toBe(10);
   });
 
   it.each([
     'gpt-4o-realtime-preview-2024-12-17', // a different model priced differently from gpt-4o
     'o1-mini', // not o1
-    'o3-pro',
-    'gpt-5-pro',
     'gemini-1.5-flash-8b',
-    'claude-opus-4-6', // a newer minor version, not a snapshot of claude-opus-4
+    'gpt-5.4-codex', // not a snapshot of gpt-5.4
+    'claude-opus-4-9', // a newer minor version, not a snapshot of claude-opus-4
     'ft:gpt-4o-mini-2024-07-18:acme::abc123',
     'llama-3.1-70b',
-    'gpt-4',
     '',
     'simulated/',
   ])('leaves %s unpriced rather than guessing', (name) => {
     expect(resolveModelPrice(name)).toBeUndefined();
   });
 
-  it('prices any simulated model at zero but as known', () => {
-    expect(resolveModelPrice('simulated/echo')).toEqual({
+  it('prices a simulated model as the model it imitates, and the simulator’s own at zero', () => {
+    expect(resolveModelPrice('simulated/gpt-4o-2024-08-06')).toMatchObject({
+      model: 'gpt-4o',
+      source: 'catalogue',
+      simulated: true,
+    });
+    expect(resolveModelPrice('simulated/echo')).toMatchObject({
       model: 'simulated/echo',
       provider: 'simulated',
-      input: 0,
-      output: 0,
-      cachedInput: 0,
       source: 'simulated',
+      price: { rates: { input: 0n, output: 0n } },
     });
-    expect(resolveModelPrice('simulated/gpt-4o-2024-08-06')?.source).toBe('simulated');
   });
 
   describe('with overrides', () => {
@@ -96,23 +103,22 @@ describe('resolveModelPrice', () => {
       'Acme-Finetune': { provider: 'openai', input: 4, output: 16, cachedInput: 1 },
     };
 
-    it('lets an override win over the table', () => {
-      expect(resolveModelPrice('gpt-4o', overrides)).toEqual({
+    it('lets an override win over the catalogue', () => {
+      expect(resolveModelPrice('gpt-4o', overrides)).toMatchObject({
         model: 'gpt-4o',
         provider: 'openai',
-        input: 2,
-        output: 8,
         source: 'override',
       });
+      expect(inputOf('gpt-4o', overrides)).toBe(2);
     });
 
     it('applies an override to snapshots and prefixed names of its model', () => {
       expect(resolveModelPrice('openai/gpt-4o-2024-11-20', overrides)?.source).toBe('override');
-      expect(resolveModelPrice('gpt-4o-mini', overrides)?.source).toBe('table');
+      expect(resolveModelPrice('gpt-4o-mini', overrides)?.source).toBe('catalogue');
     });
 
     it('prices models the table does not know', () => {
-      expect(resolveModelPrice('acme-finetune', overrides)?.input).toBe(4);
+      expect(inputOf('acme-finetune', overrides)).toBe(4);
       expect(resolveModelPrice('acme-finetune-2025-01-01', overrides)?.model).toBe('acme-finetune');
     });
 
