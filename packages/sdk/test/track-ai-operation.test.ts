@@ -1,4 +1,3 @@
-import { calculateCost } from '@tollgate/core';
 import { describe, expect, it } from 'vitest';
 import { trackAIOperation, type EventInput } from '../src';
 import { fakeTollgate } from './fake-tollgate';
@@ -6,13 +5,14 @@ import { fakeTollgate } from './fake-tollgate';
 type Recorded = EventInput & Record<string, unknown>;
 
 describe('trackAIOperation', () => {
-  it('returns the result and records tokens and cost read from an OpenAI usage', async () => {
+  it('returns the result and records the usage of an OpenAI response, not a price', async () => {
     const tollgate = fakeTollgate();
     const response = {
       usage: {
         prompt_tokens: 1000,
         completion_tokens: 500,
         prompt_tokens_details: { cached_tokens: 200 },
+        completion_tokens_details: { reasoning_tokens: 300 },
       },
     };
     const result = await trackAIOperation(async () => response, {
@@ -24,11 +24,6 @@ describe('trackAIOperation', () => {
     });
     expect(result).toBe(response);
     const [event] = tollgate.events as Recorded[];
-    const expected = calculateCost('gpt-4o', {
-      inputTokens: 1000,
-      outputTokens: 500,
-      cachedInputTokens: 200,
-    });
     expect(event).toMatchObject({
       event_type: 'prompt_call',
       operation: 'chat',
@@ -39,8 +34,10 @@ describe('trackAIOperation', () => {
       input_tokens: 1000,
       output_tokens: 500,
       cached_tokens: 200,
-      cost_usd: expected.costNanos / 1e9,
+      reasoning_tokens: 300,
     });
+    // The server prices the event with the org's prices: the SDK sends no list-price figure.
+    expect(event).not.toHaveProperty('cost_usd');
   });
 
   it('reads Anthropic usage with cache reads and writes as input', async () => {
@@ -51,6 +48,7 @@ describe('trackAIOperation', () => {
           input_tokens: 10,
           cache_read_input_tokens: 30,
           cache_creation_input_tokens: 5,
+          cache_creation: { ephemeral_5m_input_tokens: 3, ephemeral_1h_input_tokens: 2 },
           output_tokens: 7,
         },
       }),
@@ -59,6 +57,8 @@ describe('trackAIOperation', () => {
     expect(tollgate.events[0]).toMatchObject({
       input_tokens: 45,
       cached_tokens: 30,
+      cache_write_5m_tokens: 3,
+      cache_write_1h_tokens: 2,
       output_tokens: 7,
     });
   });

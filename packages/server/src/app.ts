@@ -8,6 +8,7 @@ import { adminGatewayRoutes } from './api/admin-gateway-routes';
 import { adminGuardrailsRoutes } from './api/admin-guardrails-routes';
 import { adminKeysRoutes } from './api/admin-keys-routes';
 import { adminOperatorRoutes } from './api/admin-operator-routes';
+import { adminPricesRoutes } from './api/admin-prices-routes';
 import { adminRetentionRoutes } from './api/admin-retention-routes';
 import { adminBudgetsRoutes } from './api/admin-budgets-routes';
 import { adminDeadLettersRoutes } from './api/admin-dead-letters-routes';
@@ -39,6 +40,7 @@ import { EventWriter } from './ingest/event-writer';
 import { metricsPlugin } from './metrics/metrics-plugin';
 import { alertsPlugin, type AlertsPluginOptions } from './alerts/alerts-plugin';
 import { Spool } from './ingest/spool';
+import { PricingService } from './pricing/pricing-service';
 import { closeStores, openStores, type Stores } from './stores/open-stores';
 
 declare module 'fastify' {
@@ -46,6 +48,7 @@ declare module 'fastify' {
     configuration: Configuration;
     stores: Stores;
     eventWriter: EventWriter;
+    pricing: PricingService;
   }
 }
 
@@ -107,6 +110,16 @@ export async function buildApp(
   app.decorate('configuration', configuration);
   app.decorate('stores', stores);
   app.decorate('eventWriter', eventWriter);
+  const pricing = new PricingService({ meta: stores.meta });
+  app.decorate('pricing', pricing);
+  if (configuration.pricing.catalogue) {
+    // A catalogue that cannot be loaded leaves the shipped one in place rather than stopping start-up.
+    await pricing.loadCatalogue(configuration.pricing.catalogue).then(
+      (catalogue) =>
+        app.log.info({ source: catalogue.source, models: catalogue.models.size }, 'price catalogue loaded'),
+      (error: Error) => app.log.error({ err: error }, 'price catalogue not loaded; using the shipped one'),
+    );
+  }
   // A callback hook, not an async one: it runs on every request and has nothing to wait for.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -123,6 +136,7 @@ export async function buildApp(
     meta: stores.meta,
     hot: stores.hot,
     keyCacheMs: configuration.keyCacheMs,
+    pricing,
   });
   await app.register(metricsPlugin, { spool });
   await app.register(healthRoutes);
@@ -145,6 +159,7 @@ export async function buildApp(
   await app.register(adminGatewayRoutes);
   await app.register(adminCredentialsRoutes);
   await app.register(adminTenantsRoutes);
+  await app.register(adminPricesRoutes);
   await app.register(adminKeysRoutes);
   await app.register(adminBudgetsRoutes);
   await app.register(budgetsRoutes);

@@ -1,5 +1,10 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import {
+  UNPRICED_POLICY_PATTERN,
+  parseUnpricedPolicy,
+  type UnpricedPolicy,
+} from './pricing/unpriced-policy';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -61,6 +66,15 @@ export const environmentSchema = z.object({
     .default('02:00'),
   TOLLGATE_BUDGET_RECONCILE_MS: integer(3_600_000, 1_000, 86_400_000),
   TOLLGATE_META_SHARED_BUFFERS_MB: integer(16, 1, 128),
+  TOLLGATE_PRICE_CATALOGUE: z.string().trim().min(1).optional(),
+  TOLLGATE_UNPRICED_POLICY: z
+    .string()
+    .trim()
+    .regex(
+      UNPRICED_POLICY_PATTERN,
+      'must be "refuse", "allow" or a default price "input/output" in USD per million tokens',
+    )
+    .default('refuse'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -100,6 +114,11 @@ export interface Configuration {
   budgets: { reconcileIntervalMs: number };
   /** shared_buffers of the embedded meta store (PGlite), in MB: resident for the process's life. */
   metaSharedBuffersMb: number;
+  pricing: {
+    /** A price catalogue in LiteLLM's format (file path or http(s) URL) loaded at start-up. */
+    catalogue: string | undefined;
+    unpricedPolicy: UnpricedPolicy;
+  };
   /** Bearer token `GET /metrics` asks for; unset, the endpoint is open (bound by `host`). */
   metricsToken?: string;
   /** YAML or JSON file of alert rules. */
@@ -157,6 +176,10 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
     metricsToken: values.TOLLGATE_METRICS_TOKEN,
     budgets: { reconcileIntervalMs: values.TOLLGATE_BUDGET_RECONCILE_MS },
     metaSharedBuffersMb: values.TOLLGATE_META_SHARED_BUFFERS_MB,
+    pricing: {
+      catalogue: values.TOLLGATE_PRICE_CATALOGUE,
+      unpricedPolicy: parseUnpricedPolicy(values.TOLLGATE_UNPRICED_POLICY),
+    },
     retentionTime:
       values.TOLLGATE_RETENTION_TIME === 'off'
         ? undefined

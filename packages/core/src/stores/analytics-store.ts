@@ -134,6 +134,15 @@ export const CHARGEBACK_KINDS = [
 ] as const;
 export type ChargebackKind = (typeof CHARGEBACK_KINDS)[number];
 
+/** Calls of one model recorded without a price (`cost_unpriced`). */
+export interface UnpricedModelRow {
+  model: string;
+  provider: string;
+  calls: number;
+  /** ISO-8601. */
+  last_seen: string;
+}
+
 export interface ChargebackRow {
   org_id: string;
   kind: ChargebackKind;
@@ -227,6 +236,11 @@ export interface AnalyticsStore {
   ): Promise<LearningCandidateRow[]>;
   /** Model calls per org and operation kind, for billing. */
   chargeback(scope: TenantScope, range: TimeRange): Promise<ChargebackRow[]>;
+  /** Models of calls recorded without a price, most calls first. */
+  unpricedModels(
+    scope: TenantScope,
+    query: AnalyticsQuery & { limit: number },
+  ): Promise<UnpricedModelRow[]>;
   /** Per version of the prompt named `promptName`, from its calls and their feedback. */
   promptComparison(
     scope: TenantScope,

@@ -116,7 +116,10 @@ export interface AuditEntry {
     | 'flag'
     | 'guardrail_reference'
     | 'gateway_route'
-    | 'provider_credential';
+    | 'provider_credential'
+    | 'price'
+    | 'global_price'
+    | 'price_catalogue';
   targetId: string;
   before: unknown;
   after: unknown;

@@ -256,7 +256,8 @@ function fallbackEvent(
     event.input_tokens = info.tokens.input;
     event.output_tokens = info.tokens.output;
   }
-  event.cost_usd = info.costUsd ?? 0;
+  // The server prices the event from its model and tokens; the SDK's own figure only fills in for an unpriced model.
+  if (info.costUsd !== undefined) event.cost_usd = info.costUsd;
   if (info.decisionLatencyMs !== undefined) event.decision_latency_ms = info.decisionLatencyMs;
   if (info.generationLatencyMs !== undefined)
     event.generation_latency_ms = info.generationLatencyMs;

@@ -1,6 +1,6 @@
 import type { EventInput, EventStatus, OperationKind } from '@tollgate/core';
 import { currentLinks, type EventLinks } from './event-context';
-import { costUsdOf, type TokenCounts } from './usage';
+import type { TokenCounts } from './usage';
 
 type PromptCallInput = Extract<EventInput, { event_type: 'prompt_call' }>;
 
@@ -17,7 +17,7 @@ export interface PromptCallFacts {
   model?: string;
   modelRequested?: string;
   counts?: TokenCounts;
-  /** Used when no price is known for the model and counts. */
+  /** The app's own figure: sent as `cost_usd`, which the server keeps only for a model it cannot price. */
   fallbackCostUsd?: number;
   ttftMs?: number;
   input?: unknown;
@@ -73,11 +73,14 @@ export function promptCallEvent(
     event.input_tokens = facts.counts.inputTokens;
     event.output_tokens = facts.counts.outputTokens;
     event.cached_tokens = facts.counts.cachedTokens;
+    if (facts.counts.cacheWrite5mTokens)
+      event.cache_write_5m_tokens = facts.counts.cacheWrite5mTokens;
+    if (facts.counts.cacheWrite1hTokens)
+      event.cache_write_1h_tokens = facts.counts.cacheWrite1hTokens;
+    if (facts.counts.reasoningTokens) event.reasoning_tokens = facts.counts.reasoningTokens;
   }
-  const cost =
-    (facts.counts && costUsdOf(facts.model ?? facts.modelRequested, facts.counts)) ??
-    facts.fallbackCostUsd;
-  if (cost !== undefined) event.cost_usd = cost;
+  // Usage, not a price: the server prices the event with the org's prices.
+  if (facts.fallbackCostUsd !== undefined) event.cost_usd = facts.fallbackCostUsd;
   if (facts.ttftMs !== undefined) event.ttft_ms = facts.ttftMs;
   if (facts.input !== undefined) event.input = facts.input;
   if (facts.output !== undefined) event.output = facts.output;

@@ -86,6 +86,7 @@ function countsOf<T>(options: TrackAIOperationOptions<T>, result: T): TokenCount
       : options.usage;
   if (!given) return countsOfResult(result);
   return {
+    ...given,
     inputTokens: given.inputTokens ?? 0,
     outputTokens: given.outputTokens ?? 0,
     cachedTokens: given.cachedTokens ?? 0,

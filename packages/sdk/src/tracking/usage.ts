@@ -1,10 +1,16 @@
-import { calculateCost, resolveModelPrice, type PriceOverrides } from '@tollgate/core';
-
-/** Token counts as events store them: cached input tokens are part of the input tokens. */
+/**
+ * Token counts as events carry them ("input includes cached"): cache reads
+ * and writes are part of the input tokens, reasoning is part of the output.
+ * The SDK sends usage, never a price: the server prices every event with the
+ * org's prices.
+ */
 export interface TokenCounts {
   inputTokens: number;
   outputTokens: number;
   cachedTokens: number;
+  cacheWrite5mTokens?: number;
+  cacheWrite1hTokens?: number;
+  reasoningTokens?: number;
 }
 
 type UsageRecord = Record<string, unknown>;
@@ -25,6 +31,7 @@ export function countsOfOpenAIChat(usage: UsageRecord): TokenCounts {
     inputTokens: count(usage.prompt_tokens),
     outputTokens: count(usage.completion_tokens),
     cachedTokens: detail(usage, 'prompt_tokens_details', 'cached_tokens'),
+    reasoningTokens: detail(usage, 'completion_tokens_details', 'reasoning_tokens'),
   };
 }
 
@@ -34,21 +41,29 @@ export function countsOfOpenAIResponses(usage: UsageRecord): TokenCounts {
     inputTokens: count(usage.input_tokens),
     outputTokens: count(usage.output_tokens),
     cachedTokens: detail(usage, 'input_tokens_details', 'cached_tokens'),
+    reasoningTokens: detail(usage, 'output_tokens_details', 'reasoning_tokens'),
   };
 }
 
 /**
  * Anthropic usage: cache reads and writes are counted apart from
  * `input_tokens`, so both are added in (as the gateway does); reads are the
- * cached tokens.
+ * cached tokens, writes split by lifetime (`cache_creation.ephemeral_1h_input_tokens`;
+ * the rest of `cache_creation_input_tokens` is 5-minute, Anthropic's default).
  */
 export function countsOfAnthropic(usage: UsageRecord): TokenCounts {
   const cacheRead = count(usage.cache_read_input_tokens);
   const cacheWrite = count(usage.cache_creation_input_tokens);
+  const write1h = Math.min(
+    detail(usage, 'cache_creation', 'ephemeral_1h_input_tokens'),
+    cacheWrite,
+  );
   return {
     inputTokens: count(usage.input_tokens) + cacheRead + cacheWrite,
     outputTokens: count(usage.output_tokens),
     cachedTokens: cacheRead,
+    cacheWrite5mTokens: cacheWrite - write1h,
+    cacheWrite1hTokens: write1h,
   };
 }
 
@@ -64,47 +79,4 @@ export function countsOfResult(result: unknown): TokenCounts | undefined {
   }
   if ('input_tokens' in record || 'output_tokens' in record) return countsOfAnthropic(record);
   return undefined;
-}
-
-/**
- * The price-table key of each model name seen (null: unpriced). A dated
- * snapshot name (`gpt-4o-mini-2024-07-18`, what responses carry) is resolved
- * by scanning the table, a few microseconds; remembered, it is a map lookup.
- */
-const tableKeys = new Map<string, string | null>();
-const MAX_REMEMBERED_MODELS = 1000;
-
-function tableKeyOf(model: string): string | null {
-  let key = tableKeys.get(model);
-  if (key === undefined) {
-    key = resolveModelPrice(model)?.model ?? null;
-    if (tableKeys.size >= MAX_REMEMBERED_MODELS) tableKeys.clear();
-    tableKeys.set(model, key);
-  }
-  return key;
-}
-
-/** The cost in USD from the core price table, or undefined when the model has no known price. */
-export function costUsdOf(
-  model: string | undefined,
-  counts: TokenCounts,
-  overrides?: PriceOverrides,
-): number | undefined {
-  if (!model) return undefined;
-  try {
-    const key = overrides ? model : tableKeyOf(model);
-    if (key === null) return undefined;
-    const cost = calculateCost(
-      key,
-      {
-        inputTokens: counts.inputTokens,
-        outputTokens: counts.outputTokens,
-        cachedInputTokens: Math.min(counts.cachedTokens, counts.inputTokens),
-      },
-      overrides,
-    );
-    return cost.priced ? cost.costNanos / 1e9 : undefined;
-  } catch {
-    return undefined;
-  }
 }

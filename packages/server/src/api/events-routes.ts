@@ -86,6 +86,7 @@ export async function eventsRoutes(app: FastifyInstance): Promise<void> {
           orgId: caller.orgId,
           projectId: caller.projectId,
           retentionDays: caller.retentionDays,
+          priceOverrides: caller.priceOverrides,
           piiRedaction: caller.piiRedaction,
         },
         { maxFutureSkewMs },

@@ -107,6 +107,7 @@ export async function otlpRoutes(app: FastifyInstance): Promise<void> {
           orgId: caller.orgId,
           projectId: caller.projectId,
           retentionDays: caller.retentionDays,
+          priceOverrides: caller.priceOverrides,
           piiRedaction: caller.piiRedaction,
         },
         { maxFutureSkewMs, repairText: true },

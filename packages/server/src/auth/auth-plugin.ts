@@ -4,13 +4,14 @@ import {
   type KeyScope,
   type MetaStore,
   type Organization,
-  type PriceOverrides,
+  type PriceList,
   type RateLimitSettings,
   type TenantScope,
 } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { ApiError } from '../http/errors';
+import type { PricingService } from '../pricing/pricing-service';
 import { hashApiKeySecret } from './api-key-secret';
 
 /** Who is calling, resolved from the API key. */
@@ -23,8 +24,11 @@ export interface Caller {
   retentionDays: number;
   /** The key's and its org's own per-minute limits (the project's are looked up by governance). */
   rateLimits: { key: RateLimitSettings; org: RateLimitSettings };
-  /** The org's own model prices, applied to the cost of its gateway calls. */
-  priceOverrides?: PriceOverrides;
+  /**
+   * The org's prices (catalogue, operator's global overrides, the org's own
+   * overrides), applied to the cost of its calls on every path.
+   */
+  priceOverrides?: PriceList;
   /** False when the key's project keeps prompts and responses out of its events. */
   contentStorage: boolean;
   /** True when the key's project redacts PII from prompts and responses before they are stored. */
@@ -125,7 +129,10 @@ export async function readScope(
 }
 
 export const authPlugin = fastifyPlugin(
-  async (app: FastifyInstance, options: { meta: MetaStore; hot: HotStore; keyCacheMs: number }) => {
+  async (
+    app: FastifyInstance,
+    options: { meta: MetaStore; hot: HotStore; keyCacheMs: number; pricing: PricingService },
+  ) => {
     // Verified keys are reused for keyCacheMs so the gateway's hot path does not ask the meta
     // store on every call; the revocation epoch (one hot-store read) tells when to stop early.
     const verified = new Map<
@@ -142,7 +149,10 @@ export const authPlugin = fastifyPlugin(
       try {
         const epoch = `${localEpoch}:${(await options.hot.get(KEY_REVOCATION_EPOCH)) ?? 0}`;
         // Another process changed an org (its prices, retention...): load the orgs again too.
-        if (epoch !== lastEpoch) organizations.clear();
+        if (epoch !== lastEpoch) {
+          organizations.clear();
+          options.pricing.markGlobalOverridesStale();
+        }
         lastEpoch = epoch;
         return epoch;
       } catch (error) {
@@ -172,6 +182,7 @@ export const authPlugin = fastifyPlugin(
       const now = Date.now();
       const cached = verified.get(hash);
       const epoch = options.keyCacheMs > 0 ? await currentEpoch() : null;
+      await options.pricing.refreshGlobalOverrides();
       if (cached && cached.expiresAt > now && cached.keyExpiresAt > now) {
         // Unreadable epoch (hot store down): the local part still catches this process's revocations.
         const stillValid =
@@ -198,7 +209,7 @@ export const authPlugin = fastifyPlugin(
         scopes: key.scopes,
         retentionDays: retentionDaysOf(organization),
         rateLimits: { key: key.rateLimits, org: organization.rateLimits },
-        priceOverrides: organization.priceOverrides ?? undefined,
+        priceOverrides: options.pricing.forOrganization(organization.priceOverrides),
         contentStorage: project?.contentStorage ?? true,
         piiRedaction: project?.piiRedaction ?? false,
       };
@@ -248,7 +259,7 @@ export const authPlugin = fastifyPlugin(
         projectId: null,
         retentionDays: retentionDaysOf(target),
         rateLimits: { key: caller.rateLimits.key, org: target.rateLimits },
-        priceOverrides: target.priceOverrides ?? undefined,
+        priceOverrides: options.pricing.forOrganization(target.priceOverrides),
         contentStorage: true,
         piiRedaction: false,
         keyOrgId: caller.orgId,

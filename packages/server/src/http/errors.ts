@@ -45,6 +45,11 @@ export const ERROR_CATALOGUE = {
     description:
       'The call’s estimated cost (prompt plus max output tokens) exceeds `x-tollgate-max-cost-usd`.',
   },
+  model_unpriced: {
+    status: 422,
+    description:
+      'A budget or `x-tollgate-max-cost-usd` applies and the model has no known price: `TOLLGATE_UNPRICED_POLICY=refuse` refuses it until its price is added (admin price API).',
+  },
   spool_full: {
     status: 503,
     description:

@@ -5,6 +5,8 @@ import {
   eventTime,
   eventTimeProblem,
   repairStorableText,
+  EventUsageError,
+  type EventRow,
   type EventTenant,
 } from '@tollgate/core';
 import { redactEventRowContent } from '../governance/pii/stored-content';
@@ -81,7 +83,14 @@ export function parseEventBatch(
       });
       return;
     }
-    const row = buildEventRow(result.data, tenant, now);
+    let row: EventRow;
+    try {
+      row = buildEventRow(result.data, tenant, now);
+    } catch (error) {
+      if (!(error instanceof EventUsageError)) throw error;
+      errors.push({ index, field: error.field, message: error.message });
+      return;
+    }
     if (tenant.piiRedaction) redactEventRowContent(row);
     eventIds.push(row.event_id);
     lines.push(JSON.stringify(row));

@@ -82,7 +82,7 @@ afterAll(async () => {
 });
 
 describe('POST /api/v1/events', () => {
-  it('stores valid events with cost computed from the price table, and flags unknown models', async () => {
+  it('stores valid events with cost computed from the catalogue, and flags unknown models', async () => {
     const events = await listAll(`/api/v1/events?run_id=${runId}&event_type=prompt_call`);
     expect(events).toHaveLength(3);
     const byModel = new Map(events.map((event) => [`${event.model}:${event.status}`, event]));
@@ -96,7 +96,9 @@ describe('POST /api/v1/events', () => {
     expect(known.input).toBe(JSON.stringify([{ role: 'user', content: 'question 0' }]));
     expect(known.ts).toBe(new Date(base).toISOString());
     const unknown = byModel.get('no-such-model-xyz:success')!;
-    expect(unknown.cost_nanos).toBe(0);
+    // Unknown, shown as unknown: never $0.
+    expect(unknown.cost_nanos).toBeNull();
+    expect(unknown.cost_usd).toBeNull();
     expect(unknown.cost_unpriced).toBe(true);
     expect(byModel.get('gpt-4o:error')!.error_message).toBe('upstream 500');
   });

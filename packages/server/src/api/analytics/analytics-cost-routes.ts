@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { COST_EVENT_TYPES, money, parseAnalyticsRequest, rangeOf } from './analytics-parameters';
 
+/** The most unpriced models a cost summary lists. */
+const UNPRICED_MODELS_LISTED = 100;
+
 function presentCost(row: CostRow) {
   const average = row.requests > 0 ? divideRounded(row.cost_nanos, BigInt(row.requests)) : 0n;
   return {
@@ -56,10 +59,11 @@ export async function analyticsCostRoutes(app: FastifyInstance): Promise<void> {
       COST_EVENT_TYPES,
     );
     const analytics = app.stores.events.analytics;
-    const [total, byOperation, byModel] = await Promise.all([
+    const [total, byOperation, byModel, unpriced] = await Promise.all([
       analytics.cost(scope, { ...query, groupBy: 'none' }),
       analytics.cost(scope, { ...query, groupBy: 'operation' }),
       analytics.cost(scope, { ...query, groupBy: 'model' }),
+      analytics.unpricedModels(scope, { ...query, limit: UNPRICED_MODELS_LISTED }),
     ]);
     const overall = total[0];
     return {
@@ -71,6 +75,11 @@ export async function analyticsCostRoutes(app: FastifyInstance): Promise<void> {
         : presentCost({ key: '', requests: 0, input_tokens: 0, output_tokens: 0, cost_nanos: 0n }),
       by_operation: byOperation.map(presentCost),
       by_model: byModel.map(presentCost),
+      // Calls whose cost is unknown: not in the totals above, never counted as $0.
+      unpriced: {
+        calls: unpriced.reduce((sum, row) => sum + row.calls, 0),
+        models: unpriced,
+      },
     };
   });
 }

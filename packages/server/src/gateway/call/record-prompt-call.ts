@@ -89,6 +89,9 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
   const row = buildEventRow(input, tenant);
   row.cost_nanos = record.costNanos;
   row.cost_unpriced = record.unpriced ? 1 : 0;
+  // The gateway priced the call itself (with the org's prices): never `reported`.
+  if (record.unpriced) row.cost_source = '';
+  else if (row.cost_source === 'reported') row.cost_source = record.cacheHit ? 'cache' : 'catalogue';
   return JSON.stringify(row);
 }
 

@@ -1,4 +1,4 @@
-import { calculateCost, type PriceOverrides } from '@tollgate/core';
+import { calculateCost, type Prices } from '@tollgate/core';
 import type { TokenCounter } from '../../gateway/providers';
 
 /** What a gateway body says about a call's price: model, prompt tokens and the most it may answer. */
@@ -34,14 +34,14 @@ export function callSizeOf(body: unknown, tokenCounter: TokenCounter): CallSize 
 export function estimateCostNanos(
   size: CallSize,
   models: readonly string[],
-  overrides: PriceOverrides | undefined,
+  prices: Prices | undefined,
 ): number | undefined {
   let highest: number | undefined;
   for (const model of new Set(models)) {
     const cost = calculateCost(
       model,
       { inputTokens: size.promptTokens, outputTokens: size.maxOutputTokens },
-      overrides,
+      prices,
     );
     if (cost.priced && (highest === undefined || cost.costNanos > highest))
       highest = cost.costNanos;

@@ -1,4 +1,5 @@
 import {
+  type PriceList,
   buildEventRow,
   formatUsd,
   type Budget,
@@ -14,8 +15,10 @@ import type { PromptCallRecord } from '../../gateway/call/prompt-call-record';
 import type { TokenCounter } from '../../gateway/providers';
 import { ApiError } from '../../http/errors';
 import type { EventWriter } from '../../ingest/event-writer';
+import type { PricingService } from '../../pricing/pricing-service';
+import type { UnpricedPolicy } from '../../pricing/unpriced-policy';
 import { periodOf, type PeriodWindow } from './budget-period';
-import { callSizeOf, estimateCostNanos } from './budget-estimate';
+import { callSizeOf, estimateCostNanos, type CallSize } from './budget-estimate';
 import { presentBudgetTerms } from './budget-present';
 import { parseUsd, softLimitNanos, stateOf, usdText, type BudgetStatus } from './budget-state';
 import { deliverBudgetWebhook, type BudgetWebhookOptions } from './budget-webhook';
@@ -42,6 +45,10 @@ export interface BudgetGuardOptions {
   onBlocked(): void;
   webhook?: BudgetWebhookOptions;
   now?: () => number;
+  /** The server's prices (catalogue and global overrides; the org's own are added per call). */
+  pricing: PricingService;
+  /** What a budget or max cost does with a call whose model has no known price. */
+  unpricedPolicy: UnpricedPolicy;
 }
 
 const CACHE_MS = 5_000;
@@ -147,10 +154,10 @@ export class BudgetGuard {
       this.organizationOf(caller.orgId),
       this.options.routedModels(caller.orgId, size.model).catch(() => []),
     ]);
-    const estimate = estimateCostNanos(
+    const estimate = this.estimateOrPolicy(
       size,
       [size.model, ...routed],
-      organization?.priceOverrides ?? undefined,
+      this.options.pricing.forOrganization(organization?.priceOverrides),
     );
     if (maxCost !== undefined && estimate !== undefined && BigInt(estimate) > maxCost) {
       this.options.onBlocked();
@@ -184,6 +191,31 @@ export class BudgetGuard {
     }
     if (this.pendingKeys.size > MAX_PENDING) this.pendingKeys.clear();
     this.pendingKeys.set(request.id, caller.keyId);
+  }
+
+  /**
+   * The call's estimated cost; for a model with no known price, what the
+   * unpriced policy says: refused, estimated at the default price, or (allow)
+   * undefined, which lets it through uncounted.
+   */
+  private estimateOrPolicy(
+    size: CallSize,
+    models: readonly string[],
+    prices: PriceList,
+  ): number | undefined {
+    const estimate = estimateCostNanos(size, models, prices);
+    if (estimate !== undefined) return estimate;
+    const policy = this.options.unpricedPolicy;
+    if (policy.kind === 'allow') return undefined;
+    if (policy.kind === 'price') {
+      return estimateCostNanos(size, [size.model], { [size.model]: policy.price });
+    }
+    this.options.onBlocked();
+    throw new ApiError(
+      'model_unpriced',
+      `The model ${size.model} has no known price and a budget or ${MAX_COST_HEADER} applies: add its price (PUT /api/v1/admin/prices) or change TOLLGATE_UNPRICED_POLICY`,
+      { model: size.model, unpriced_policy: 'refuse' },
+    );
   }
 
   /** The org's budgets, or none while the meta store cannot be read (the call goes through). */

@@ -47,6 +47,8 @@ export const budgetsPlugin = fastifyPlugin(
       onBlocked: () => app.metrics.budgetBlocked(),
       webhook: options.webhook,
       now: options.now,
+      pricing: app.pricing,
+      unpricedPolicy: app.configuration.pricing.unpricedPolicy,
     });
     const reconciler = new BudgetReconciler({
       meta: stores.meta,

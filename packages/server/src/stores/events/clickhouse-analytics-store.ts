@@ -22,7 +22,9 @@ import {
   type TenantScope,
   type TimeBucket,
   type TimeRange,
+  type UnpricedModelRow,
 } from '@tollgate/core';
+import { unpricedModelsStatement, type UnpricedModelResultRow } from './unpriced-queries';
 import {
   failuresStatement,
   findEventStatement,
@@ -168,6 +170,14 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     query: AnalyticsQuery & { limit: number },
   ): Promise<EventRow[]> {
     return this.run<EventRow>(slowestStatement(scope, query));
+  }
+
+  async unpricedModels(
+    scope: TenantScope,
+    query: AnalyticsQuery & { limit: number },
+  ): Promise<UnpricedModelRow[]> {
+    const rows = await this.run<UnpricedModelResultRow>(unpricedModelsStatement(scope, query));
+    return rows.map((row) => ({ ...row, calls: Number(row.calls), last_seen: isoOf(row.last_seen) }));
   }
 
   async failures(

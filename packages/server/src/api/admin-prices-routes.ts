@@ -1,0 +1,173 @@
+import {
+  modelPriceSchema,
+  usdPerMillionTokens,
+  type ModelPrice,
+  type Organization,
+  type PriceOverrides,
+} from '@tollgate/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ApiError } from '../http/errors';
+import { describeUnpricedPolicy } from '../pricing/unpriced-policy';
+import { orgAdminOnly, orgIdOf, parseBody } from './admin-access';
+import { audit, found } from './admin-tenants-present';
+
+const modelField = z.string().trim().min(1).max(256);
+const scopeField = z.enum(['org', 'global']).default('org');
+
+const setPriceSchema = z.strictObject({
+  model: modelField,
+  /** `org`: the caller's org only; `global`: every org (operator admins only). */
+  scope: scopeField,
+  price: modelPriceSchema,
+});
+const removePriceSchema = z.strictObject({ model: modelField, scope: scopeField });
+const catalogueSchema = z.union([
+  z.strictObject({ source: z.string().trim().min(1).max(2048) }),
+  z.strictObject({ shipped: z.literal(true) }),
+]);
+const lookupSchema = z.object({ model: modelField.optional() });
+
+/**
+ * Prices (`/api/v1/admin/prices`): the catalogue in use and its date, the
+ * unpriced policy, the org's and the operator's overrides, the price a model
+ * resolves to, and changes: an org admin sets its org's prices; an admin of
+ * the operator org sets global prices (every org's, under each org's own) and
+ * loads a newer catalogue. Every change is audited.
+ */
+export async function adminPricesRoutes(app: FastifyInstance): Promise<void> {
+  const preHandler = orgAdminOnly(app);
+  const { meta } = app.stores;
+  const { pricing } = app;
+
+  async function ownOrganization(request: FastifyRequest): Promise<Organization> {
+    return found(await meta.getOrganization(orgIdOf(request)), 'the caller’s organization');
+  }
+
+  /** The org whose overrides a change edits: the caller's, or the operator's for `global`. */
+  async function targetOf(request: FastifyRequest, scope: 'org' | 'global') {
+    const own = await ownOrganization(request);
+    if (scope === 'global' && !own.operator) {
+      throw new ApiError('forbidden', 'only an admin of the operator organization sets global prices');
+    }
+    return own;
+  }
+
+  async function saveOverrides(
+    request: FastifyRequest,
+    organization: Organization,
+    scope: 'org' | 'global',
+    model: string,
+    next: PriceOverrides,
+  ) {
+    const before = organization.priceOverrides?.[model] ?? null;
+    await meta.updateOrganization(organization.id, { priceOverrides: next });
+    if (scope === 'global') pricing.setGlobalOverrides(next);
+    // Cached callers hold the old prices; this also tells other processes to reload.
+    await app.invalidateVerifiedKeys();
+    await audit(app, request, {
+      orgId: organization.id,
+      action: next[model] ? 'price.set' : 'price.removed',
+      targetType: scope === 'global' ? 'global_price' : 'price',
+      targetId: model,
+      before,
+      after: next[model] ?? null,
+    });
+  }
+
+  app.get('/api/v1/admin/prices', { preHandler }, async (request) => {
+    const { model } = parseBody(lookupSchema, request.query);
+    const own = await ownOrganization(request);
+    const catalogue = pricing.catalogue;
+    const response: Record<string, unknown> = {
+      catalogue: {
+        checked_at: catalogue.checkedAt,
+        source: catalogue.source,
+        models: catalogue.models.size,
+      },
+      unpriced_policy: describeUnpricedPolicy(app.configuration.pricing.unpricedPolicy),
+      org_overrides: own.priceOverrides ?? {},
+      global_overrides: pricing.globalOverrides,
+    };
+    if (model) {
+      const resolved = pricing.forOrganization(own.priceOverrides).resolve(model);
+      response.price = resolved
+        ? {
+            model,
+            priced: true,
+            matched: resolved.model,
+            source: resolved.source,
+            provider: resolved.provider,
+            simulated: resolved.simulated,
+            ...presentPrice(resolved.price),
+          }
+        : { model, priced: false };
+    }
+    return response;
+  });
+
+  app.put('/api/v1/admin/prices', { preHandler }, async (request) => {
+    const body = parseBody(setPriceSchema, request.body);
+    const model = body.model.toLowerCase();
+    const organization = await targetOf(request, body.scope);
+    const next = { ...(organization.priceOverrides ?? {}), [model]: body.price };
+    await saveOverrides(request, organization, body.scope, model, next);
+    return { model, scope: body.scope, price: body.price };
+  });
+
+  app.delete('/api/v1/admin/prices', { preHandler }, async (request, reply) => {
+    const body = parseBody(removePriceSchema, request.query);
+    const model = body.model.toLowerCase();
+    const organization = await targetOf(request, body.scope);
+    const current = organization.priceOverrides ?? {};
+    if (!(model in current)) throw new ApiError('not_found', `no ${body.scope} price for ${model}`);
+    const next = Object.fromEntries(Object.entries(current).filter(([key]) => key !== model));
+    await saveOverrides(request, organization, body.scope, model, next);
+    return reply.status(204).send();
+  });
+
+  app.post('/api/v1/admin/prices/catalogue', { preHandler }, async (request) => {
+    const body = parseBody(catalogueSchema, request.body);
+    const own = await targetOf(request, 'global');
+    const before = pricing.catalogue;
+    let catalogue;
+    try {
+      catalogue = 'source' in body ? await pricing.loadCatalogue(body.source) : pricing.useShippedCatalogue();
+    } catch (error) {
+      throw new ApiError('invalid_request', `source: ${(error as Error).message}`, { field: 'source' });
+    }
+    const summary = {
+      checked_at: catalogue.checkedAt,
+      source: catalogue.source,
+      models: catalogue.models.size,
+    };
+    await audit(app, request, {
+      orgId: own.id,
+      action: 'price_catalogue.loaded',
+      targetType: 'price_catalogue',
+      targetId: catalogue.source,
+      before: { checked_at: before.checkedAt, source: before.source, models: before.models.size },
+      after: summary,
+    });
+    return { catalogue: summary };
+  });
+}
+
+/** A price in USD (per million tokens, per image, per second), as admins write them. */
+function presentPrice(price: ModelPrice): Record<string, unknown> {
+  const perMillion = (value: bigint | undefined) =>
+    value === undefined ? undefined : usdPerMillionTokens(value);
+  const rates = price.rates;
+  return {
+    input: perMillion(rates?.input),
+    output: perMillion(rates?.output),
+    cachedInput: perMillion(rates?.cachedInput),
+    cacheWrite5m: perMillion(rates?.cacheWrite5m),
+    cacheWrite1h: perMillion(rates?.cacheWrite1h),
+    longContextAboveTokens: price.longContext?.aboveTokens,
+    serviceTiers: Object.keys(price.tiers ?? {}),
+    perImage: price.perImage === undefined ? undefined : Number(price.perImage) / 1e15,
+    perVideoSecond:
+      price.perVideoSecond === undefined ? undefined : Number(price.perVideoSecond) / 1e15,
+  };
+}
