@@ -116,8 +116,12 @@ export async function buildApp(
     // A catalogue that cannot be loaded leaves the shipped one in place rather than stopping start-up.
     await pricing.loadCatalogue(configuration.pricing.catalogue).then(
       (catalogue) =>
-        app.log.info({ source: catalogue.source, models: catalogue.models.size }, 'price catalogue loaded'),
-      (error: Error) => app.log.error({ err: error }, 'price catalogue not loaded; using the shipped one'),
+        app.log.info(
+          { source: catalogue.source, models: catalogue.models.size },
+          'price catalogue loaded',
+        ),
+      (error: Error) =>
+        app.log.error({ err: error }, 'price catalogue not loaded; using the shipped one'),
     );
   }
   // A callback hook, not an async one: it runs on every request and has nothing to wait for.

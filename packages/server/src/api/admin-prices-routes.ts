@@ -3,11 +3,12 @@ import {
   usdPerMillionTokens,
   type ModelPrice,
   type Organization,
-  type PriceOverrides,
+  type PriceOverride,
 } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../http/errors';
+import { GLOBAL_PRICE_PREFIX, globalPricesOf, ownPricesOf } from '../pricing/pricing-service';
 import { describeUnpricedPolicy } from '../pricing/unpriced-policy';
 import { orgAdminOnly, orgIdOf, parseBody } from './admin-access';
 import { audit, found } from './admin-tenants-present';
@@ -48,30 +49,41 @@ export async function adminPricesRoutes(app: FastifyInstance): Promise<void> {
   async function targetOf(request: FastifyRequest, scope: 'org' | 'global') {
     const own = await ownOrganization(request);
     if (scope === 'global' && !own.operator) {
-      throw new ApiError('forbidden', 'only an admin of the operator organization sets global prices');
+      throw new ApiError(
+        'forbidden',
+        'only an admin of the operator organization sets global prices',
+      );
     }
     return own;
   }
 
-  async function saveOverrides(
+  /** Sets (or with `price` undefined, removes) one price in the org's stored overrides. */
+  async function savePrice(
     request: FastifyRequest,
     organization: Organization,
     scope: 'org' | 'global',
     model: string,
-    next: PriceOverrides,
+    price: PriceOverride | undefined,
   ) {
-    const before = organization.priceOverrides?.[model] ?? null;
+    const key = scope === 'global' ? `${GLOBAL_PRICE_PREFIX}${model}` : model;
+    const stored = organization.priceOverrides ?? {};
+    const before = stored[key] ?? null;
+    if (!price && !before) throw new ApiError('not_found', `no ${scope} price for ${model}`);
+    const next: Record<string, PriceOverride> = Object.fromEntries(
+      Object.entries(stored).filter(([name]) => name !== key),
+    );
+    if (price) next[key] = price;
     await meta.updateOrganization(organization.id, { priceOverrides: next });
-    if (scope === 'global') pricing.setGlobalOverrides(next);
+    if (scope === 'global') pricing.setGlobalOverrides(globalPricesOf(next));
     // Cached callers hold the old prices; this also tells other processes to reload.
     await app.invalidateVerifiedKeys();
     await audit(app, request, {
       orgId: organization.id,
-      action: next[model] ? 'price.set' : 'price.removed',
+      action: price ? 'price.set' : 'price.removed',
       targetType: scope === 'global' ? 'global_price' : 'price',
       targetId: model,
       before,
-      after: next[model] ?? null,
+      after: price ?? null,
     });
   }
 
@@ -86,7 +98,7 @@ export async function adminPricesRoutes(app: FastifyInstance): Promise<void> {
         models: catalogue.models.size,
       },
       unpriced_policy: describeUnpricedPolicy(app.configuration.pricing.unpricedPolicy),
-      org_overrides: own.priceOverrides ?? {},
+      org_overrides: ownPricesOf(own.priceOverrides),
       global_overrides: pricing.globalOverrides,
     };
     if (model) {
@@ -110,8 +122,7 @@ export async function adminPricesRoutes(app: FastifyInstance): Promise<void> {
     const body = parseBody(setPriceSchema, request.body);
     const model = body.model.toLowerCase();
     const organization = await targetOf(request, body.scope);
-    const next = { ...(organization.priceOverrides ?? {}), [model]: body.price };
-    await saveOverrides(request, organization, body.scope, model, next);
+    await savePrice(request, organization, body.scope, model, body.price);
     return { model, scope: body.scope, price: body.price };
   });
 
@@ -119,10 +130,7 @@ export async function adminPricesRoutes(app: FastifyInstance): Promise<void> {
     const body = parseBody(removePriceSchema, request.query);
     const model = body.model.toLowerCase();
     const organization = await targetOf(request, body.scope);
-    const current = organization.priceOverrides ?? {};
-    if (!(model in current)) throw new ApiError('not_found', `no ${body.scope} price for ${model}`);
-    const next = Object.fromEntries(Object.entries(current).filter(([key]) => key !== model));
-    await saveOverrides(request, organization, body.scope, model, next);
+    await savePrice(request, organization, body.scope, model, undefined);
     return reply.status(204).send();
   });
 
@@ -132,9 +140,12 @@ export async function adminPricesRoutes(app: FastifyInstance): Promise<void> {
     const before = pricing.catalogue;
     let catalogue;
     try {
-      catalogue = 'source' in body ? await pricing.loadCatalogue(body.source) : pricing.useShippedCatalogue();
+      catalogue =
+        'source' in body ? await pricing.loadCatalogue(body.source) : pricing.useShippedCatalogue();
     } catch (error) {
-      throw new ApiError('invalid_request', `source: ${(error as Error).message}`, { field: 'source' });
+      throw new ApiError('invalid_request', `source: ${(error as Error).message}`, {
+        field: 'source',
+      });
     }
     const summary = {
       checked_at: catalogue.checkedAt,

@@ -9,6 +9,29 @@ import {
   type PriceOverrides,
 } from '@tollgate/core';
 
+/**
+ * Global prices are stored in the operator organization's `price_overrides`
+ * under keys with this prefix (`global:gpt-4o`), apart from the operator org's
+ * own prices: no other org's record holds them, and no model id starts so.
+ */
+export const GLOBAL_PRICE_PREFIX = 'global:';
+
+/** The global prices kept in an operator org's overrides, keyed by model. */
+export function globalPricesOf(stored: PriceOverrides | null | undefined): PriceOverrides {
+  return Object.fromEntries(
+    Object.entries(stored ?? {})
+      .filter(([key]) => key.startsWith(GLOBAL_PRICE_PREFIX))
+      .map(([key, price]) => [key.slice(GLOBAL_PRICE_PREFIX.length), price]),
+  );
+}
+
+/** An org's own prices, without the global ones an operator org's record also holds. */
+export function ownPricesOf(stored: PriceOverrides | null | undefined): PriceOverrides {
+  return Object.fromEntries(
+    Object.entries(stored ?? {}).filter(([key]) => !key.startsWith(GLOBAL_PRICE_PREFIX)),
+  );
+}
+
 /** How long the operator's global overrides are reused before the meta store is asked again. */
 const GLOBAL_OVERRIDES_MAX_AGE_MS = 30_000;
 const CATALOGUE_FETCH_TIMEOUT_MS = 30_000;
@@ -50,7 +73,7 @@ export class PricingService {
 
   /** The price list of an org: its overrides over the global ones over the current catalogue. */
   forOrganization(orgOverrides?: PriceOverrides | null): PriceList {
-    const own = orgOverrides ?? undefined;
+    const own = ownPricesOf(orgOverrides);
     let from: PriceLayers | undefined;
     let built: PriceLayers | undefined;
     return new PriceList(() => {
@@ -69,7 +92,7 @@ export class PricingService {
     this.globalLoadedAt = this.clock();
     const organizations = await this.options.meta.listOrganizations();
     const operator = organizations.find((organization) => organization.operator);
-    this.setGlobalOverrides(operator?.priceOverrides ?? {});
+    this.setGlobalOverrides(globalPricesOf(operator?.priceOverrides));
   }
 
   /** Another process changed an org: read the global overrides again on the next request. */
@@ -87,7 +110,9 @@ export class PricingService {
     const text = /^https?:\/\//i.test(source)
       ? await fetchCatalogue(source)
       : await readFile(source, 'utf8').catch((error: Error) => {
-          throw new CatalogueLoadError(`cannot read the price catalogue ${source}: ${error.message}`);
+          throw new CatalogueLoadError(
+            `cannot read the price catalogue ${source}: ${error.message}`,
+          );
         });
     let document: unknown;
     try {
@@ -128,7 +153,9 @@ async function fetchCatalogue(url: string): Promise<string> {
       signal: AbortSignal.timeout(CATALOGUE_FETCH_TIMEOUT_MS),
     });
   } catch (error) {
-    throw new CatalogueLoadError(`cannot fetch the price catalogue ${url}: ${(error as Error).message}`);
+    throw new CatalogueLoadError(
+      `cannot fetch the price catalogue ${url}: ${(error as Error).message}`,
+    );
   }
   if (!response.ok) {
     throw new CatalogueLoadError(`fetching the price catalogue ${url} answered ${response.status}`);

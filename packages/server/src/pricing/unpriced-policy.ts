@@ -8,9 +8,7 @@ import type { PriceOverride } from '@tollgate/core';
  * recorded event stays unpriced, never an invented figure.
  */
 export type UnpricedPolicy =
-  | { kind: 'refuse' }
-  | { kind: 'allow' }
-  | { kind: 'price'; price: PriceOverride };
+  { kind: 'refuse' } | { kind: 'allow' } | { kind: 'price'; price: PriceOverride };
 
 export const UNPRICED_POLICY_PATTERN = /^(refuse|allow|\d{1,6}(\.\d{1,9})?\/\d{1,6}(\.\d{1,9})?)$/;
 
@@ -23,7 +21,5 @@ export function parseUnpricedPolicy(text: string): UnpricedPolicy {
 
 /** The policy as text, for error details and the pricing API. */
 export function describeUnpricedPolicy(policy: UnpricedPolicy): string {
-  return policy.kind === 'price'
-    ? `${policy.price.input}/${policy.price.output}`
-    : policy.kind;
+  return policy.kind === 'price' ? `${policy.price.input}/${policy.price.output}` : policy.kind;
 }

@@ -91,7 +91,8 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
   row.cost_unpriced = record.unpriced ? 1 : 0;
   // The gateway priced the call itself (with the org's prices): never `reported`.
   if (record.unpriced) row.cost_source = '';
-  else if (row.cost_source === 'reported') row.cost_source = record.cacheHit ? 'cache' : 'catalogue';
+  else if (row.cost_source === 'reported')
+    row.cost_source = record.cacheHit ? 'cache' : 'catalogue';
   return JSON.stringify(row);
 }
 

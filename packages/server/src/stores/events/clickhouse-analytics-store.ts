@@ -177,7 +177,11 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     query: AnalyticsQuery & { limit: number },
   ): Promise<UnpricedModelRow[]> {
     const rows = await this.run<UnpricedModelResultRow>(unpricedModelsStatement(scope, query));
-    return rows.map((row) => ({ ...row, calls: Number(row.calls), last_seen: isoOf(row.last_seen) }));
+    return rows.map((row) => ({
+      ...row,
+      calls: Number(row.calls),
+      last_seen: isoOf(row.last_seen),
+    }));
   }
 
   async failures(
