@@ -157,7 +157,8 @@ export class BudgetGuard {
     const estimate = this.estimateOrPolicy(
       size,
       [size.model, ...routed],
-      this.options.pricing.forOrganization(organization?.priceOverrides),
+      // The caller's price list follows admin price changes at once (cached keys are dropped).
+      caller.priceOverrides ?? this.options.pricing.forOrganization(organization?.priceOverrides),
     );
     if (maxCost !== undefined && estimate !== undefined && BigInt(estimate) > maxCost) {
       this.options.onBlocked();
