@@ -63,7 +63,9 @@ describe('admin price API', () => {
       cacheWrite5m: 6.25,
       cacheWrite1h: 10,
     });
-    const unknown = (await (await admin('/api/v1/admin/prices?model=local-llama-3')).json()) as Body;
+    const unknown = (await (
+      await admin('/api/v1/admin/prices?model=local-llama-3')
+    ).json()) as Body;
     expect(unknown.price).toEqual({ model: 'local-llama-3', priced: false });
   });
 
