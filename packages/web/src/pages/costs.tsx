@@ -23,6 +23,7 @@ import {
 import { formatCount, formatHour, formatUsd } from '../format';
 import { useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
+import { UnpricedModels } from './unpriced-models';
 
 const DIMENSIONS = {
   model: 'Model',
@@ -196,6 +197,7 @@ export function CostsPage() {
           </>
         )}
       </Loaded>
+      <UnpricedModels scope={scope} />
       <section className="panel">
         <h2>Cost per {range.bucket}</h2>
         <Loaded state={overTime} what="costs" isEmpty={(data) => data.rows.length === 0}>

@@ -27,7 +27,9 @@ export interface CallEvent {
   input_tokens: number;
   output_tokens: number;
   cached_tokens: number;
-  cost_usd: number;
+  /** Null when the call is unpriced: its cost is unknown, never $0. */
+  cost_usd: number | null;
+  cost_unpriced: boolean;
   cache_hit: boolean;
   attempts: number;
   providers_tried: string[] | string;
@@ -55,7 +57,7 @@ function Detail({ event }: { event: CallEvent }) {
           {formatCount(event.cached_tokens)} cached
         </dd>
         <dt>Cost</dt>
-        <dd>{formatUsd(event.cost_usd)}</dd>
+        <dd>{costText(event)}</dd>
         <dt>Latency</dt>
         <dd>
           {formatDuration(event.latency_ms)}
@@ -162,7 +164,8 @@ export function RequestsPage() {
                     key: 'cost_usd',
                     label: 'Cost',
                     align: 'right',
-                    render: (event) => formatUsd(event.cost_usd),
+                    value: (event) => event.cost_usd ?? -1,
+                    render: (event) => costText(event),
                   },
                   {
                     key: 'cache_hit',
@@ -178,4 +181,9 @@ export function RequestsPage() {
       </Loaded>
     </>
   );
+}
+
+/** A call's cost, or "unpriced" when Tollgate does not know it (never $0.00). */
+function costText(event: { cost_usd: number | null; cost_unpriced: boolean }): string {
+  return event.cost_unpriced || event.cost_usd === null ? 'unpriced' : formatUsd(event.cost_usd);
 }
