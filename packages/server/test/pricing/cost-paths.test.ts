@@ -1,3 +1,4 @@
+import { parseUsdNanos } from '@tollgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTollgate, trackAIOperation } from '@tollgate/sdk';
 import { issueApiKey } from '../../src/auth/issue-api-key';
@@ -297,5 +298,34 @@ describe('org and global prices on every path', () => {
     expect(
       entries.some((entry) => entry.action === 'price.set' && entry.target_id === 'acme-llm'),
     ).toBe(true);
+  });
+});
+
+describe('totals', () => {
+  it('sum to the events: chargeback and the cost summary equal the sum of recorded costs', async () => {
+    const listed = await server.request('/api/v1/events?event_type=prompt_call&limit=1000', {
+      key: server.tenant.adminKey,
+    });
+    const { events } = (await listed.json()) as { events: StoredEvent[] };
+    const priced = events.filter((event) => event.cost_unpriced === false);
+    const sum = priced.reduce((total, event) => total + BigInt(event.cost_nanos as number), 0n);
+    expect(sum).toBeGreaterThan(0n);
+
+    const report = await server.request('/api/v1/analytics/chargeback', {
+      key: server.tenant.adminKey,
+    });
+    const { orgs } = (await report.json()) as { orgs: Array<{ total: { cost_usd: string } }> };
+    expect(parseUsdNanos(orgs[0]!.total.cost_usd)).toBe(sum);
+
+    const summary = await server.request('/api/v1/analytics/cost/summary', {
+      key: server.tenant.adminKey,
+    });
+    const body = (await summary.json()) as {
+      total: { cost_usd: string };
+      unpriced: { calls: number; models: Array<{ model: string; calls: number }> };
+    };
+    expect(parseUsdNanos(body.total.cost_usd)).toBe(sum);
+    expect(body.unpriced.calls).toBe(events.length - priced.length);
+    expect(body.unpriced.models.map((row) => row.model)).toContain('gpt-4o');
   });
 });
