@@ -85,7 +85,7 @@ describe('image generation', () => {
     expect(event.output).not.toContain(images.data![0]!.b64_json!);
   });
 
-  it('serves dall-e-3 by URL, unpriced (not $0) while the catalogue has no image prices', async () => {
+  it('serves dall-e-3 by URL, priced per image by size and quality', async () => {
     gpt.reply({ type: 'json', body: jsonFixture('openai', 'images-dall-e-3') });
     const requestId = newRequestId('dalle');
     const { data: images, response } = await gateway.openai.images
@@ -94,7 +94,8 @@ describe('image generation', () => {
         headers(requestId),
       )
       .withResponse();
-    expect(response.headers.get('x-tollgate-cost-usd')).toBeNull();
+    // hd 1792x1024: $0.12 an image on OpenAI's list.
+    expect(response.headers.get('x-tollgate-cost-usd')).toBe('0.120000000');
     expect(images.data![0]!.url).toMatch(/^https:\/\//);
     const event = await recorded(requestId);
     expect(event).toMatchObject({
@@ -103,7 +104,7 @@ describe('image generation', () => {
       image_size: '1792x1024',
       image_quality: 'hd',
     });
-    expect(event).toMatchObject({ cost_unpriced: true, cost_nanos: 0 });
+    expect(event).toMatchObject({ cost_unpriced: false, cost_nanos: 120_000_000 });
   });
 
   it("serves Imagen through `:predict`, n images at the size's aspect ratio", async () => {

@@ -115,8 +115,10 @@ describe('Anthropic prompt caching', () => {
       estimated_usage: [],
       cost_unpriced: false,
     });
-    // Cache writes at the input price until the catalogue prices them apart (see the README).
-    expect(event.cost_nanos).toBe(3012 * per(3) + 2000 * per(0.3) + 16 * per(15));
+    // 5-minute writes at 3.75, 1-hour writes at 6 (claude-sonnet-4-5's list prices).
+    expect(event.cost_nanos).toBe(
+      12 * per(3) + 2000 * per(0.3) + 1000 * per(3.75) + 2000 * per(6) + 16 * per(15),
+    );
   });
 
   it('streams the real prompt usage in message_start and the whole usage at the end', async () => {
@@ -176,7 +178,9 @@ describe('Anthropic prompt caching', () => {
       output_tokens: output,
       estimated_usage: ['output'],
     });
-    expect(event.cost_nanos).toBe(3012 * per(3) + 2000 * per(0.3) + output * per(15));
+    expect(event.cost_nanos).toBe(
+      12 * per(3) + 2000 * per(0.3) + 1000 * per(3.75) + 2000 * per(6) + output * per(15),
+    );
   });
 });
 
@@ -271,8 +275,8 @@ describe('OpenAI usage details and service tier', () => {
       service_tier: 'flex',
       estimated_usage: [],
     });
-    // Standard prices until the catalogue has service tiers (flex is then half).
-    expect(event.cost_nanos).toBe(512 * per(1.1) + 1536 * per(0.275) + 212 * per(4.4));
+    // Flex: o4-mini lists no flex rates, so OpenAI's rule applies (half the standard price).
+    expect(event.cost_nanos).toBe((512 * per(1.1) + 1536 * per(0.275) + 212 * per(4.4)) / 2);
   });
 
   it('records a stream’s cached tokens and tier from its usage chunk', async () => {

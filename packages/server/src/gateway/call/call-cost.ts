@@ -21,11 +21,8 @@ export function costOfCall(
   tenant: EventTenant,
   context: CallPriceContext = {},
 ): CostResult {
-  // The tier, size and quality are recorded on the event; calculateCost prices them once the
-  // catalogue has service tiers and image prices.
-  void context;
   try {
-    return calculateCost(model, usage, tenant.priceOverrides);
+    return calculateCost(model, usage, tenant.priceOverrides, context);
   } catch {
     return { costNanos: 0, priced: false };
   }
