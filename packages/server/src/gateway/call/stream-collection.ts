@@ -1,56 +1,144 @@
-import type { OpenAIChatChunk, OpenAIChatResponse, OpenAIUsage } from '@tollgate/core';
+/**
+ * A stream's answer, collected and replayed. The collector rebuilds from the
+ * chunks the full answer a non-streamed call would have given (text, refusal,
+ * reasoning text, tool calls, finish reason, usage), per choice; the replay
+ * turns a stored answer back into chunks a client's stream parser accepts:
+ * per choice the role and text, then each tool call whole, then the finish,
+ * then the usage.
+ */
+import type {
+  OpenAIChatChoice,
+  OpenAIChatChunk,
+  OpenAIChatChunkDelta,
+  OpenAIChatResponse,
+  OpenAIChatResponseMessage,
+  OpenAIFinishReason,
+  OpenAIToolCall,
+  OpenAIUsage,
+} from '@tollgate/core';
 import { DeliveredOutput } from './call-usage';
+
+/** Text fields of a delta that are concatenated across chunks (reasoning: vLLM, DeepSeek, OpenRouter). */
+const TEXT_FIELDS = ['content', 'refusal', 'reasoning_content', 'reasoning'] as const;
+
+interface CollectedChoice {
+  text: Partial<Record<(typeof TEXT_FIELDS)[number], string>>;
+  toolCalls: Map<number, OpenAIToolCall>;
+  finishReason: OpenAIFinishReason | null;
+}
 
 /** Gathers what a stream said, to record it, cache it and count its tokens when it reports no usage. */
 export class StreamCollector {
-  text = '';
   usage: OpenAIUsage | undefined;
   finished = false;
   /** Everything delivered that counts as output, for a usage the stream never reported. */
   readonly delivered = new DeliveredOutput();
-  private finishReason: string | null = null;
+  private readonly choices = new Map<number, CollectedChoice>();
   private id = '';
   private model = '';
   private created = 0;
+  private systemFingerprint: string | undefined;
 
   add(chunk: OpenAIChatChunk): void {
     this.id ||= chunk.id;
     this.model ||= chunk.model;
     this.created ||= chunk.created;
-    if (chunk.usage) this.usage = chunk.usage;
+    if (typeof chunk.system_fingerprint === 'string')
+      this.systemFingerprint ??= chunk.system_fingerprint;
+    if (chunk.usage) {
+      this.usage = chunk.usage;
+      this.finished = true;
+    }
     this.delivered.add(chunk);
     for (const choice of chunk.choices) {
-      if (choice.index !== 0) continue;
-      if (typeof choice.delta.content === 'string') this.text += choice.delta.content;
+      const collected = this.choiceAt(choice.index);
+      addDelta(collected, choice.delta);
       if (choice.finish_reason) {
-        this.finishReason = choice.finish_reason;
-        this.finished = true;
+        collected.finishReason = choice.finish_reason;
+        if (choice.index === 0) this.finished = true;
       }
     }
-    if (chunk.usage) this.finished = true;
+  }
+
+  /** The first choice's text so far: what the tokenizer counts when the stream reports no usage. */
+  get text(): string {
+    const first = this.choices.get(0);
+    if (!first) return '';
+    const toolArguments = [...first.toolCalls.values()].map((call) => call.function.arguments);
+    return [first.text.reasoning_content ?? first.text.reasoning ?? '', first.text.content ?? '']
+      .concat(toolArguments)
+      .join('');
+  }
+
+  /** The first choice's message, as a non-streamed answer carries it (what the event records). */
+  get message(): OpenAIChatResponseMessage {
+    return messageOf(this.choiceAt(0));
   }
 
   toResponse(usage: OpenAIUsage): OpenAIChatResponse {
-    return {
+    const indexes = [...this.choices.keys()].sort((left, right) => left - right);
+    if (indexes.length === 0) indexes.push(0);
+    const response: OpenAIChatResponse = {
       id: this.id,
       object: 'chat.completion',
       created: this.created,
       model: this.model,
-      choices: [
-        {
-          index: 0,
-          message: { role: 'assistant', content: this.text },
-          finish_reason: (this.finishReason ??
-            'stop') as OpenAIChatResponse['choices'][number]['finish_reason'],
-          logprobs: null,
-        },
-      ],
+      choices: indexes.map((index): OpenAIChatChoice => ({
+        index,
+        message: messageOf(this.choiceAt(index)),
+        finish_reason: this.choiceAt(index).finishReason ?? 'stop',
+        logprobs: null,
+      })),
       usage,
     };
+    if (this.systemFingerprint !== undefined) response.system_fingerprint = this.systemFingerprint;
+    return response;
+  }
+
+  private choiceAt(index: number): CollectedChoice {
+    let choice = this.choices.get(index);
+    if (!choice) {
+      choice = { text: {}, toolCalls: new Map(), finishReason: null };
+      this.choices.set(index, choice);
+    }
+    return choice;
   }
 }
 
-/** A cached answer replayed as a stream: the content in one delta, then the finish and the usage. */
+function addDelta(choice: CollectedChoice, delta: OpenAIChatChunkDelta): void {
+  for (const field of TEXT_FIELDS) {
+    const piece = delta[field];
+    if (typeof piece === 'string') choice.text[field] = (choice.text[field] ?? '') + piece;
+  }
+  for (const piece of delta.tool_calls ?? []) {
+    let call = choice.toolCalls.get(piece.index);
+    if (!call) {
+      call = { id: '', type: 'function', function: { name: '', arguments: '' } };
+      choice.toolCalls.set(piece.index, call);
+    }
+    if (piece.id) call.id = piece.id;
+    if (piece.function?.name) call.function.name += piece.function.name;
+    if (piece.function?.arguments) call.function.arguments += piece.function.arguments;
+  }
+}
+
+function messageOf(choice: CollectedChoice): OpenAIChatResponseMessage {
+  const toolCalls = [...choice.toolCalls.entries()]
+    .sort(([left], [right]) => left - right)
+    .map(([, call]) => call);
+  const message: OpenAIChatResponseMessage = {
+    role: 'assistant',
+    content: choice.text.content ?? (toolCalls.length > 0 || choice.text.refusal ? null : ''),
+  };
+  if (choice.text.refusal !== undefined) message.refusal = choice.text.refusal;
+  if (choice.text.reasoning_content !== undefined)
+    message.reasoning_content = choice.text.reasoning_content;
+  if (choice.text.reasoning !== undefined) message.reasoning = choice.text.reasoning;
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  return message;
+}
+
+/** A cached answer replayed as a stream, every choice in order, then the usage. */
 export async function* replayAsChunks(
   response: OpenAIChatResponse,
 ): AsyncGenerator<OpenAIChatChunk> {
@@ -59,28 +147,41 @@ export async function* replayAsChunks(
     object: 'chat.completion.chunk' as const,
     created: response.created,
     model: response.model,
+    ...(response.system_fingerprint ? { system_fingerprint: response.system_fingerprint } : {}),
   };
   for (const choice of response.choices) {
-    yield {
+    const chunkOf = (
+      delta: OpenAIChatChunkDelta,
+      finishReason: OpenAIFinishReason | null = null,
+    ): OpenAIChatChunk => ({
       ...base,
-      choices: [
-        {
-          index: choice.index,
-          delta: {
-            role: 'assistant',
-            content: choice.message.content ?? '',
-            ...(choice.message.tool_calls && {
-              tool_calls: choice.message.tool_calls.map((call, index) => ({ index, ...call })),
-            }),
+      choices: [{ index: choice.index, delta, finish_reason: finishReason }],
+    });
+    const { content, refusal, tool_calls: toolCalls, role: _role, ...extra } = choice.message;
+    const reasoning = Object.fromEntries(
+      Object.entries(extra).filter(
+        ([field, value]) => TEXT_FIELDS.includes(field as never) && typeof value === 'string',
+      ),
+    );
+    yield chunkOf({
+      role: 'assistant',
+      ...reasoning,
+      ...(typeof refusal === 'string' ? { refusal } : {}),
+      content: toolCalls?.length && !content ? null : (content ?? ''),
+    });
+    for (const [index, call] of (toolCalls ?? []).entries()) {
+      yield chunkOf({
+        tool_calls: [
+          {
+            index,
+            id: call.id,
+            type: 'function',
+            function: { name: call.function.name, arguments: call.function.arguments },
           },
-          finish_reason: null,
-        },
-      ],
-    };
-    yield {
-      ...base,
-      choices: [{ index: choice.index, delta: {}, finish_reason: choice.finish_reason }],
-    };
+        ],
+      });
+    }
+    yield chunkOf({}, choice.finish_reason ?? 'stop');
   }
   if (response.usage) yield { ...base, choices: [], usage: response.usage };
 }

@@ -120,7 +120,7 @@ export async function* relayStream(
       ttftMs,
       attempts: routed.attempts,
       simulated,
-      output: collected.text,
+      output: collected.message,
       errorMessage: failure
         ? messageOf(failure)
         : collected.finished
