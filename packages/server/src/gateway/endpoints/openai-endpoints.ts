@@ -158,14 +158,14 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
   imageEndpoints(app);
 
   app.get('/v1/models', { preHandler: app.requireScope('gateway') }, async (request) => {
-    const models = await app.gateway.routeTable.models(request.caller!.orgId);
+    const models = await app.gateway.routeTable.callableModels(request.caller!.orgId);
     return {
       object: 'list',
-      data: models.map(({ model, source }) => ({
+      data: models.map(({ model, source, provider }) => ({
         id: model,
         object: 'model',
         created: 0,
-        owned_by: `tollgate-${source}`,
+        owned_by: provider ?? `tollgate-${source}`,
       })),
     };
   });
