@@ -53,6 +53,7 @@ export function recordChatCall(
   const record: PromptCallRecord = {
     requestId: context.requestId,
     operation: 'chat',
+    name: context.callName,
     status: facts.status,
     modelRequested: request.model,
     provider: facts.provider,

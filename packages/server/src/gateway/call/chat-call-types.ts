@@ -31,6 +31,8 @@ export interface ChatCallContext {
   trace?: CallTrace;
   /** The stored prompt the request was rendered from (`prompt` in the body or `x-tollgate-prompt`). */
   prompt?: UsedPrompt;
+  /** The endpoint's name for the recorded call: `messages`, `responses`; `chat.completions` when unset. */
+  callName?: string;
   /** A route already resolved for this call (by the admission check), used when it is the call's model's. */
   knownRoute?: KnownRoute;
 }
