@@ -11,6 +11,7 @@ import { callsMade, recordPromptCall } from '../call/record-prompt-call';
 import { attemptsOf } from '../call/chat-call';
 import { callRecordBatchOf, flushCallRecords } from '../call/call-record-batch';
 import { openAIErrorFrom } from '../formats/openai-error';
+import { openAIResponsesEndpoint } from './openai-responses-endpoint';
 import {
   chatContextOf,
   clientSignal,
@@ -42,7 +43,7 @@ async function* openAIServerSentEvents(
   }
 }
 
-/** OpenAI-compatible endpoints: `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`. */
+/** OpenAI-compatible endpoints: `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings`, `/v1/models`. */
 export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error, _request, reply) => {
     const { status, body, headers } = openAIErrorFrom(error);
@@ -156,6 +157,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
   );
 
   imageEndpoints(app);
+  await openAIResponsesEndpoint(app);
 
   app.get('/v1/models', { preHandler: app.requireScope('gateway') }, async (request) => {
     const models = await app.gateway.routeTable.callableModels(request.caller!.orgId);
