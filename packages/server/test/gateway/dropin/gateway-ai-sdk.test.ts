@@ -122,7 +122,12 @@ describe('the default OpenAI model (Responses API)', () => {
     const result = streamText({
       model: provider('gpt'),
       prompt: 'Weather in Paris?',
-      tools: { get_weather: tool({ ...weather, execute: undefined }) },
+      tools: {
+        get_weather: tool({
+          description: 'The weather in a city',
+          inputSchema: z.object({ city: z.string() }),
+        }),
+      },
       toolChoice: 'required',
     });
     const calls = await result.toolCalls;
