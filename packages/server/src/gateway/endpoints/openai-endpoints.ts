@@ -11,6 +11,7 @@ import { callsMade, recordPromptCall } from '../call/record-prompt-call';
 import { attemptsOf } from '../call/chat-call';
 import { callRecordBatchOf, flushCallRecords } from '../call/call-record-batch';
 import { openAIErrorFrom } from '../formats/openai-error';
+import { StoredResponses } from '../call/stored-responses';
 import { openAIResponsesEndpoint } from './openai-responses-endpoint';
 import {
   chatContextOf,
@@ -157,7 +158,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
   );
 
   imageEndpoints(app);
-  await openAIResponsesEndpoint(app);
+  await openAIResponsesEndpoint(app, new StoredResponses(app.stores.hot));
 
   app.get('/v1/models', { preHandler: app.requireScope('gateway') }, async (request) => {
     const models = await app.gateway.routeTable.callableModels(request.caller!.orgId);

@@ -1,9 +1,10 @@
 /**
  * Tollgate's OpenAI-compatible `/v1/responses` endpoint, the request side: an
  * incoming Responses API request → the canonical (Chat Completions) request,
- * so any deployment can serve it. Stateless: items are taken as sent;
- * `previous_response_id`, `conversation`, `item_reference` and built-in tools
- * (web search, file search...) need OpenAI's stored state or tools and are
+ * so any deployment can serve it. `previous_response_id` and `item_reference`
+ * items are resolved from the answers the gateway keeps (see
+ * `StoredResponses`) before the conversion; `conversation` and built-in tools
+ * (web search, file search...) need OpenAI's own state or tools and are
  * refused with a clear 400.
  */
 import { InvalidRequestError, toParseResult } from '@tollgate/core';
@@ -66,6 +67,7 @@ export const responsesRequestSchema = z.looseObject({
   stream: z.boolean().nullish(),
   reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
   previous_response_id: z.string().nullish(),
+  store: z.boolean().nullish(),
 });
 
 export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;
@@ -81,14 +83,30 @@ function unsupported(message: string, param: string): InvalidRequestError {
   return new InvalidRequestError(message, { param, code: 'unsupported_parameter' });
 }
 
-/** Responses request → canonical request. A stream always asks for usage. */
-export function convertResponsesRequest(request: ResponsesRequest): OpenAIChatRequest {
-  if (request.previous_response_id) {
-    throw unsupported(
-      'previous_response_id is not supported by this gateway: it stores no responses. Send the whole conversation in `input` (with the AI SDK: providerOptions.openai.store = false).',
-      'previous_response_id',
-    );
-  }
+/** What the gateway kept of earlier answers that this request refers to. */
+export interface ResponsesReferences {
+  /** The conversation of `previous_response_id`, without its instructions. */
+  previous?: OpenAIChatMessage[];
+  /** Earlier output items by id, for `item_reference` items. */
+  items: ReadonlyMap<string, Record<string, unknown>>;
+}
+
+/** The ids of the `item_reference` items of a request. */
+export function referencedItemIds(request: ResponsesRequest): string[] {
+  if (typeof request.input === 'string') return [];
+  return request.input.flatMap((item) =>
+    item.type === 'item_reference' && typeof item.id === 'string' ? [item.id] : [],
+  );
+}
+
+/**
+ * Responses request → canonical request: the instructions, the previous
+ * response's conversation, then the input. A stream always asks for usage.
+ */
+export function convertResponsesRequest(
+  request: ResponsesRequest,
+  references: ResponsesReferences = { items: new Map() },
+): OpenAIChatRequest {
   if ((request as Record<string, unknown>).conversation) {
     throw unsupported(
       'conversation is not supported by this gateway: send the whole conversation in `input`.',
@@ -97,8 +115,22 @@ export function convertResponsesRequest(request: ResponsesRequest): OpenAIChatRe
   }
   const messages: OpenAIChatMessage[] = [];
   if (request.instructions) messages.push({ role: 'system', content: request.instructions });
+  messages.push(...(references.previous ?? []));
   if (typeof request.input === 'string') messages.push({ role: 'user', content: request.input });
-  else request.input.forEach((item, index) => addInputItem(messages, item, `input[${index}]`));
+  else {
+    request.input.forEach((item, index) => {
+      const param = `input[${index}]`;
+      if (item.type !== 'item_reference') return addInputItem(messages, item, param);
+      const found = typeof item.id === 'string' ? references.items.get(item.id) : undefined;
+      if (!found) {
+        throw new InvalidRequestError(
+          `${param}: item '${String(item.id)}' was not found: the gateway keeps answered items for an hour, unless the request said store: false`,
+          { param: `${param}.id`, code: 'item_not_found' },
+        );
+      }
+      addInputItem(messages, found as InputItem, param);
+    });
+  }
   const converted: OpenAIChatRequest = { model: request.model, messages };
   if (request.max_output_tokens) converted.max_completion_tokens = request.max_output_tokens;
   if (request.temperature != null) converted.temperature = request.temperature;
@@ -116,6 +148,15 @@ export function convertResponsesRequest(request: ResponsesRequest): OpenAIChatRe
     converted.stream_options = { include_usage: true };
   }
   return converted;
+}
+
+/** Output items of an answer as the canonical assistant turn that continues a conversation. */
+export function messagesOfItems(
+  items: ReadonlyArray<Record<string, unknown>>,
+): OpenAIChatMessage[] {
+  const messages: OpenAIChatMessage[] = [];
+  items.forEach((item, index) => addInputItem(messages, item as InputItem, `output[${index}]`));
+  return messages;
 }
 
 function addInputItem(messages: OpenAIChatMessage[], item: InputItem, param: string): void {
@@ -156,11 +197,6 @@ function addInputItem(messages: OpenAIChatMessage[], item: InputItem, param: str
     case 'reasoning':
       // Reasoning items carry the provider's own state; no other provider can use them.
       return;
-    case 'item_reference':
-      throw unsupported(
-        `${param}: item_reference is not supported by this gateway: it stores no responses. Send the items themselves (with the AI SDK: providerOptions.openai.store = false).`,
-        `${param}.type`,
-      );
     default:
       throw unsupported(
         `${param}: input items of type '${type}' are not supported`,

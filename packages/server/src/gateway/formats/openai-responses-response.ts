@@ -2,9 +2,9 @@
  * `/v1/responses`, the answer side: a canonical (Chat Completions) answer → a
  * Responses API `response` object. Its output items, in order: the reasoning
  * text when the provider sent any (as a summary), the message (text or
- * refusal), then one `function_call` per tool call. Ids are derived from the
- * canonical answer's, so a cached answer replays with the same ids.
+ * refusal), then one `function_call` per tool call.
  */
+import { randomBytes } from 'node:crypto';
 import type {
   OpenAIChatResponse,
   OpenAIChatResponseMessage,
@@ -63,10 +63,9 @@ export interface ResponsesObject {
   [field: string]: unknown;
 }
 
-/** The id suffix shared by a response and its items, from the canonical answer's id. */
-export function responsesIdOf(canonicalId: string): string {
-  const bare = canonicalId.replace(/^(chatcmpl-|msg_|resp_)/, '').replace(/[^a-zA-Z0-9]/g, '');
-  return bare || Date.now().toString(36);
+/** A new id suffix, shared by a response and its items (each answer, a cached one too, gets its own). */
+export function newResponsesId(): string {
+  return randomBytes(16).toString('hex');
 }
 
 export function functionCallItemId(callId: string): string {
@@ -129,9 +128,9 @@ export function responsesObject(
     model: facts.model,
     output: facts.output,
     parallel_tool_calls: request.parallel_tool_calls ?? true,
-    previous_response_id: null,
+    previous_response_id: request.previous_response_id ?? null,
     reasoning: { effort: request.reasoning?.effort ?? null, summary: null },
-    store: false,
+    store: request.store !== false,
     temperature: request.temperature ?? 1,
     text: { format: request.text?.format ?? { type: 'text' } },
     tool_choice: request.tool_choice ?? 'auto',
@@ -210,7 +209,7 @@ export function convertToResponsesObject(
   request: ResponsesRequest,
 ): ResponsesObject {
   const choice = response.choices[0];
-  const id = responsesIdOf(response.id);
+  const id = newResponsesId();
   return responsesObject(request, {
     id,
     createdAt: response.created || Math.floor(Date.now() / 1000),

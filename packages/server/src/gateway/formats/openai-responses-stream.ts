@@ -13,7 +13,7 @@ import type { ResponsesRequest } from './openai-responses-request';
 import {
   functionCallItemId,
   outputText,
-  responsesIdOf,
+  newResponsesId,
   responsesObject,
   responsesUsageOf,
   type ResponsesOutputItem,
@@ -252,7 +252,7 @@ export async function* toResponsesStreamEvents(
   for await (const chunk of chunks) {
     if (!started) {
       started = true;
-      id = responsesIdOf(chunk.id);
+      id = newResponsesId();
       model = chunk.model || model;
       createdAt = chunk.created || createdAt;
       yield numbered({ type: 'response.created', response: snapshot(true) });

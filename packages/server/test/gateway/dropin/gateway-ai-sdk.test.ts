@@ -137,6 +137,27 @@ describe('the default OpenAI model (Responses API)', () => {
   });
 });
 
+describe('a conversation continued with the messages of an earlier answer', () => {
+  it('resolves the item references the SDK sends for them', async () => {
+    gpt.script('text');
+    const first = await generateText({ model: provider('gpt'), prompt: 'Say hello' });
+    gpt.script('text');
+    const second = await generateText({
+      model: provider('gpt'),
+      messages: [
+        { role: 'user', content: 'Say hello' },
+        ...first.response.messages,
+        { role: 'user', content: 'Again' },
+      ],
+    });
+    expect(second.text).toBe('Hello! How can I help you today?');
+    const sent = (gpt.lastRequest().json as { messages: Array<{ role: string }> }).messages;
+    expect(sent.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
+    // The SDK sent the earlier answer as an item_reference: the gateway filled it in.
+    expect(sent[1]).toEqual({ role: 'assistant', content: 'Hello! How can I help you today?' });
+  });
+});
+
 describe('.chat(model) (Chat Completions)', () => {
   it('generates text, recorded as chat.completions', async () => {
     gpt.script('text');

@@ -239,14 +239,64 @@ describe('POST /v1/responses', () => {
     expect(final.usage).toMatchObject({ input_tokens: 384, output_tokens: 58 });
   });
 
-  it('refuses previous_response_id with a clear 400 in OpenAI shape', async () => {
+  it('continues from previous_response_id, streamed or not', async () => {
+    gpt.script('text');
+    const first = await gateway.openai.responses.create({
+      model: 'gpt',
+      instructions: 'Be brief.',
+      input: 'Say hello',
+    });
+    gpt.script('text-stream');
+    const stream = gateway.openai.responses.stream({
+      model: 'gpt',
+      instructions: 'Be briefer.',
+      input: 'And again',
+      previous_response_id: first.id,
+    });
+    const second = await stream.finalResponse();
+    expect(second.previous_response_id).toBe(first.id);
+    expect((gpt.lastRequest().json as { messages: unknown[] }).messages).toEqual([
+      { role: 'system', content: 'Be briefer.' },
+      { role: 'user', content: 'Say hello' },
+      { role: 'assistant', content: 'Hello! How can I help you today?' },
+      { role: 'user', content: 'And again' },
+    ]);
+    gpt.script('text');
+    await gateway.openai.responses.create({
+      model: 'gpt',
+      input: [
+        { type: 'item_reference', id: second.output[0]!.id! },
+        { role: 'user', content: 'Bye' },
+      ],
+    });
+    expect((gpt.lastRequest().json as { messages: unknown[] }).messages).toEqual([
+      { role: 'assistant', content: 'Hello! How can I help you today?' },
+      { role: 'user', content: 'Bye' },
+    ]);
+  });
+
+  it('refuses an unknown previous_response_id with a clear 400 in OpenAI shape', async () => {
     const refused = await gateway.openai.responses
-      .create({ model: 'gpt', input: 'And then?', previous_response_id: 'resp_abc' })
+      .create({ model: 'gpt', input: 'And then?', previous_response_id: 'resp_unknown' })
       .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
     const error = refused as InstanceType<typeof OpenAI.BadRequestError>;
     expect(error.param).toBe('previous_response_id');
-    expect(error.message).toContain('previous_response_id is not supported');
+    expect(error.message).toContain("'resp_unknown' not found");
+  });
+
+  it('keeps nothing when the request says store: false', async () => {
+    gpt.script('text');
+    const unstored = await gateway.openai.responses.create({
+      model: 'gpt',
+      input: 'Say hello',
+      store: false,
+    });
+    expect((unstored as unknown as { store: boolean }).store).toBe(false);
+    const refused = await gateway.openai.responses
+      .create({ model: 'gpt', input: 'And then?', previous_response_id: unstored.id })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
   it('answers an unknown model with a 404 in OpenAI shape', async () => {
