@@ -158,6 +158,50 @@ describe('a cached streamed tool call on /v1/chat/completions', () => {
   });
 });
 
+describe('a cached streamed tool call on /v1/responses', () => {
+  it('replays the function call, streamed and not', async () => {
+    gpt.script('tool-stream');
+    const before = gpt.requests.length;
+    const ask = (stream: boolean) => {
+      const body = {
+        model: 'cached-gpt',
+        input: 'Weather in Lyon?',
+        tools: [
+          {
+            type: 'function' as const,
+            name: 'get_weather',
+            parameters: WEATHER_TOOL.function.parameters,
+            strict: false,
+          },
+        ],
+        tool_choice: 'required' as const,
+      };
+      return stream
+        ? gateway.openai.responses.stream(body).finalResponse()
+        : gateway.openai.responses.create(body);
+    };
+    const first = await ask(true);
+    const again = await ask(true);
+    const whole = await ask(false);
+    expect(gpt.requests.length).toBe(before + 1);
+    const callOf = (response: typeof first) => {
+      const call = response.output.find((item) => item.type === 'function_call');
+      return call?.type === 'function_call'
+        ? { call_id: call.call_id, name: call.name, arguments: call.arguments }
+        : undefined;
+    };
+    expect(callOf(first)).toEqual({
+      call_id: 'call_Qx8mB2vN5kLp3rT7yW1zA4cD',
+      name: 'get_weather',
+      arguments: '{"city":"Paris"}',
+    });
+    expect(callOf(again)).toEqual(callOf(first));
+    expect(callOf(whole)).toEqual(callOf(first));
+    expect(again.usage).toEqual(first.usage);
+    expect(whole.usage).toEqual(first.usage);
+  });
+});
+
 describe('a cached streamed tool call on /v1/messages', () => {
   it('replays the text and the tool_use block, streamed and not', async () => {
     claude.script('tool-stream');
