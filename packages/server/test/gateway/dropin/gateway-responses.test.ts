@@ -325,6 +325,23 @@ describe('POST /v1/responses', () => {
     expect(gpt.requests.length).toBe(before);
   });
 
+  it('ends a stream broken upstream with an error event, recorded as an error', async () => {
+    gpt.script('cut-stream');
+    const requestId = newRequestId('responses-cut');
+    const stream = await gateway.openai.responses.create(
+      { model: 'gpt', input: 'Say hello', stream: true },
+      { headers: { 'x-request-id': requestId } },
+    );
+    const events: Array<{ type: string; message?: string }> = [];
+    for await (const event of stream) events.push(event);
+    expect(events[0]!.type).toBe('response.created');
+    expect(events.at(-1)).toMatchObject({ type: 'error', message: expect.any(String) });
+    expect(events.some((event) => event.type === 'response.completed')).toBe(false);
+    const event = await stored(requestId);
+    expect(event.status).toBe('error');
+    expect(event.name).toBe('responses');
+  });
+
   it('answers an unknown model with a 404 in OpenAI shape', async () => {
     const refused = await gateway.openai.responses
       .create({ model: 'no-such-model', input: 'Hi' })
