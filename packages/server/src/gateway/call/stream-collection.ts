@@ -60,14 +60,15 @@ export class StreamCollector {
     }
   }
 
-  /** The first choice's text so far: what the tokenizer counts when the stream reports no usage. */
-  get text(): string {
-    const first = this.choices.get(0);
-    if (!first) return '';
-    const toolArguments = [...first.toolCalls.values()].map((call) => call.function.arguments);
-    return [first.text.reasoning_content ?? first.text.reasoning ?? '', first.text.content ?? '']
-      .concat(toolArguments)
-      .join('');
+  /**
+   * What the event records of the first choice: its text when that is all it
+   * said, else its message as a non-streamed answer carries it (tool calls,
+   * refusal, reasoning text).
+   */
+  get output(): string | OpenAIChatResponseMessage {
+    const message = this.message;
+    const onlyText = Object.keys(message).every((field) => field === 'role' || field === 'content');
+    return onlyText ? (message.content ?? '') : message;
   }
 
   /** The first choice's message, as a non-streamed answer carries it (what the event records). */

@@ -120,7 +120,7 @@ export async function* relayStream(
       ttftMs,
       attempts: routed.attempts,
       simulated,
-      output: collected.message,
+      output: collected.output,
       errorMessage: failure
         ? messageOf(failure)
         : collected.finished
