@@ -145,6 +145,9 @@ export const policyPlugin = fastifyPlugin(
         const body = request.body as Record<string, unknown>;
         if (body.messages !== undefined) body.messages = redactPiiDeep(body.messages);
         if (body.system !== undefined) body.system = redactPiiDeep(body.system);
+        // The Responses API's prompt (`/v1/responses`).
+        if (body.input !== undefined) body.input = redactPiiDeep(body.input);
+        if (body.instructions !== undefined) body.instructions = redactPiiDeep(body.instructions);
       }
     }
 

@@ -298,9 +298,11 @@ describe('the official OpenAI client through the gateway', () => {
     expect(replayed).toBe(first.data.choices[0]!.message.content);
   });
 
-  it('lists the routed models', async () => {
+  it('lists the routed models first, then simulated examples', async () => {
     const models = await openai.models.list();
-    expect(models.data.map((model) => model.id)).toEqual(['cached', 'chat-failover', 'claude']);
+    const ids = models.data.map((model) => model.id);
+    expect(ids.slice(0, 3)).toEqual(['cached', 'chat-failover', 'claude']);
+    expect(ids).toContain('simulated/demo');
   });
 });
 

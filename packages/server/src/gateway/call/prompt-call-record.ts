@@ -18,6 +18,8 @@ export interface CallTrace {
 export interface PromptCallRecord {
   requestId: string;
   operation: 'chat' | 'embedding' | 'image';
+  /** The recorded name: the endpoint's (`messages`, `responses`); by default the operation's. */
+  name?: string;
   status: EventStatus;
   modelRequested: string;
   provider?: string;

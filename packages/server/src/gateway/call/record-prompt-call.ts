@@ -53,7 +53,7 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
     run_id: record.trace?.runId ?? record.requestId,
     parent_id: record.trace?.parentId,
     session_id: record.trace?.sessionId,
-    name: OPERATION_NAMES[record.operation],
+    name: record.name ?? OPERATION_NAMES[record.operation],
     service: 'gateway',
     status: record.status,
     latency_ms: record.latencyMs,

@@ -9,6 +9,11 @@ import {
 } from '../formats/anthropic-messages';
 import { formatAnthropicSse, toAnthropicStreamEvents } from '../formats/anthropic-messages-stream';
 import {
+  countAnthropicInputTokens,
+  parseAnthropicCountTokensRequest,
+} from '../formats/anthropic-count-tokens';
+import { loadTokenCounter } from '../providers';
+import {
   chatContextOf,
   clientSignal,
   gatewayPreHandler,
@@ -45,7 +50,10 @@ export async function anthropicEndpoints(app: FastifyInstance): Promise<void> {
     const parsed = parseAnthropicMessagesRequest(request.body);
     if (!parsed.success) throw parsed.error;
     const canonical = convertAnthropicMessagesRequest(parsed.data);
-    const context = chatContextOf(request, clientSignal(request, reply));
+    const context = {
+      ...chatContextOf(request, clientSignal(request, reply)),
+      callName: 'messages',
+    };
     if (parsed.data.stream) {
       const answer = await chat.stream(canonical, context);
       setCallHeaders(reply, answer.info);
@@ -63,5 +71,15 @@ export async function anthropicEndpoints(app: FastifyInstance): Promise<void> {
     const answer = await chat.complete(canonical, context);
     setCallHeaders(reply, answer.info, answer.unpriced ? undefined : answer.costNanos);
     return convertToAnthropicMessagesResponse(answer.response);
+  });
+
+  // Counting is no model call: it is neither rate limited nor recorded.
+  const requireGatewayScope = app.requireScope('gateway');
+  app.post('/v1/messages/count_tokens', { preHandler: requireGatewayScope }, async (request) => {
+    const parsed = parseAnthropicCountTokensRequest(request.body);
+    if (!parsed.success) throw parsed.error;
+    const { tenant, knownRoute } = chatContextOf(request, new AbortController().signal);
+    await chat.resolve(tenant, parsed.data.model, knownRoute);
+    return { input_tokens: countAnthropicInputTokens(parsed.data, await loadTokenCounter()) };
   });
 }

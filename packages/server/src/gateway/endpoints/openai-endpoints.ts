@@ -11,6 +11,8 @@ import { callsMade, recordPromptCall } from '../call/record-prompt-call';
 import { attemptsOf } from '../call/chat-call';
 import { callRecordBatchOf, flushCallRecords } from '../call/call-record-batch';
 import { openAIErrorFrom } from '../formats/openai-error';
+import { StoredResponses } from '../call/stored-responses';
+import { openAIResponsesEndpoint } from './openai-responses-endpoint';
 import {
   chatContextOf,
   clientSignal,
@@ -42,7 +44,7 @@ async function* openAIServerSentEvents(
   }
 }
 
-/** OpenAI-compatible endpoints: `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`. */
+/** OpenAI-compatible endpoints: `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings`, `/v1/models`. */
 export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error, _request, reply) => {
     const { status, body, headers } = openAIErrorFrom(error);
@@ -156,16 +158,17 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
   );
 
   imageEndpoints(app);
+  await openAIResponsesEndpoint(app, new StoredResponses(app.stores.hot));
 
   app.get('/v1/models', { preHandler: app.requireScope('gateway') }, async (request) => {
-    const models = await app.gateway.routeTable.models(request.caller!.orgId);
+    const models = await app.gateway.routeTable.callableModels(request.caller!.orgId);
     return {
       object: 'list',
-      data: models.map(({ model, source }) => ({
+      data: models.map(({ model, source, provider }) => ({
         id: model,
         object: 'model',
         created: 0,
-        owned_by: `tollgate-${source}`,
+        owned_by: provider ?? `tollgate-${source}`,
       })),
     };
   });

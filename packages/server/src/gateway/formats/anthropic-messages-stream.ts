@@ -16,6 +16,7 @@ import type { AnthropicStreamEvent } from '../providers/anthropic/anthropic-api'
 import { toAnthropicUsage } from '../providers/anthropic/convert-anthropic-usage';
 import { toAnthropicStopReason } from '../providers/anthropic/map-anthropic-finish-reason';
 import type { AnthropicErrorBody } from './anthropic-messages-error';
+import { anthropicToolUseId } from './anthropic-messages';
 
 export interface AnthropicStreamOptions {
   /** The model the client asked for, used until a chunk names one. */
@@ -95,7 +96,7 @@ export async function* toAnthropicStreamEvents(
           index: open.index,
           content_block: {
             type: 'tool_use',
-            id: call.id ?? `toolu_${randomUUID().replaceAll('-', '')}`,
+            id: call.id ? anthropicToolUseId(call.id) : `toolu_${randomUUID().replaceAll('-', '')}`,
             name: call.function?.name ?? '',
             input: {},
           },

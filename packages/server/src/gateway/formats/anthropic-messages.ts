@@ -121,12 +121,23 @@ export function convertToAnthropicMessagesResponse(
 
 /** A tool call as a `tool_use` block; arguments that are not a JSON object (a model's slip) become `{}`. */
 export function toolUseBlockOf(call: OpenAIToolCall): AnthropicResponseBlock {
+  const named = { ...call, id: anthropicToolUseId(call.id) };
   try {
-    return toolUseFromToolCall(call, 'tool_calls');
+    return toolUseFromToolCall(named, 'tool_calls');
   } catch (error) {
     if (!isInvalidRequestError(error)) throw error;
-    return { type: 'tool_use', id: call.id, name: call.function.name, input: {} };
+    return { type: 'tool_use', id: named.id, name: call.function.name, input: {} };
   }
+}
+
+/**
+ * A tool call's id as Anthropic spells them (`toolu_…`): another provider's
+ * `call_abc` becomes `toolu_abc`, the same every time, so a cached answer and
+ * the client's next turn name the same call.
+ */
+export function anthropicToolUseId(id: string): string {
+  if (id.startsWith('toolu_')) return id;
+  return `toolu_${id.replace(/^call_/, '').replace(/[^a-zA-Z0-9_-]/g, '_')}`;
 }
 
 function convertUserTurn(content: string | AnthropicContentBlock[]): OpenAIChatMessage[] {

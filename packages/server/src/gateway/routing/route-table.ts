@@ -1,4 +1,5 @@
 import {
+  PRICE_TABLE,
   resolveModelPrice,
   type Deployment,
   type MetaStore,
@@ -37,11 +38,29 @@ export interface RouteTableOptions {
 
 const SIMULATED_PREFIX = 'simulated/';
 
+/** What `/v1/models` lists of the simulated provider: any `simulated/<name>` works. */
+const SIMULATED_EXAMPLES = [
+  'simulated/demo',
+  'simulated/gpt-4o-mini',
+  'simulated/claude-sonnet-4-5',
+];
+
+/** A model `/v1/models` lists, where it comes from, and (outside routes) which provider serves it. */
+export interface CallableModel {
+  model: string;
+  source: ResolvedRoute['source'];
+  provider?: string;
+}
+
 /** A model the provider itself knows is passed through when a credential exists. */
-const PASSTHROUGH: Record<
-  string,
-  { provider: ProviderName; environment: string; credential: string }
-> = {
+interface PassthroughProvider {
+  provider: ProviderName;
+  environment: string;
+  credential: string;
+}
+
+/** Keyed by the price table's provider name. */
+const PASSTHROUGH: Record<string, PassthroughProvider> = {
   openai: { provider: 'openai', environment: 'OPENAI_API_KEY', credential: 'openai' },
   anthropic: { provider: 'anthropic', environment: 'ANTHROPIC_API_KEY', credential: 'anthropic' },
   google: { provider: 'gemini', environment: 'GEMINI_API_KEY', credential: 'gemini' },
@@ -127,6 +146,36 @@ export class RouteTable {
       if (!own.has(model)) listed.push({ model, source: 'file' });
     }
     return listed.sort((a, b) => a.model.localeCompare(b.model));
+  }
+
+  /**
+   * Every model this org can call, for `/v1/models`: its routes (own, then the
+   * file's), each provider's catalogue models when a credential for that
+   * provider exists (org credential or environment key), then examples of
+   * `simulated/<any-name>`, which always works.
+   */
+  async callableModels(orgId: string): Promise<CallableModel[]> {
+    const listed: CallableModel[] = await this.models(orgId);
+    const seen = new Set(listed.map((entry) => entry.model));
+    for (const [priceProvider, known] of Object.entries(PASSTHROUGH)) {
+      if (!(await this.hasCredential(orgId, known))) continue;
+      for (const [model, price] of Object.entries(PRICE_TABLE)) {
+        if (price.provider !== priceProvider || seen.has(model)) continue;
+        seen.add(model);
+        listed.push({ model, source: 'passthrough', provider: known.provider });
+      }
+    }
+    for (const model of SIMULATED_EXAMPLES) {
+      if (!seen.has(model)) listed.push({ model, source: 'simulated', provider: 'simulated' });
+    }
+    return listed;
+  }
+
+  private async hasCredential(orgId: string, known: PassthroughProvider): Promise<boolean> {
+    if (this.options.environment[known.environment]) return true;
+    return (await this.options.meta.getProviderCredentialCiphertext(orgId, known.credential))
+      ? true
+      : false;
   }
 
   /**

@@ -12,11 +12,15 @@ export interface CallSize {
 export function callSizeOf(body: unknown, tokenCounter: TokenCounter): CallSize {
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const model = typeof fields.model === 'string' ? fields.model.slice(0, 256) : '';
-  const prompt = [fields.system, fields.messages ?? fields.input]
+  const prompt = [fields.system ?? fields.instructions, fields.messages ?? fields.input]
     .filter((part) => part !== undefined)
     .map((part) => (typeof part === 'string' ? part : JSON.stringify(part)))
     .join('\n');
-  const maxOutput = [fields.max_completion_tokens, fields.max_tokens].find(
+  const maxOutput = [
+    fields.max_completion_tokens,
+    fields.max_tokens,
+    fields.max_output_tokens,
+  ].find(
     (value): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0,
   );
   return {

@@ -69,8 +69,9 @@ export class GuardrailScreen {
 
 /**
  * The text of a gateway request body that guardrails read: every string and
- * text part of its messages, and Anthropic's `system`. Images and tool
- * definitions are not text a reference prompt could match.
+ * text part of its messages, Anthropic's `system`, and the Responses API's
+ * `instructions` and `input`. Images and tool definitions are not text a
+ * reference prompt could match.
  */
 export function promptTextOf(body: unknown): string {
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -85,8 +86,11 @@ export function promptTextOf(body: unknown): string {
     }
   };
   collect(fields.system);
-  if (Array.isArray(fields.messages)) {
-    for (const message of fields.messages) {
+  collect(fields.instructions);
+  if (typeof fields.input === 'string') collect(fields.input);
+  for (const messages of [fields.messages, fields.input]) {
+    if (!Array.isArray(messages)) continue;
+    for (const message of messages) {
       if (typeof message === 'object' && message !== null)
         collect((message as { content?: unknown }).content);
     }
