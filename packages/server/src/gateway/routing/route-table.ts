@@ -1,6 +1,6 @@
 import {
-  PRICE_TABLE,
   resolveModelPrice,
+  SHIPPED_PRICE_CATALOGUE,
   type Deployment,
   type MetaStore,
   type ProviderName,
@@ -159,8 +159,9 @@ export class RouteTable {
     const seen = new Set(listed.map((entry) => entry.model));
     for (const [priceProvider, known] of Object.entries(PASSTHROUGH)) {
       if (!(await this.hasCredential(orgId, known))) continue;
-      for (const [model, price] of Object.entries(PRICE_TABLE)) {
-        if (price.provider !== priceProvider || seen.has(model)) continue;
+      for (const [model, price] of SHIPPED_PRICE_CATALOGUE.models) {
+        // Keys with a slash price one image size and quality, not a model to call.
+        if (price.provider !== priceProvider || model.includes('/') || seen.has(model)) continue;
         seen.add(model);
         listed.push({ model, source: 'passthrough', provider: known.provider });
       }
