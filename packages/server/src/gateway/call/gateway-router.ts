@@ -13,6 +13,7 @@ import {
   type GatewayProvider,
   type ProviderName,
 } from '@tollgate/core';
+import { breakerKeyOf } from '../routing/breaker-key';
 import type { ResolvedRoute, RoutedDeployment, RouteTable } from '../routing/route-table';
 
 export interface RoutedCall<T> {
@@ -37,11 +38,6 @@ export interface GatewayRouterOptions {
   random?: () => number;
   /** Base of the retry backoff (full jitter); default 250 ms. */
   retryBaseMs?: number;
-}
-
-/** The breaker of a deployment: one per upstream endpoint and model, shared by every route using it. */
-export function breakerKeyOf(deployment: RoutedDeployment): string {
-  return `${deployment.provider}|${deployment.baseUrl ?? ''}|${deployment.model}`;
 }
 
 const FALLBACK_REASONS = new Set(['context_window_exceeded', 'content_policy']);
@@ -76,7 +72,7 @@ export class GatewayRouter {
         clock: this.clock,
         random: this.options.random,
         breaker: this.options.breaker,
-        breakerKey: (candidate) => breakerKeyOf(candidate as RoutedDeployment),
+        breakerKey: (candidate) => breakerKeyOf(orgId, candidate as RoutedDeployment),
         baseMs: this.options.retryBaseMs ?? 250,
         maxMs: 10_000,
         maxRetryAfterMs: 30_000,
@@ -90,8 +86,9 @@ export class GatewayRouter {
     return this.options.breaker;
   }
 
-  snapshot(deployment: RoutedDeployment): Promise<BreakerSnapshot> {
-    return this.options.breaker.snapshot(breakerKeyOf(deployment));
+  /** The breaker of one org's deployment. */
+  snapshot(orgId: string, deployment: RoutedDeployment): Promise<BreakerSnapshot> {
+    return this.options.breaker.snapshot(breakerKeyOf(orgId, deployment));
   }
 
   /**
