@@ -39,6 +39,7 @@ import { EventWriter } from './ingest/event-writer';
 import { metricsPlugin } from './metrics/metrics-plugin';
 import { alertsPlugin, type AlertsPluginOptions } from './alerts/alerts-plugin';
 import { Spool } from './ingest/spool';
+import { outboundPlugin, type OutboundPluginOptions } from './outbound/outbound-plugin';
 import { closeStores, openStores, type Stores } from './stores/open-stores';
 
 declare module 'fastify' {
@@ -58,6 +59,8 @@ export interface BuildAppOptions {
   alerts?: AlertsPluginOptions;
   /** Budget webhook retries and clock (tests shorten and move them). */
   budgets?: BudgetsPluginOptions;
+  /** Outbound policy options (tests inject a name resolver). */
+  outbound?: OutboundPluginOptions;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -119,6 +122,7 @@ export async function buildApp(
   });
 
   await app.register(errorHandlerPlugin);
+  await app.register(outboundPlugin, options.outbound ?? {});
   await app.register(authPlugin, {
     meta: stores.meta,
     hot: stores.hot,

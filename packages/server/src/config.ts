@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { allowEntryProblem } from './outbound/allow-list';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -20,6 +21,13 @@ const optionalUrl = (protocols: string[]) =>
       },
       { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
     );
+
+/** A comma-separated list's entries, trimmed, empty ones dropped. */
+const listOf = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -61,6 +69,20 @@ export const environmentSchema = z.object({
     .default('02:00'),
   TOLLGATE_BUDGET_RECONCILE_MS: integer(3_600_000, 1_000, 86_400_000),
   TOLLGATE_META_SHARED_BUFFERS_MB: integer(16, 1, 128),
+  TOLLGATE_OUTBOUND_ALLOW: z
+    .string()
+    .trim()
+    .optional()
+    .superRefine((value, context) => {
+      for (const entry of listOf(value)) {
+        const problem = allowEntryProblem(entry);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      }
+    }),
+  TOLLGATE_OUTBOUND_OPERATOR_EXEMPT: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -104,6 +126,11 @@ export interface Configuration {
   metricsToken?: string;
   /** YAML or JSON file of alert rules. */
   alertsFile?: string;
+  /**
+   * What tenants' deployments and webhooks may reach beyond public addresses (hosts, addresses,
+   * CIDR ranges), and whether the operator org's own configuration is exempt.
+   */
+  outbound: { allow: string[]; operatorExempt: boolean };
   /** The process environment at start-up: provider keys (`OPENAI_API_KEY`, ...) and `apiKeyEnv` of routes. */
   environment: Record<string, string | undefined>;
 }
@@ -169,6 +196,10 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
       modelTokensPerMinute: values.TOLLGATE_MODEL_TPM,
     },
     alertsFile: values.TOLLGATE_ALERTS ? resolve(values.TOLLGATE_ALERTS) : undefined,
+    outbound: {
+      allow: listOf(values.TOLLGATE_OUTBOUND_ALLOW),
+      operatorExempt: values.TOLLGATE_OUTBOUND_OPERATOR_EXEMPT,
+    },
     environment: { ...environment },
   };
 }

@@ -31,7 +31,10 @@ export interface RouterRunOptions {
 }
 
 export interface GatewayRouterOptions {
+  /** The providers for deployments the operator configured (`outbound: 'operator'`). */
   providers: Record<ProviderName, GatewayProvider>;
+  /** The providers for tenants' deployments, through the outbound policy; default: `providers`. */
+  tenantProviders?: Record<ProviderName, GatewayProvider>;
   breaker: CircuitBreaker;
   routeTable: RouteTable;
   clock?: Clock;
@@ -155,11 +158,11 @@ export class GatewayRouter {
           ),
         );
         try {
-          return await call(
-            this.options.providers[deployment.provider],
-            deployment,
-            attempt.signal,
-          );
+          const providers =
+            deployment.outbound === 'operator'
+              ? this.options.providers
+              : (this.options.tenantProviders ?? this.options.providers);
+          return await call(providers[deployment.provider], deployment, attempt.signal);
         } finally {
           cancelTimeout();
           runSignal.removeEventListener('abort', abortWithRun);
