@@ -7,7 +7,11 @@ import {
   repairStorableText,
   type EventTenant,
 } from '@tollgate/core';
-import { redactEventRowContent } from '../governance/pii/stored-content';
+import {
+  redactEventRowContent,
+  storedMetadata,
+  storedText,
+} from '../governance/pii/stored-content';
 
 export interface EventItemError {
   index: number;
@@ -81,8 +85,15 @@ export function parseEventBatch(
       });
       return;
     }
-    const row = buildEventRow(result.data, tenant, now);
-    if (tenant.piiRedaction) redactEventRowContent(row);
+    const redact = tenant.piiRedaction === true;
+    // Metadata (span attributes) and error texts pass the same redaction as prompts; values
+    // under credential names and credential-shaped strings are removed whatever the project says.
+    const event = result.data.metadata
+      ? { ...result.data, metadata: storedMetadata(result.data.metadata, redact) }
+      : result.data;
+    const row = buildEventRow(event, tenant, now);
+    if (redact) redactEventRowContent(row);
+    row.error_message = storedText(row.error_message, redact);
     eventIds.push(row.event_id);
     lines.push(JSON.stringify(row));
   });
