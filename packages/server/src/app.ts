@@ -41,6 +41,7 @@ import { alertsPlugin, type AlertsPluginOptions } from './alerts/alerts-plugin';
 import { Spool } from './ingest/spool';
 import { outboundPlugin, type OutboundPluginOptions } from './outbound/outbound-plugin';
 import { closeStores, openStores, type Stores } from './stores/open-stores';
+import { makePrivateDirectory } from './stores/private-directory';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -86,6 +87,7 @@ export async function buildApp(
     frameworkErrors: answerFrameworkError,
   });
 
+  makePrivateDirectory(configuration.dataDir);
   const stores = options.stores ?? (await openStores(configuration));
   const spool = new Spool(
     join(configuration.dataDir, 'spool', 'events.spool'),
