@@ -33,7 +33,7 @@ export async function serveCommand(configuration: Configuration): Promise<void> 
   }
   console.log(
     [
-      `Tollgate is serving at ${address}, listening on ${listening}`,
+      `Tollgate is serving at ${address} (listening on ${listening})`,
       `  gateway (OpenAI-compatible): ${address}/v1`,
       `  API:                         ${address}/api/v1`,
       `  health:                      ${address}/healthz`,
