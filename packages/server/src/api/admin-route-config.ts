@@ -62,6 +62,19 @@ export function parseAdminRouteConfig(
       );
     }
     ids.add(id);
+    // A base URL names a server and a path prefix: a query string or fragment would steer the
+    // provider's own path (`?x=` swallows it) to any path of the target.
+    if (deployment.baseUrl !== undefined) {
+      const url = new URL(deployment.baseUrl);
+      if (
+        url.search ||
+        url.hash ||
+        deployment.baseUrl.includes('?') ||
+        deployment.baseUrl.includes('#')
+      ) {
+        throw invalidField(`${field}.baseUrl`, 'takes no query string or fragment');
+      }
+    }
     // The URL alone names where a call goes; hop-by-hop and Tollgate's own headers are not a
     // tenant's to set.
     for (const name of Object.keys(deployment.headers ?? {})) {

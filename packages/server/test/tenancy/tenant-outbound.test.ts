@@ -105,6 +105,14 @@ describe("a tenant's deployments", () => {
     expect(answer.error.message).toContain('refused by outbound policy');
   });
 
+  it('refuses a base URL with a query string, which would steer the provider’s path', async () => {
+    const answer = await json<ErrorAnswer>(
+      await putRoute('steer', 'https://api.example.com/admin?x=', orgB.adminKey),
+      400,
+    );
+    expect(answer.error.details?.field).toBe('deployments.0.baseUrl');
+  });
+
   it('refuses a Host header and Tollgate’s own headers on a deployment', async () => {
     const answer = await json<ErrorAnswer>(
       await putRoute('hosted', 'https://api.example.com/v1', orgB.adminKey, {
