@@ -45,6 +45,7 @@ describe('what is stored besides prompts', () => {
         },
       ],
       { ...tenant, piiRedaction: true },
+      { maxFutureSkewMs: 3_600_000 },
     );
     const stored = batch.rows.toString();
     expect(batch.accepted).toBe(1);
