@@ -41,7 +41,9 @@ import { metricsPlugin } from './metrics/metrics-plugin';
 import { alertsPlugin, type AlertsPluginOptions } from './alerts/alerts-plugin';
 import { Spool } from './ingest/spool';
 import { PricingService } from './pricing/pricing-service';
+import { outboundPlugin, type OutboundPluginOptions } from './outbound/outbound-plugin';
 import { closeStores, openStores, type Stores } from './stores/open-stores';
+import { makePrivateDirectory } from './stores/private-directory';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -61,6 +63,8 @@ export interface BuildAppOptions {
   alerts?: AlertsPluginOptions;
   /** Budget webhook retries and clock (tests shorten and move them). */
   budgets?: BudgetsPluginOptions;
+  /** Outbound policy options (tests inject a name resolver). */
+  outbound?: OutboundPluginOptions;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -86,6 +90,7 @@ export async function buildApp(
     frameworkErrors: answerFrameworkError,
   });
 
+  makePrivateDirectory(configuration.dataDir);
   const stores = options.stores ?? (await openStores(configuration));
   const spool = new Spool(
     join(configuration.dataDir, 'spool', 'events.spool'),
@@ -136,6 +141,7 @@ export async function buildApp(
   });
 
   await app.register(errorHandlerPlugin);
+  await app.register(outboundPlugin, options.outbound ?? {});
   await app.register(authPlugin, {
     meta: stores.meta,
     hot: stores.hot,

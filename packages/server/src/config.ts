@@ -5,6 +5,7 @@ import {
   parseUnpricedPolicy,
   type UnpricedPolicy,
 } from './pricing/unpriced-policy';
+import { allowEntryProblem } from './outbound/allow-list';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -25,6 +26,13 @@ const optionalUrl = (protocols: string[]) =>
       },
       { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
     );
+
+/** A comma-separated list's entries, trimmed, empty ones dropped. */
+const listOf = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -75,6 +83,20 @@ export const environmentSchema = z.object({
       'must be "refuse", "allow" or a default price "input/output" in USD per million tokens',
     )
     .default('refuse'),
+  TOLLGATE_OUTBOUND_ALLOW: z
+    .string()
+    .trim()
+    .optional()
+    .superRefine((value, context) => {
+      for (const entry of listOf(value)) {
+        const problem = allowEntryProblem(entry);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      }
+    }),
+  TOLLGATE_OUTBOUND_OPERATOR_EXEMPT: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -123,6 +145,11 @@ export interface Configuration {
   metricsToken?: string;
   /** YAML or JSON file of alert rules. */
   alertsFile?: string;
+  /**
+   * What tenants' deployments and webhooks may reach beyond public addresses (hosts, addresses,
+   * CIDR ranges), and whether the operator org's own configuration is exempt.
+   */
+  outbound: { allow: string[]; operatorExempt: boolean };
   /** The process environment at start-up: provider keys (`OPENAI_API_KEY`, ...) and `apiKeyEnv` of routes. */
   environment: Record<string, string | undefined>;
 }
@@ -192,6 +219,10 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
       modelTokensPerMinute: values.TOLLGATE_MODEL_TPM,
     },
     alertsFile: values.TOLLGATE_ALERTS ? resolve(values.TOLLGATE_ALERTS) : undefined,
+    outbound: {
+      allow: listOf(values.TOLLGATE_OUTBOUND_ALLOW),
+      operatorExempt: values.TOLLGATE_OUTBOUND_OPERATOR_EXEMPT,
+    },
     environment: { ...environment },
   };
 }

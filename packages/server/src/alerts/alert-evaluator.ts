@@ -1,4 +1,5 @@
 import type { BreakerEvent, EventStore, SummaryRow } from '@tollgate/core';
+import { breakerKeyParts } from '../gateway/routing/breaker-key';
 import type { AlertRule } from './alert-rules';
 import type { AlertNotice } from './alert-webhook';
 
@@ -123,10 +124,16 @@ export class AlertEvaluator {
       case 'breaker_open': {
         let longest = 0;
         let which = '';
+        // A rule sees its own org's breakers only: never another org's deployments.
         for (const [key, since] of this.openSince) {
-          if (rule.deployment !== undefined && key !== rule.deployment) continue;
+          const parts = breakerKeyParts(key);
+          if (!parts || parts.orgId !== rule.org) continue;
+          if (rule.deployment !== undefined && parts.deploymentId !== rule.deployment) continue;
           const seconds = (this.now() - since) / 1000;
-          if (seconds > longest) [longest, which] = [seconds, key];
+          if (seconds > longest) {
+            longest = seconds;
+            which = `${parts.deploymentId} (${parts.provider} ${parts.model})`;
+          }
         }
         return {
           value: longest,

@@ -54,7 +54,7 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
   z.object({
     ...common,
     kind: z.literal('breaker_open'),
-    /** A breaker key (`provider|base URL|model`), or every deployment when absent. */
+    /** A deployment id of the rule's org, or every deployment of the org when absent. */
     deployment: z.string().optional(),
     forSeconds: z.number().positive(),
   }),

@@ -1,3 +1,4 @@
+import { request, type Dispatcher } from 'undici';
 import type { AlertRule } from './alert-rules';
 
 export interface AlertNotice {
@@ -37,28 +38,32 @@ export function webhookBody(format: AlertRule['webhook']['format'], notice: Aler
 
 /**
  * Posts a notice, retrying a failed delivery (connection error, timeout, non-2xx)
- * `retries` times with exponential backoff (`backoffMs`, doubling). Resolves
- * with the number of attempts; rejects when every attempt failed.
+ * `retries` times with exponential backoff (`backoffMs`, doubling). A redirect
+ * is a failure, never followed. Resolves with the number of attempts; rejects
+ * when every attempt failed.
  */
 export async function deliverWebhook(
   webhook: AlertRule['webhook'],
   notice: AlertNotice,
   sleep: Sleep = defaultSleep,
+  /** The outbound policy's dispatcher for the rule's org. */
+  dispatcher?: Dispatcher,
 ): Promise<number> {
   const body = JSON.stringify(webhookBody(webhook.format, notice));
   let lastError: unknown;
   for (let attempt = 0; attempt <= webhook.retries; attempt += 1) {
     if (attempt > 0) await sleep(webhook.backoffMs * 2 ** (attempt - 1));
     try {
-      const response = await fetch(webhook.url, {
+      const response = await request(webhook.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'tollgate-alerts' },
         body,
         signal: AbortSignal.timeout(webhook.timeoutMs),
+        ...(dispatcher ? { dispatcher } : {}),
       });
-      await response.body?.cancel();
-      if (response.ok) return attempt + 1;
-      lastError = new Error(`webhook answered HTTP ${response.status}`);
+      await response.body.dump();
+      if (response.statusCode >= 200 && response.statusCode < 300) return attempt + 1;
+      lastError = new Error(`webhook answered HTTP ${response.statusCode}`);
     } catch (error) {
       lastError = error;
     }

@@ -36,6 +36,12 @@ export const alertsPlugin = fastifyPlugin(
     const { intervalSeconds, rules } = file
       ? loadAlertsFile(file)
       : { intervalSeconds: DEFAULT_INTERVAL_SECONDS, rules: [] };
+    // The file's rules are the operator's; stored rules are their org's, held to its outbound trust.
+    const fileRules = new Set<AlertRule>(rules);
+    const dispatcherOf = async (rule: AlertRule) =>
+      app.outbound.dispatcher(
+        fileRules.has(rule) ? 'operator' : await app.outbound.trustOf(rule.org),
+      );
     const evaluator = new AlertEvaluator({
       rules,
       storedRules: async () => keyedRules(await app.stores.meta.listEnabledAlertRules()),
@@ -44,9 +50,14 @@ export const alertsPlugin = fastifyPlugin(
       onTransition: async (rule, notice) => {
         recordAlertEvent(app, rule, notice);
         // Delivery retries in the background: a slow receiver never holds up the other rules.
-        deliverWebhook(rule.webhook, notice, options.sleep).catch((error: unknown) =>
-          app.log.error({ err: error, rule: rule.name }, 'alert webhook failed after its retries'),
-        );
+        dispatcherOf(rule)
+          .then((dispatcher) => deliverWebhook(rule.webhook, notice, options.sleep, dispatcher))
+          .catch((error: unknown) =>
+            app.log.error(
+              { err: error, rule: rule.name },
+              'alert webhook failed after its retries',
+            ),
+          );
       },
     });
     app.gateway.router.breaker.events.on((event) => evaluator.breakerChanged(event));

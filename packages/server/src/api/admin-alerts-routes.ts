@@ -5,6 +5,7 @@ import { alertRuleSchema } from '../alerts/alert-rules';
 import { definitionOf } from '../alerts/stored-alert-rules';
 import { ApiError } from '../http/errors';
 import { isUniqueViolation } from '../stores/meta';
+import { checkOutboundUrl } from './outbound-field';
 import { invalidField, orgAdminOnly, orgIdOf, parseBody, parseParameter } from './admin-access';
 import { audit, found, idField } from './admin-tenants-present';
 
@@ -48,6 +49,7 @@ export async function adminAlertsRoutes(app: FastifyInstance): Promise<void> {
         throw new ApiError('not_found', `project ${rule.project} not found`, { field: 'project' });
       }
     }
+    await checkOutboundUrl(app.outbound, orgId, rule.webhook.url, 'webhook.url');
     return { orgId, rule, enabled: checkedEnabled };
   }
 

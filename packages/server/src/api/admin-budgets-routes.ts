@@ -1,5 +1,6 @@
 import type { Budget, BudgetScope } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import { checkOutboundUrl } from './outbound-field';
 import { z } from 'zod';
 import { ApiError } from '../http/errors';
 import { isUniqueViolation } from '../stores/meta';
@@ -104,6 +105,7 @@ export async function adminBudgetsRoutes(app: FastifyInstance): Promise<void> {
   app.post('/api/v1/admin/budgets', { preHandler }, async (request, reply) => {
     const orgId = orgIdOf(request);
     const body = parseBody(newBudgetSchema, request.body);
+    await checkOutboundUrl(app.outbound, orgId, body.webhook_url, 'webhook_url');
     const scopeId = await ownedScopeId(orgId, body.scope, body.scope_id);
     const budget = await stored(
       () =>
@@ -134,6 +136,7 @@ export async function adminBudgetsRoutes(app: FastifyInstance): Promise<void> {
     const orgId = orgIdOf(request);
     const id = parseParameter(idField, 'id', request.params.id);
     const body = parseBody(budgetChangesSchema, request.body);
+    await checkOutboundUrl(app.outbound, orgId, body.webhook_url, 'webhook_url');
     const before = found(await meta.getBudget(orgId, id), `budget ${id}`);
     const after = found(
       await stored(

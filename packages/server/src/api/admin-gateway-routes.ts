@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ApiError } from '../http/errors';
 import { orgAdminOnly, orgIdOf, parseParameter } from './admin-access';
 import { parseAdminRouteConfig } from './admin-route-config';
+import { checkOutboundUrl } from './outbound-field';
 import { audit } from './admin-tenants-present';
 
 const modelSchema = z.string().min(1).max(256);
@@ -45,6 +46,14 @@ export async function adminGatewayRoutes(app: FastifyInstance): Promise<void> {
       model,
       new Set(credentials.map((credential) => credential.name)),
     );
+    for (const [index, deployment] of config.deployments.entries()) {
+      await checkOutboundUrl(
+        app.outbound,
+        orgId,
+        deployment.baseUrl,
+        `deployments.${index}.baseUrl`,
+      );
+    }
     const before = (await meta.listGatewayRoutes(orgId)).find((each) => each.model === model);
     const record = await meta.putGatewayRoute(orgId, model, config);
     app.gateway.routeTable.invalidate(orgId);

@@ -3,6 +3,18 @@ import { routeConfigSchema, type RouteConfig } from '../gateway/routing/route-co
 import { deploymentIdOf } from '../gateway/routing/route-table';
 import { invalidField, parseBody } from './admin-access';
 
+const RESERVED_HEADERS = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'te',
+  'proxy-authorization',
+]);
+
 /**
  * Validates a route stored through the admin API, for `model` (from the
  * path): the routes-file schema, plus what only an org route must not do or
@@ -50,6 +62,32 @@ export function parseAdminRouteConfig(
       );
     }
     ids.add(id);
+    // A base URL names a server and a path prefix: a query string or fragment would steer the
+    // provider's own path (`?x=` swallows it) to any path of the target.
+    if (deployment.baseUrl !== undefined) {
+      const url = new URL(deployment.baseUrl);
+      if (
+        url.search ||
+        url.hash ||
+        deployment.baseUrl.includes('?') ||
+        deployment.baseUrl.includes('#')
+      ) {
+        throw invalidField(`${field}.baseUrl`, 'takes no query string or fragment');
+      }
+    }
+    // The URL alone names where a call goes; hop-by-hop and Tollgate's own headers are not a
+    // tenant's to set.
+    for (const name of Object.keys(deployment.headers ?? {})) {
+      if (
+        RESERVED_HEADERS.has(name.toLowerCase()) ||
+        name.toLowerCase().startsWith('x-tollgate-')
+      ) {
+        throw invalidField(
+          `${field}.headers.${name}`,
+          'this header is set by Tollgate, not by a route',
+        );
+      }
+    }
     if (deployment.provider === 'simulated') {
       const options = simulatedOptionsSchema.safeParse(deployment.options ?? {});
       if (!options.success) {

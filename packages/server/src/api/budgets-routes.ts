@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Caller } from '../auth/auth-plugin';
 import { presentBudgetStatus } from '../governance/budgets/budget-present';
-import type { BudgetState } from '../governance/budgets/budget-state';
+import type { BudgetState, BudgetStatus } from '../governance/budgets/budget-state';
 import { ApiError } from '../http/errors';
 import { parseQuery } from '../http/parse-query';
 import { budgetScopeField, scopeIdField } from './budget-fields';
@@ -13,6 +13,8 @@ const checkQuerySchema = z.strictObject({
   /** Defaults to the caller's own org, project or key; required for a user. */
   id: scopeIdField.optional(),
 });
+
+const isAdmin = (caller: Caller) => caller.scopes.includes('admin');
 
 const SEVERITY: Record<BudgetState, number> = { ok: 0, soft: 1, blocked: 2 };
 
@@ -33,24 +35,37 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
   const preHandler = app.requireScope('read');
   const { meta } = app.stores;
 
-  /** The org's budgets this caller may see: never another org's. */
-  async function visibleBudgets(caller: Caller): Promise<Budget[]> {
+  /**
+   * The org's budgets this caller may see, never another org's. An admin key sees every budget
+   * of its org. Other keys see what applies to them: the org's, their project's (an org-wide key:
+   * every project's), their own key's (an org-wide key: every key's); an app user's budget only
+   * when they name that user (`/check?scope=user&id=`), so no key lists its org's end users.
+   */
+  async function visibleBudgets(caller: Caller, namedUser?: string): Promise<Budget[]> {
     const budgets = await meta.listBudgets(caller.orgId);
-    if (!caller.projectId) return budgets;
-    const projectKeys = budgets.some((budget) => budget.scope === 'key')
-      ? new Set(
-          (await meta.listApiKeys(caller.orgId))
-            .filter((key) => key.projectId === caller.projectId)
-            .map((key) => key.id),
-        )
-      : new Set<string>();
-    return budgets.filter(
-      (budget) =>
-        budget.scope === 'org' ||
-        budget.scope === 'user' ||
-        (budget.scope === 'project' && budget.scopeId === caller.projectId) ||
-        (budget.scope === 'key' && projectKeys.has(budget.scopeId)),
-    );
+    if (isAdmin(caller)) return budgets;
+    return budgets.filter((budget) => {
+      switch (budget.scope) {
+        case 'org':
+          return true;
+        case 'project':
+          return !caller.projectId || budget.scopeId === caller.projectId;
+        case 'key':
+          return !caller.projectId || budget.scopeId === caller.keyId;
+        case 'user':
+          return budget.scopeId === namedUser;
+        default: {
+          const unknown: never = budget.scope;
+          return unknown;
+        }
+      }
+    });
+  }
+
+  /** A budget as a caller sees it: webhook URLs (which hold tokens) only for admins. */
+  function presentFor(caller: Caller, status: BudgetStatus) {
+    const { webhook_url: webhookUrl, ...shown } = presentBudgetStatus(status);
+    return isAdmin(caller) ? { ...shown, webhook_url: webhookUrl } : shown;
   }
 
   /** Whether the caller may ask about this scope: its org, its (or, for an org key, any) project and key. */
@@ -78,7 +93,7 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
     const caller = callerOf(request);
     const budgets = await visibleBudgets(caller);
     const statuses = await Promise.all(budgets.map((each) => app.budgets.guard.statusOf(each)));
-    return { budgets: statuses.map(presentBudgetStatus) };
+    return { budgets: statuses.map((status) => presentFor(caller, status)) };
   });
 
   app.get('/api/v1/budgets/check', { preHandler }, async (request) => {
@@ -100,7 +115,8 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
         { field: 'id' },
       );
     }
-    const budgets = (await visibleBudgets(caller)).filter(
+    const namedUser = query.scope === 'user' ? id : undefined;
+    const budgets = (await visibleBudgets(caller, namedUser)).filter(
       (budget) => budget.scope === query.scope && budget.scopeId === id,
     );
     // A scope of another org (or another project) is not found, whether or not it has budgets.
@@ -117,7 +133,7 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
       id,
       over_budget: worst === 'blocked',
       state: worst,
-      budgets: statuses.map(presentBudgetStatus),
+      budgets: statuses.map((status) => presentFor(caller, status)),
     };
   });
 }

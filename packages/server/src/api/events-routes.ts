@@ -37,7 +37,8 @@ export async function eventsRoutes(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/api/v1/events',
-    { bodyLimit: maxBytes, preHandler: app.requireScope('ingest') },
+    // The key is checked before the body is read: no one without a key makes us parse 10 MiB.
+    { bodyLimit: maxBytes, onRequest: app.requireScope('ingest') },
     async (request, reply) => {
       const caller = request.caller!;
       if (!caller.projectId) {

@@ -72,7 +72,8 @@ export async function flagsRoutes(app: FastifyInstance): Promise<void> {
     const name = parseParameter(flagNameField, 'name', request.params.name);
     const { orgId, context } = await contextOf(request);
     const flag = (await app.policies.flags.flagsOf(orgId)).get(name);
-    if (!flag && !(name in GATEWAY_FLAGS))
+    // Own names only: `constructor` or `__proto__` is a flag never set, like any other.
+    if (!flag && !Object.hasOwn(GATEWAY_FLAGS, name))
       throw new ApiError('not_found', `flag ${name} not found`);
     return {
       name,

@@ -52,7 +52,7 @@ function presentCalls(health: CandidateHealth | undefined) {
 
 /**
  * `GET /api/v1/providers/health`: every deployment of the routes the caller's
- * org can use (its own and the routes file's), with its circuit breaker
+ * org can use (its own and the routes file's), with the org's own circuit breaker
  * (shared by replicas) and the calls this server process has made to it.
  */
 export async function providersHealthRoutes(app: FastifyInstance): Promise<void> {
@@ -73,7 +73,9 @@ export async function providersHealthRoutes(app: FastifyInstance): Promise<void>
     let snapshots: BreakerSnapshot[];
     try {
       snapshots = await Promise.all(
-        [...entries.values()].map((entry) => router.snapshot(entry.deployment)),
+        [...entries.values()].map((entry) =>
+          router.snapshot(request.caller!.orgId, entry.deployment),
+        ),
       );
     } catch (error) {
       request.log.warn({ err: error }, 'circuit breaker state could not be read');

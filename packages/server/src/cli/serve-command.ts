@@ -1,14 +1,24 @@
 import { buildApp } from '../app';
 import { bootstrapDefaultTenant } from '../bootstrap';
 import type { Configuration } from '../config';
+import { describeListening } from './listen-address';
 import { loopbackUrl, writeServerFile } from './running-server';
 
 export async function serveCommand(configuration: Configuration): Promise<void> {
+  // Whatever the stores and the spool create under the data directory is the owner's only.
+  process.umask(0o077);
   const app = await buildApp(configuration);
   const created = await bootstrapDefaultTenant(app.stores.meta);
-  const address = await app.listen({ port: configuration.port, host: configuration.host });
+  const listenedAt = await app.listen({ port: configuration.port, host: configuration.host });
   // The CLI finds this server here, and goes through its API while it holds the stores.
-  const removeServerFile = writeServerFile(configuration.dataDir, loopbackUrl(address));
+  const removeServerFile = writeServerFile(configuration.dataDir, loopbackUrl(listenedAt));
+  const bound = app.server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : configuration.port;
+  const { url: address, listening, warning } = describeListening(configuration.host, port);
+  if (warning) {
+    app.log.warn(warning);
+    console.warn(`WARNING: ${warning}`);
+  }
   if (created) {
     // Printed once: only the hashes are stored.
     console.log(
@@ -23,7 +33,7 @@ export async function serveCommand(configuration: Configuration): Promise<void> 
   }
   console.log(
     [
-      `Tollgate is serving at ${address}`,
+      `Tollgate is serving at ${address} (listening on ${listening})`,
       `  gateway (OpenAI-compatible): ${address}/v1`,
       `  API:                         ${address}/api/v1`,
       `  health:                      ${address}/healthz`,

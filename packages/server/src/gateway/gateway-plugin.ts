@@ -8,7 +8,7 @@ import { ResponseCache } from './call/response-cache';
 import { loadSecretKey, SecretBox } from './credentials/secret-box';
 import { anthropicEndpoints } from './endpoints/anthropic-endpoints';
 import { openAIEndpoints } from './endpoints/openai-endpoints';
-import { createProviders, createUpstreamDispatcher, lazyTokenCounter } from './providers';
+import { createProviders, lazyTokenCounter } from './providers';
 import { loadRoutesFile } from './routing/route-config';
 import { RouteTable } from './routing/route-table';
 
@@ -44,8 +44,8 @@ export const gatewayPlugin = fastifyPlugin(
       secretBox,
       fileRoutes: configuration.routesFile ? loadRoutesFile(configuration.routesFile) : [],
       environment: configuration.environment,
+      trustOf: (orgId) => app.outbound.trustOf(orgId),
     });
-    const dispatcher = createUpstreamDispatcher();
     const breaker = new CircuitBreaker({
       store: new HotStoreBreakerStateStore(stores.hot),
       failureThreshold: configuration.breaker.failureThreshold,
@@ -60,7 +60,10 @@ export const gatewayPlugin = fastifyPlugin(
     breaker.events.on((event) => app.log.warn({ breaker: event }, `circuit breaker ${event.type}`));
     breaker.events.on((event) => app.metrics.breakerChanged(event));
     const router = new GatewayRouter({
-      providers: createProviders({ dispatcher }),
+      // Both go through the outbound policy: the operator's add the loop header, the tenants' are
+      // also held to the addresses the operator allows.
+      providers: createProviders({ dispatcher: app.outbound.dispatcher('operator') }),
+      tenantProviders: createProviders({ dispatcher: app.outbound.dispatcher('tenant') }),
       breaker,
       routeTable,
     });
@@ -74,11 +77,11 @@ export const gatewayPlugin = fastifyPlugin(
       streamIdleTimeoutMs: configuration.streamIdleTimeoutMs,
     });
     app.decorate('gateway', { routeTable, router, chat, secretBox });
-    app.addHook('onClose', async () => {
-      await dispatcher.close();
-    });
     await app.register(openAIEndpoints);
     await app.register(anthropicEndpoints);
   },
-  { name: 'tollgate-gateway', dependencies: ['tollgate-auth', 'tollgate-metrics'] },
+  {
+    name: 'tollgate-gateway',
+    dependencies: ['tollgate-auth', 'tollgate-metrics', 'tollgate-outbound'],
+  },
 );

@@ -41,6 +41,14 @@ export const answerFrameworkError: NonNullable<FastifyServerOptions['frameworkEr
   return reply.status(500).send(errorBody('internal_error', 'internal error; see the server log'));
 };
 
+/**
+ * Why a JSON body was refused. Fastify's parser does not say whether the text was not JSON or
+ * named a key that could rewrite object prototypes, so the message names both.
+ */
+function invalidJsonMessage(): string {
+  return 'the body is not valid JSON, or it names "__proto__" or "constructor.prototype" as a key (refused: rename the key)';
+}
+
 /** Every error leaves as `{ error: { code, message, details? } }`; never a stack trace. */
 export const errorHandlerPlugin = fastifyPlugin(
   async (app: FastifyInstance) => {
@@ -66,9 +74,7 @@ export const errorHandlerPlugin = fastifyPlugin(
           .send(
             errorBody(
               code,
-              error.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
-                ? 'the body is not valid JSON'
-                : error.message,
+              error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? invalidJsonMessage() : error.message,
             ),
           );
       }

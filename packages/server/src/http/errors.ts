@@ -55,6 +55,11 @@ export const ERROR_CATALOGUE = {
     description:
       'The event store is unavailable and the local spool is full: events were not accepted.',
   },
+  loop_detected: {
+    status: 508,
+    description:
+      'The request came from Tollgate itself (a deployment or webhook pointing back at it): refused so it cannot loop.',
+  },
   store_unavailable: { status: 503, description: 'A store the request needs is unreachable.' },
   internal_error: {
     status: 500,

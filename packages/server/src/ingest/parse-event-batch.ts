@@ -9,7 +9,11 @@ import {
   type EventRow,
   type EventTenant,
 } from '@tollgate/core';
-import { redactEventRowContent } from '../governance/pii/stored-content';
+import {
+  redactEventRowContent,
+  storedMetadata,
+  storedText,
+} from '../governance/pii/stored-content';
 
 export interface EventItemError {
   index: number;
@@ -83,15 +87,22 @@ export function parseEventBatch(
       });
       return;
     }
+    const redact = tenant.piiRedaction === true;
+    // Metadata (span attributes) and error texts pass the same redaction as prompts; values
+    // under credential names and credential-shaped strings are removed whatever the project says.
+    const event = result.data.metadata
+      ? { ...result.data, metadata: storedMetadata(result.data.metadata, redact) }
+      : result.data;
     let row: EventRow;
     try {
-      row = buildEventRow(result.data, tenant, now);
+      row = buildEventRow(event, tenant, now);
     } catch (error) {
       if (!(error instanceof EventUsageError)) throw error;
       errors.push({ index, field: error.field, message: error.message });
       return;
     }
-    if (tenant.piiRedaction) redactEventRowContent(row);
+    if (redact) redactEventRowContent(row);
+    row.error_message = storedText(row.error_message, redact);
     eventIds.push(row.event_id);
     lines.push(JSON.stringify(row));
   });

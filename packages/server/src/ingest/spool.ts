@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { EventBatch } from '@tollgate/core';
+import { makePrivateDirectory, PRIVATE_FILE_MODE } from '../stores/private-directory';
 
 /**
  * An append-only file of event batches the store could not take. Each record
@@ -20,8 +20,9 @@ export class Spool {
   ) {}
 
   async open(): Promise<void> {
-    mkdirSync(dirname(this.path), { recursive: true });
-    this.handle = await open(this.path, 'a+');
+    makePrivateDirectory(dirname(this.path));
+    this.handle = await open(this.path, 'a+', PRIVATE_FILE_MODE);
+    await this.handle.chmod(PRIVATE_FILE_MODE);
     const batches = await this.readAll();
     this.size = batches.validBytes;
     const { size } = await this.handle.stat();

@@ -1,6 +1,7 @@
 import { isUpstreamError, type BreakerEvent, type EventTenant } from '@tollgate/core';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PromptCallRecord } from '../gateway/call/record-prompt-call';
+import { breakerKeyParts } from '../gateway/routing/breaker-key';
 import type { EventWriterStats } from '../ingest/event-writer';
 import { BoundedLabel } from './bounded-label';
 
@@ -66,7 +67,7 @@ export class TollgateMetrics {
   });
   private readonly breakerState = new Gauge({
     name: 'tollgate_circuit_breaker_state',
-    help: 'Circuit breaker state of a deployment (provider|base URL|model) as this process last saw it change: 0 closed, 1 half-open, 2 open.',
+    help: "Circuit breaker state of an org's deployment (org|deployment id|provider|model) as this process last saw it change: 0 closed, 1 half-open, 2 open.",
     labelNames: ['deployment'] as const,
     registers: [this.registry],
   });
@@ -200,7 +201,13 @@ function failedProviderOf(record: PromptCallRecord): string | undefined {
   return undefined;
 }
 
-/** A breaker key (`provider|baseUrl|model`) without credentials a base URL might carry. */
+/**
+ * A breaker's label: `org|deployment id|provider|model`. Never a URL, so no credential or query
+ * string a base URL may carry reaches the metrics.
+ */
 export function deploymentLabelOf(breakerKey: string): string {
-  return breakerKey.replace(/\/\/[^/@|]*@/, '//');
+  const parts = breakerKeyParts(breakerKey);
+  return parts
+    ? [parts.orgId, parts.deploymentId, parts.provider, parts.model].join('|')
+    : 'unknown';
 }

@@ -526,7 +526,7 @@ describe('the circuit breaker, through HTTP', () => {
   async function breakerState(): Promise<string> {
     const route = await server.app.gateway.routeTable.resolve(server.tenant.orgId, 'breaker');
     const primary = route!.deployments.find((deployment) => deployment.id === 'breakerPrimary')!;
-    return (await server.app.gateway.router.snapshot(primary)).state;
+    return (await server.app.gateway.router.snapshot(server.tenant.orgId, primary)).state;
   }
 
   async function callBreakerRoute(label: string) {

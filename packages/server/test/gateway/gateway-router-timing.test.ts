@@ -324,7 +324,7 @@ describe('GatewayRouter on an injected clock', () => {
       secondary.script('text');
       expect(await servedBy()).toEqual(['primary:failure', 'secondary:success']);
     }
-    expect((await h.router.snapshot(resolved.deployments[0]!)).state).toBe('open');
+    expect((await h.router.snapshot('org', resolved.deployments[0]!)).state).toBe('open');
 
     secondary.script('text');
     expect(await servedBy()).toEqual(['primary:skipped', 'secondary:success']);
@@ -337,6 +337,6 @@ describe('GatewayRouter on an injected clock', () => {
     primary.script('text');
     expect(await servedBy()).toEqual(['primary:success']);
     expect(primary.requests).toHaveLength(3);
-    expect((await h.router.snapshot(resolved.deployments[0]!)).state).toBe('closed');
+    expect((await h.router.snapshot('org', resolved.deployments[0]!)).state).toBe('closed');
   });
 });

@@ -109,7 +109,8 @@ describe("the deployment's circuit breaker", () => {
   async function breakerState(): Promise<string> {
     const { gateway } = setup.server.app;
     const resolved = await gateway.routeTable.resolve(setup.server.tenant.orgId, 'breaking');
-    return (await gateway.router.snapshot(resolved!.deployments[0]!)).state;
+    return (await gateway.router.snapshot(setup.server.tenant.orgId, resolved!.deployments[0]!))
+      .state;
   }
 
   /** The breaker is told when the relay ends, just after the client's last byte: wait for it. */

@@ -491,14 +491,15 @@ describe('soft threshold', () => {
     expect(events[0]).toMatchObject({ event_type: 'cost_threshold_exceeded', user_id: user });
     expect(events[0]!.value).toBeGreaterThanOrEqual(events[0]!.threshold);
 
-    const [status] = await budgetsSeenBy(tenant.projectKey);
+    // A user's budget is an admin's to list (a project key sees it by naming the user).
+    const [status] = await budgetsSeenBy(tenant.adminKey);
     expect(status).toMatchObject({ id: budget.id, state: 'soft', period_key: today });
 
     // The next UTC day is a new period: the threshold fires again, once.
     clockOffsetMs = periodOf('day', Date.now()).end - Date.now() + 1_000;
     try {
       const nextDay = periodOf('day', Date.now() + clockOffsetMs).key;
-      const [fresh] = await budgetsSeenBy(tenant.projectKey);
+      const [fresh] = await budgetsSeenBy(tenant.adminKey);
       expect(fresh).toMatchObject({ period_key: nextDay, spent_usd: '0.00', state: 'ok' });
       const before = receiver.requests.length;
       for (let index = 0; index < 4; index++) await call();

@@ -23,6 +23,9 @@ export async function startTestServer(
     TOLLGATE_DATA_DIR: dataDir.path,
     LOG_LEVEL: 'warn',
     PORT: '0',
+    // Tests' upstreams and webhook receivers listen on loopback; the default (no private address
+    // for tenants) is tested by naming TOLLGATE_OUTBOUND_ALLOW: '' (test/tenancy/).
+    TOLLGATE_OUTBOUND_ALLOW: '127.0.0.1',
     ...options.environment,
   });
   const app = await buildApp(configuration, { logger: false, ...options.build });

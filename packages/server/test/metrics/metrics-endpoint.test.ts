@@ -181,7 +181,7 @@ describe('GET /metrics', () => {
     expect(breakers).toEqual([
       {
         name: 'tollgate_circuit_breaker_state',
-        labels: { deployment: 'simulated||simulated/broken' },
+        labels: { deployment: `${server.tenant.orgId}|broken|simulated|simulated/broken` },
         value: 2,
       },
     ]);

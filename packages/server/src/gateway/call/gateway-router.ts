@@ -13,6 +13,7 @@ import {
   type GatewayProvider,
   type ProviderName,
 } from '@tollgate/core';
+import { breakerKeyOf } from '../routing/breaker-key';
 import type { ResolvedRoute, RoutedDeployment, RouteTable } from '../routing/route-table';
 
 export interface RoutedCall<T> {
@@ -30,18 +31,16 @@ export interface RouterRunOptions {
 }
 
 export interface GatewayRouterOptions {
+  /** The providers for deployments the operator configured (`outbound: 'operator'`). */
   providers: Record<ProviderName, GatewayProvider>;
+  /** The providers for tenants' deployments, through the outbound policy; default: `providers`. */
+  tenantProviders?: Record<ProviderName, GatewayProvider>;
   breaker: CircuitBreaker;
   routeTable: RouteTable;
   clock?: Clock;
   random?: () => number;
   /** Base of the retry backoff (full jitter); default 250 ms. */
   retryBaseMs?: number;
-}
-
-/** The breaker of a deployment: one per upstream endpoint and model, shared by every route using it. */
-export function breakerKeyOf(deployment: RoutedDeployment): string {
-  return `${deployment.provider}|${deployment.baseUrl ?? ''}|${deployment.model}`;
 }
 
 const FALLBACK_REASONS = new Set(['context_window_exceeded', 'content_policy']);
@@ -76,7 +75,7 @@ export class GatewayRouter {
         clock: this.clock,
         random: this.options.random,
         breaker: this.options.breaker,
-        breakerKey: (candidate) => breakerKeyOf(candidate as RoutedDeployment),
+        breakerKey: (candidate) => breakerKeyOf(orgId, candidate as RoutedDeployment),
         baseMs: this.options.retryBaseMs ?? 250,
         maxMs: 10_000,
         maxRetryAfterMs: 30_000,
@@ -90,8 +89,9 @@ export class GatewayRouter {
     return this.options.breaker;
   }
 
-  snapshot(deployment: RoutedDeployment): Promise<BreakerSnapshot> {
-    return this.options.breaker.snapshot(breakerKeyOf(deployment));
+  /** The breaker of one org's deployment. */
+  snapshot(orgId: string, deployment: RoutedDeployment): Promise<BreakerSnapshot> {
+    return this.options.breaker.snapshot(breakerKeyOf(orgId, deployment));
   }
 
   /**
@@ -158,11 +158,11 @@ export class GatewayRouter {
           ),
         );
         try {
-          return await call(
-            this.options.providers[deployment.provider],
-            deployment,
-            attempt.signal,
-          );
+          const providers =
+            deployment.outbound === 'operator'
+              ? this.options.providers
+              : (this.options.tenantProviders ?? this.options.providers);
+          return await call(providers[deployment.provider], deployment, attempt.signal);
         } finally {
           cancelTimeout();
           runSignal.removeEventListener('abort', abortWithRun);

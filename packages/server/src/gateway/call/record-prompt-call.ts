@@ -10,7 +10,7 @@ import type { CallTenant, PromptCallRecord } from './prompt-call-record';
 
 export type { CallTenant, CallTrace, PromptCallRecord } from './prompt-call-record';
 import { notifyPromptCall } from '../../metrics/prompt-call-observers';
-import { storedContent } from '../../governance/pii/stored-content';
+import { storedContent, storedErrorMessage } from '../../governance/pii/stored-content';
 import { callRecordBatchOf } from './call-record-batch';
 
 /**
@@ -80,7 +80,7 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
     simulated: record.simulated,
     input: storedContent(writer, tenant, record.input),
     output: storedContent(writer, tenant, record.output),
-    error_message: record.errorMessage,
+    error_message: storedErrorMessage(writer, tenant, record.errorMessage),
     user_id: (record.trace?.userId ?? record.userId)?.slice(0, 256),
     metadata: record.metadata,
     prompt_name: record.prompt?.name,

@@ -50,7 +50,9 @@ export function createHttpError<T>(
     provider,
     status,
     body,
-    message: describe(provider, `HTTP ${status}`, error === undefined ? body : spec.message(error)),
+    // Only a body of the provider's documented error shape is quoted: whatever else answered
+    // (another service, an internal page) never reaches the caller through the message.
+    message: describe(provider, `HTTP ${status}`, error === undefined ? '' : spec.message(error)),
     reason:
       (error === undefined ? undefined : spec.reason?.(error, status)) ?? reasonFromStatus(status),
     isRetryable: error === undefined ? undefined : spec.isRetryable?.(error, status),
@@ -69,7 +71,7 @@ export function createStreamError<T>(
     kind: 'stream',
     provider,
     body: data,
-    message: describe(provider, 'stream error', error === undefined ? data : spec.message(error)),
+    message: describe(provider, 'stream error', error === undefined ? '' : spec.message(error)),
     reason: error === undefined ? undefined : spec.reason?.(error, undefined),
   });
 }

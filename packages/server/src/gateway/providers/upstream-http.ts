@@ -8,6 +8,7 @@ import { UpstreamError, isUpstreamError } from '@tollgate/core';
 import type { HeaderReader, ProviderName } from '@tollgate/core';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
+import { isOutboundRefused, REFUSED_MESSAGE } from '../../outbound/outbound-policy';
 import { createHttpError } from './provider-error-spec';
 import type { ProviderErrorSpec } from './provider-error-spec';
 import { parseSseStream } from './sse-parser';
@@ -162,13 +163,28 @@ function toUpstreamError(
   if (isUpstreamError(error)) return error;
   const { provider, signal } = upstream;
   if (signal.aborted) return errorOfAbort(signal, provider, phase, error);
+  if (isOutboundRefused(error)) {
+    return new UpstreamError({
+      kind: 'connection',
+      provider,
+      message: `${provider} request ${REFUSED_MESSAGE}`,
+      isRetryable: false,
+      cause: error,
+    });
+  }
   const code = (error as { code?: unknown } | undefined)?.code;
   const timedOut = typeof code === 'string' && TIMEOUT_CODES.has(code);
-  const detail = error instanceof Error ? error.message : String(error);
+  // The message reaches the caller: it never tells a closed port from an open one that does not
+  // speak HTTP (the cause, for the log, does).
   return new UpstreamError({
     kind: phase === 'stream' ? 'stream' : timedOut ? 'timeout' : 'connection',
     provider,
-    message: `${provider} ${phase === 'stream' ? 'stream broke' : 'request failed'}: ${detail}`,
+    message:
+      phase === 'stream'
+        ? `${provider} stream broke`
+        : timedOut
+          ? `${provider} did not answer in time`
+          : `${provider} request failed: no HTTP answer`,
     cause: error,
   });
 }

@@ -5,6 +5,7 @@ import {
   type MetaStore,
   type ProviderName,
 } from '@tollgate/core';
+import type { OutboundTrust } from '../../outbound/outbound-policy';
 import type { SecretBox } from '../credentials/secret-box';
 import { routeConfigSchema, type DeploymentConfig, type RouteConfig } from './route-config';
 
@@ -14,6 +15,12 @@ export interface RoutedDeployment extends Deployment {
   weight: number;
   timeoutMs: number;
   maxRetries: number;
+  /**
+   * Whose configuration sent it where it goes: 'operator' (the routes file, a provider's own
+   * endpoint, an exempt operator org) or 'tenant' (an org's routes: the outbound policy applies).
+   * Absent: 'tenant'.
+   */
+  outbound?: OutboundTrust;
 }
 
 export interface ResolvedRoute {
@@ -34,6 +41,8 @@ export interface RouteTableOptions {
   environment: Record<string, string | undefined>;
   /** How long an org's stored routes are reused before being read again. */
   cacheMs?: number;
+  /** The outbound trust of an org's own routes; default: 'tenant'. */
+  trustOf?: (orgId: string) => Promise<OutboundTrust>;
 }
 
 const SIMULATED_PREFIX = 'simulated/';
@@ -241,6 +250,9 @@ export class RouteTable {
     route: RouteConfig,
     source: ResolvedRoute['source'],
   ): Promise<ResolvedRoute> {
+    // Only an org's own routes name targets a tenant chose; the others are the operator's.
+    const outbound: OutboundTrust =
+      source === 'org' ? ((await this.options.trustOf?.(orgId)) ?? 'tenant') : 'operator';
     const deployments = await Promise.all(
       route.deployments.map(async (deployment): Promise<RoutedDeployment> => ({
         id: deploymentIdOf(deployment),
@@ -255,6 +267,7 @@ export class RouteTable {
         weight: deployment.weight,
         timeoutMs: deployment.timeoutMs,
         maxRetries: deployment.maxRetries,
+        outbound,
       })),
     );
     return {

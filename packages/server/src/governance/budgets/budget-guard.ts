@@ -21,6 +21,7 @@ import { periodOf, type PeriodWindow } from './budget-period';
 import { callSizeOf, estimateCostNanos, type CallSize } from './budget-estimate';
 import { presentBudgetTerms } from './budget-present';
 import { parseUsd, softLimitNanos, stateOf, usdText, type BudgetStatus } from './budget-state';
+import type { Dispatcher } from 'undici';
 import { deliverBudgetWebhook, type BudgetWebhookOptions } from './budget-webhook';
 import { SpendCounters } from './spend-counters';
 
@@ -44,6 +45,8 @@ export interface BudgetGuardOptions {
   /** Counts a call refused by a budget or its maximum cost (`tollgate_budget_blocked_total`). */
   onBlocked(): void;
   webhook?: BudgetWebhookOptions;
+  /** The outbound policy's dispatcher for an org's webhooks. */
+  webhookDispatcher?: (orgId: string) => Promise<Dispatcher>;
   now?: () => number;
   /** The server's prices (catalogue and global overrides; the org's own are added per call). */
   pricing: PricingService;
@@ -321,7 +324,11 @@ export class BudgetGuard {
       this.options.logger.error({ err: error }, 'could not record a cost_threshold_exceeded event');
     }
     if (!budget.webhookUrl) return;
-    const delivery = deliverBudgetWebhook(budget.webhookUrl, notice, this.options.webhook)
+    const url = budget.webhookUrl;
+    const delivery = (this.options.webhookDispatcher?.(budget.orgId) ?? Promise.resolve(undefined))
+      .then((dispatcher) =>
+        deliverBudgetWebhook(url, notice, { ...this.options.webhook, dispatcher }),
+      )
       .then(() => undefined)
       .catch((error: unknown) =>
         this.options.logger.warn(

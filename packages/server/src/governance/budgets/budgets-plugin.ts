@@ -46,6 +46,8 @@ export const budgetsPlugin = fastifyPlugin(
       },
       onBlocked: () => app.metrics.budgetBlocked(),
       webhook: options.webhook,
+      webhookDispatcher: async (orgId) =>
+        app.outbound.dispatcher(await app.outbound.trustOf(orgId)),
       now: options.now,
       pricing: app.pricing,
       unpricedPolicy: app.configuration.pricing.unpricedPolicy,

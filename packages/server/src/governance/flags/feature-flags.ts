@@ -67,7 +67,9 @@ export class FeatureFlags {
   async isEnabled(orgId: string, name: string, context: FlagContext = {}): Promise<boolean> {
     const flag = (await this.flagsOf(orgId)).get(name);
     if (flag) return evaluateFlag(flag, context);
-    return (GATEWAY_FLAGS as Record<string, boolean>)[name] ?? false;
+    return Object.hasOwn(GATEWAY_FLAGS, name)
+      ? (GATEWAY_FLAGS as Record<string, boolean>)[name]!
+      : false;
   }
 
   /** Forgets the org's flags after a change, so this process applies it on the next call. */

@@ -40,6 +40,18 @@ function digitsOf(text: string): string {
   return text.replace(/\D/g, '');
 }
 
+/** user:password in a URL (`https://user:secret@host`). */
+const URL_CREDENTIALS = /(?<=\/\/)[^/\s:@]+:[^/\s@]+(?=@)/g;
+
+/**
+ * The text with credentials (API keys and bearer tokens of known shapes, passwords in URLs)
+ * replaced: applied to what is stored whether or not a project redacts PII.
+ */
+export function redactCredentials(text: string): string {
+  if (text.length === 0) return text;
+  return text.replace(KNOWN_KEY, label('api_key')).replace(URL_CREDENTIALS, label('api_key'));
+}
+
 /** The text with every recognised piece of personal data replaced by its label. */
 export function redactPii(text: string): string {
   if (text.length === 0) return text;

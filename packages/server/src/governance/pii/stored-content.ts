@@ -1,6 +1,6 @@
 import type { EventRow, EventTenant } from '@tollgate/core';
 import type { EventWriter } from '../../ingest/event-writer';
-import { redactPii, redactPiiDeep } from './pii-redactor';
+import { redactCredentials, redactPii, redactPiiDeep } from './pii-redactor';
 
 export type RedactionPolicy = (tenant: EventTenant) => boolean;
 
@@ -25,4 +25,52 @@ export function storedContent<Value>(
 export function redactEventRowContent(row: EventRow): void {
   row.input = redactPii(row.input);
   row.output = redactPii(row.output);
+}
+
+/** Names whose values are credentials whatever they look like: `authorization`, `x-api-key`, `db.password`... */
+const CREDENTIAL_NAME =
+  /(authorization|api[-_.]?key|secret|password|passwd|cookie|credential|private[-_.]?key|(^|[-_.])(access|refresh|id|auth|bearer|session)?[-_.]?token$)/i;
+
+/**
+ * Metadata (span attributes, an SDK event's metadata) as it may be stored: a string under a
+ * credential's name removed, credential-shaped strings replaced anywhere, and with `redactPii`
+ * the same PII redaction as prompts.
+ */
+export function storedMetadata(
+  metadata: Record<string, unknown>,
+  redactPiiToo: boolean,
+): Record<string, unknown> {
+  return cleanValue(metadata, redactPiiToo) as Record<string, unknown>;
+}
+
+function cleanValue(value: unknown, redactPiiToo: boolean): unknown {
+  if (typeof value === 'string') return storedText(value, redactPiiToo);
+  if (Array.isArray(value)) return value.map((item) => cleanValue(item, redactPiiToo));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([name, item]) => [
+        name,
+        typeof item === 'string' && CREDENTIAL_NAME.test(name)
+          ? '[REDACTED]'
+          : cleanValue(item, redactPiiToo),
+      ]),
+    );
+  }
+  return value;
+}
+
+/** Free text Tollgate stores besides prompts (error messages): credentials always removed, PII when asked. */
+export function storedText(text: string, redactPiiToo: boolean): string {
+  const withoutCredentials = redactCredentials(text);
+  return redactPiiToo ? redactPii(withoutCredentials) : withoutCredentials;
+}
+
+/** A gateway call's error message (an upstream's words) as it may be stored for this tenant. */
+export function storedErrorMessage(
+  writer: EventWriter,
+  tenant: EventTenant,
+  message: string | undefined,
+): string | undefined {
+  if (message === undefined) return undefined;
+  return storedText(message, policies.get(writer)?.(tenant) ?? false);
 }

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { drainPending, Session } from 'chdb';
 import type { EventDriver, InsertSettings, QueryParameters } from '../driver';
 import { EventStoreError, statementError } from '../event-store-error';
+import { makePrivateDirectory } from '../../private-directory';
 
 /**
  * Engine arguments fixed at connect (they cannot be a `SET` on the shared
@@ -58,7 +58,7 @@ export class ChdbDriver implements EventDriver {
   private constructor(private readonly session: Session) {}
 
   static open(directory: string): ChdbDriver {
-    mkdirSync(directory, { recursive: true });
+    makePrivateDirectory(directory);
     try {
       return new ChdbDriver(new Session(directory, { connectionArgs: CONNECTION_ARGUMENTS }));
     } catch (error) {

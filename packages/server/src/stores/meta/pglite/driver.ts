@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle, type PgliteDatabase } from 'drizzle-orm/pglite';
+import { makePrivateDirectory } from '../../private-directory';
 
 export interface PgliteConnection {
   readonly client: PGlite;
@@ -70,7 +70,7 @@ export async function openPglite(
   directory: string,
   options: PgliteOpenOptions = {},
 ): Promise<PgliteConnection> {
-  mkdirSync(directory, { recursive: true });
+  makePrivateDirectory(directory);
   const megabytes = options.sharedBuffersMb ?? DEFAULT_SHARED_BUFFERS_MB;
   if (!Number.isInteger(megabytes) || megabytes < 1 || megabytes > STOCK_SHARED_BUFFERS_MB) {
     throw new RangeError(`sharedBuffersMb must be an integer from 1 to 128, not ${megabytes}`);
