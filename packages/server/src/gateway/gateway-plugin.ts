@@ -74,6 +74,7 @@ export const gatewayPlugin = fastifyPlugin(
       streamIdleTimeoutMs: configuration.streamIdleTimeoutMs,
     });
     app.decorate('gateway', { routeTable, router, chat, secretBox });
+    app.decorateRequest('callTrace', undefined);
     app.addHook('onClose', async () => {
       await dispatcher.close();
     });

@@ -2,6 +2,7 @@ import { buildEventRow, type EventTenant } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { callRecordBatchOf } from '../gateway/call/call-record-batch';
+import { callTraceOf } from '../gateway/endpoints/call-trace';
 import { ApiError } from '../http/errors';
 import { evaluateFlag, FeatureFlags, GATEWAY_FLAGS, type GatewayFlag } from './flags/feature-flags';
 import { GuardrailScreen, promptTextOf, type GuardrailMatch } from './guardrails/guardrail-screen';
@@ -30,12 +31,6 @@ declare module 'fastify' {
     /** False when the project's `cache` flag turns the response cache off for this call. */
     responseCacheEnabled?: boolean;
   }
-}
-
-/** A trace header's value when it is a sane id (as the gateway reads them: printable, at most 128). */
-function traceHeader(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined;
 }
 
 /**
@@ -74,8 +69,8 @@ export const policyPlugin = fastifyPlugin(
               event_type: 'guardrail',
               request_id: request.id,
               // In the caller's run when it names one, beside the call's own prompt_call event.
-              run_id: traceHeader(request, 'x-tollgate-run-id') ?? request.id,
-              user_id: traceHeader(request, 'x-tollgate-user-id'),
+              run_id: callTraceOf(request).runId ?? request.id,
+              user_id: callTraceOf(request).userId,
               name: 'guardrail.match',
               service: 'gateway',
               status: match.action === 'block' ? 'blocked' : 'success',
@@ -101,7 +96,7 @@ export const policyPlugin = fastifyPlugin(
       piiRedaction.set(caller.projectId, caller.piiRedaction);
       const context = {
         projectId: caller.projectId,
-        userId: traceHeader(request, 'x-tollgate-user-id'),
+        userId: callTraceOf(request).userId,
       };
       // The meta store unreachable: the gateway's defaults and no guardrail match, never a failed call.
       // One read of the org's (cached) flags for the three, as `FeatureFlags.isEnabled` answers each.

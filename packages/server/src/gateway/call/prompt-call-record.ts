@@ -13,6 +13,9 @@ export interface CallTrace {
   parentId?: string;
   sessionId?: string;
   userId?: string;
+  /** The app's W3C trace (`traceparent`): its trace id and the span that sent the call. */
+  traceId?: string;
+  parentSpanId?: string;
 }
 
 export interface PromptCallRecord {

@@ -11,6 +11,7 @@ import { callsMade, recordPromptCall } from '../call/record-prompt-call';
 import { attemptsOf } from '../call/chat-call';
 import { callRecordBatchOf, flushCallRecords } from '../call/call-record-batch';
 import { openAIErrorFrom } from '../formats/openai-error';
+import { callTraceOf } from './call-trace';
 import {
   chatContextOf,
   clientSignal,
@@ -79,7 +80,14 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/v1/embeddings',
-    { preHandler: [app.requireScope('gateway'), app.governance.admitGatewayCall] },
+    {
+      preHandler: [
+        app.requireScope('gateway'),
+        // The trace headers first: a bad one is refused before budgets and rate limits count the call.
+        async (request) => void callTraceOf(request),
+        app.governance.admitGatewayCall,
+      ],
+    },
     async (request, reply) => {
       const parsed = parseEmbeddingRequest(request.body);
       if (!parsed.success) throw parsed.error;
@@ -100,6 +108,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
           attempts: [],
           cacheHit: false,
           simulated: false,
+          trace: context.trace,
           ...facts,
         });
       try {

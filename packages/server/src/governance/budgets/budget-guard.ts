@@ -9,6 +9,7 @@ import {
   type Organization,
 } from '@tollgate/core';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import { callTraceOf } from '../../gateway/endpoints/call-trace';
 import { callRecordBatchOf } from '../../gateway/call/call-record-batch';
 import type { PromptCallRecord } from '../../gateway/call/prompt-call-record';
 import type { TokenCounter } from '../../gateway/providers';
@@ -69,14 +70,7 @@ function budgetApplies(budget: Budget, parties: CallParties): boolean {
 
 /** The app's user of a gateway call: `x-tollgate-user-id`, else OpenAI's `user` or Anthropic's `metadata.user_id`. */
 export function userIdOf(request: FastifyRequest): string | undefined {
-  const header = request.headers['x-tollgate-user-id'];
-  if (typeof header === 'string' && /^[\x21-\x7e]{1,128}$/.test(header)) return header;
-  const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as {
-    user?: unknown;
-    metadata?: { user_id?: unknown };
-  };
-  const user = body.user ?? body.metadata?.user_id;
-  return typeof user === 'string' && user.length > 0 ? user.slice(0, 256) : undefined;
+  return callTraceOf(request).userId;
 }
 
 /**
