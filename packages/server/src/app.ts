@@ -36,6 +36,9 @@ import { budgetsPlugin, type BudgetsPluginOptions } from './governance/budgets/b
 import { answerFrameworkError, errorHandlerPlugin } from './http/error-handler-plugin';
 import { EventIdClaims } from './ingest/event-id-claims';
 import { EventWriter } from './ingest/event-writer';
+import { CallJournal } from './gateway/call/call-journal';
+import { replayCallJournal } from './gateway/call/call-journal-replay';
+import { CALL_RECORD_LIMITS, CallRecordBatch } from './gateway/call/call-record-batch';
 import { metricsPlugin } from './metrics/metrics-plugin';
 import { alertsPlugin, type AlertsPluginOptions } from './alerts/alerts-plugin';
 import { Spool } from './ingest/spool';
@@ -46,6 +49,8 @@ declare module 'fastify' {
     configuration: Configuration;
     stores: Stores;
     eventWriter: EventWriter;
+    /** Where the gateway's call events (and its guardrail and budget events) are journaled and batched. */
+    callRecords: CallRecordBatch;
   }
 }
 
@@ -103,17 +108,28 @@ export async function buildApp(
     insertTimeoutMs: configuration.ingest.insertTimeoutMs,
   });
   await eventWriter.start();
+  // Answered means recorded: calls an earlier process answered but never stored go in first.
+  const callJournal = new CallJournal({
+    directory: join(configuration.dataDir, 'journal'),
+    logger: app.log,
+    syncIntervalMs: configuration.journal.syncIntervalMs,
+  });
+  await replayCallJournal(callJournal.open(), eventWriter, app.log);
+  const callRecords = new CallRecordBatch(eventWriter, app.log, CALL_RECORD_LIMITS, callJournal);
 
   app.decorate('configuration', configuration);
   app.decorate('stores', stores);
   app.decorate('eventWriter', eventWriter);
+  app.decorate('callRecords', callRecords);
   // A callback hook, not an async one: it runs on every request and has nothing to wait for.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();
   });
   app.addHook('onClose', async () => {
+    await callRecords.flush();
     await eventWriter.close();
+    callJournal.close();
     await spool.close();
     if (!options.stores) await closeStores(stores);
   });
@@ -124,7 +140,7 @@ export async function buildApp(
     hot: stores.hot,
     keyCacheMs: configuration.keyCacheMs,
   });
-  await app.register(metricsPlugin, { spool });
+  await app.register(metricsPlugin, { spool, callJournal });
   await app.register(healthRoutes);
   await app.register(dashboardRoutes);
   await app.register(eventsRoutes);

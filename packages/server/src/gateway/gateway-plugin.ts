@@ -68,7 +68,7 @@ export const gatewayPlugin = fastifyPlugin(
       routeTable,
       router,
       cache: new ResponseCache(stores.hot),
-      writer: app.eventWriter,
+      recorder: { writer: app.eventWriter, batch: app.callRecords, logger: app.log },
       logger: app.log,
       tokenCounter: lazyTokenCounter,
       streamIdleTimeoutMs: configuration.streamIdleTimeoutMs,

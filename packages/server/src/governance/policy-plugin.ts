@@ -1,7 +1,6 @@
 import { buildEventRow, type EventTenant } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { callRecordBatchOf } from '../gateway/call/call-record-batch';
 import { callTraceOf } from '../gateway/endpoints/call-trace';
 import { ApiError } from '../http/errors';
 import { evaluateFlag, FeatureFlags, GATEWAY_FLAGS, type GatewayFlag } from './flags/feature-flags';
@@ -61,7 +60,7 @@ export const policyPlugin = fastifyPlugin(
       tenant: EventTenant,
       matches: GuardrailMatch[],
     ) {
-      const batch = callRecordBatchOf(app.eventWriter, app.log);
+      const batch = app.callRecords;
       for (const match of matches) {
         try {
           const row = buildEventRow(

@@ -15,13 +15,13 @@ import {
   type UpstreamErrorReason,
 } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
-import type { EventWriter } from '../../ingest/event-writer';
 import type { TokenCounter } from '../providers';
 import type { ResolvedRoute, RouteTable } from '../routing/route-table';
 import type { GatewayRouter, RoutedCall } from './gateway-router';
 import {
   callsMade,
   recordPromptCall,
+  type CallRecorder,
   type CallTenant,
   type CallTrace,
   type PromptCallRecord,
@@ -44,7 +44,7 @@ export interface ChatServices {
   routeTable: RouteTable;
   router: GatewayRouter;
   cache: ResponseCache;
-  writer: EventWriter;
+  recorder: CallRecorder;
   logger: FastifyBaseLogger;
   tokenCounter: TokenCounter;
   /** Once a stream has begun, the longest wait for its next chunk; 0 or unset: the deployment's timeout. */
@@ -557,7 +557,7 @@ export class ChatCall {
       trace: context.trace,
       prompt: context.prompt,
     };
-    recordPromptCall(this.services.writer, this.services.logger, context.tenant, record);
+    recordPromptCall(this.services.recorder, context.tenant, record);
   }
 }
 

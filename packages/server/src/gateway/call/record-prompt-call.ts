@@ -11,30 +11,43 @@ import type { CallTenant, PromptCallRecord } from './prompt-call-record';
 export type { CallTenant, CallTrace, PromptCallRecord } from './prompt-call-record';
 import { notifyPromptCall } from '../../metrics/prompt-call-observers';
 import { storedContent } from '../../governance/pii/stored-content';
-import { callRecordBatchOf } from './call-record-batch';
+import type { CallRecordBatch } from './call-record-batch';
+
+/** What recording a gateway call needs: the app's writer (whose observers hear of it) and batch. */
+export interface CallRecorder {
+  writer: EventWriter;
+  batch: CallRecordBatch;
+  logger: FastifyBaseLogger;
+}
 
 /**
  * Records one gateway call as a `prompt_call` event through the same writer
- * ingestion uses. Fire and forget: the user's response never waits for the
- * store, and a failing store never fails the call (it is logged). The call's
- * observers (metrics, budgets, rate-limit settling) hear of it at once; its
- * event row is built once the event loop moves on (after the answer is
- * written) and gathered with others (50 ms to 1 s, longer when busy) into one
- * write (`CallRecordBatch`).
+ * ingestion uses. The user's response never waits for the store, and a
+ * failing store never fails the call (it is logged). The call's observers
+ * (metrics, budgets, rate-limit settling) hear of it at once; its event row is
+ * built and journaled now, before the answer ends (answered means recorded,
+ * even if the process dies next), and gathered with others (50 ms to 1 s,
+ * longer when busy) into one write (`CallRecordBatch`).
  */
 export function recordPromptCall(
-  writer: EventWriter,
-  logger: FastifyBaseLogger,
+  recorder: CallRecorder,
   tenant: CallTenant,
   call: PromptCallRecord,
 ): void {
   // The project turned content storage off: the prompt and the response go nowhere.
   const record = tenant.contentStorage ? call : { ...call, input: undefined, output: undefined };
-  notifyPromptCall(writer, tenant, record);
-  callRecordBatchOf(writer, logger).addLater(
-    () => promptCallLine(writer, tenant, record),
-    record.requestId,
-  );
+  notifyPromptCall(recorder.writer, tenant, record);
+  let line: string;
+  try {
+    line = promptCallLine(recorder.writer, tenant, record);
+  } catch (error) {
+    recorder.logger.error(
+      { err: error, requestId: record.requestId },
+      'could not build the event of a gateway call',
+    );
+    return;
+  }
+  recorder.batch.add(line, record.requestId);
 }
 
 /** The event's `name`: the API method the call was made through. */

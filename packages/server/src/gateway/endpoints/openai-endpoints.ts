@@ -9,7 +9,6 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { callsMade, recordPromptCall } from '../call/record-prompt-call';
 import { attemptsOf } from '../call/chat-call';
-import { callRecordBatchOf, flushCallRecords } from '../call/call-record-batch';
 import { openAIErrorFrom } from '../formats/openai-error';
 import { callTraceOf } from './call-trace';
 import {
@@ -50,10 +49,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
     return reply.status(status).headers(headers).send(body);
   });
   const { chat } = app.gateway;
-  // Call events wait (50 ms to 1 s, longer when busy) to share an insert; write what is left
-  // before the event writer closes (onClose hooks run last-registered first).
-  callRecordBatchOf(app.eventWriter, app.log);
-  app.addHook('onClose', () => flushCallRecords(app.eventWriter));
+  const recorder = { writer: app.eventWriter, batch: app.callRecords, logger: app.log };
 
   app.post(
     '/v1/chat/completions',
@@ -94,8 +90,8 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
       const context = chatContextOf(request, clientSignal(request, reply));
       const startedAt = performance.now();
       const route = await chat.resolve(context.tenant, parsed.data.model, context.knownRoute);
-      const record = (facts: Partial<Parameters<typeof recordPromptCall>[3]>) =>
-        recordPromptCall(app.eventWriter, request.log, context.tenant, {
+      const record = (facts: Partial<Parameters<typeof recordPromptCall>[2]>) =>
+        recordPromptCall(recorder, context.tenant, {
           requestId: request.id,
           operation: 'embedding',
           status: 'success',

@@ -10,11 +10,10 @@ import {
 } from '@tollgate/core';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { callTraceOf } from '../../gateway/endpoints/call-trace';
-import { callRecordBatchOf } from '../../gateway/call/call-record-batch';
+import type { CallRecordBatch } from '../../gateway/call/call-record-batch';
 import type { PromptCallRecord } from '../../gateway/call/prompt-call-record';
 import type { TokenCounter } from '../../gateway/providers';
 import { ApiError } from '../../http/errors';
-import type { EventWriter } from '../../ingest/event-writer';
 import { periodOf, type PeriodWindow } from './budget-period';
 import { callSizeOf, estimateCostNanos } from './budget-estimate';
 import { presentBudgetTerms } from './budget-present';
@@ -34,7 +33,8 @@ export interface BudgetGuardOptions {
   meta: MetaStore;
   hot: HotStore;
   events: EventStore;
-  writer: EventWriter;
+  /** Where its `cost_threshold_exceeded` events go, beside the gateway's calls. */
+  callRecords: CallRecordBatch;
   logger: FastifyBaseLogger;
   tokenCounter: TokenCounter;
   /** The models a requested model may be served by (its route's deployments). */
@@ -274,10 +274,7 @@ export class BudgetGuard {
         },
         tenant,
       );
-      callRecordBatchOf(this.options.writer, this.options.logger).add(
-        JSON.stringify(row),
-        row.event_id,
-      );
+      this.options.callRecords.add(JSON.stringify(row), row.event_id);
     } catch (error) {
       this.options.logger.error({ err: error }, 'could not record a cost_threshold_exceeded event');
     }
