@@ -114,7 +114,7 @@ export async function buildApp(
     logger: app.log,
     syncIntervalMs: configuration.journal.syncIntervalMs,
   });
-  await replayCallJournal(callJournal.open(), eventWriter, app.log);
+  await replayCallJournal(callJournal.open(), stores.events, eventWriter, app.log);
   const callRecords = new CallRecordBatch(eventWriter, app.log, CALL_RECORD_LIMITS, callJournal);
 
   app.decorate('configuration', configuration);

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { isEventId, type EventStore } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventWriter } from '../../ingest/event-writer';
 import { isEventStoreError } from '../../stores/events/event-store-error';
@@ -10,7 +11,7 @@ const REPLAY_CHUNK_ROWS = 5_000;
 export interface JournalReplayResult {
   /** Event lines written again (answered calls the earlier process had not stored). */
   replayed: number;
-  /** Lines already committed by the earlier process, skipped. */
+  /** Lines already committed by the earlier process (marked, or found in the store), skipped. */
   skipped: number;
   /** Segment files left in place because the writer refused them. */
   failedSegments: number;
@@ -44,14 +45,16 @@ export function uncommittedLines(content: string): { lines: string[]; indexes: n
  * killed, or the store refused it), through the event writer, oldest segment
  * first; marks each chunk committed in its segment as it goes and deletes the
  * segment at the end. A crash during replay therefore replays only what was
- * not yet marked. Residual window, here as while serving: an insert that
- * committed just before the kill, its commit mark not yet written, is written
- * again (exactly once by `event_id` in the writer then drops it). A segment the
+ * not yet marked. An insert that committed just before the kill, its commit
+ * mark not yet written (the engine commits on its own thread; the mark waits
+ * for the event loop), is not written again: lines whose `event_id` the store
+ * already holds are skipped (one query per chunk, at start only). A segment the
  * writer refuses is left in place (a refusal that will not change is renamed
  * `.refused` so later starts do not retry it) and logged.
  */
 export async function replayCallJournal(
   paths: readonly string[],
+  store: EventStore,
   writer: EventWriter,
   logger: FastifyBaseLogger,
 ): Promise<JournalReplayResult> {
@@ -64,9 +67,13 @@ export async function replayCallJournal(
     try {
       for (let start = 0; start < lines.length; start += REPLAY_CHUNK_ROWS) {
         const chunk = lines.slice(start, start + REPLAY_CHUNK_ROWS);
-        await writer.write(Buffer.from(`${chunk.join('\n')}\n`), chunk.length);
+        const missing = await notYetStored(store, chunk);
+        if (missing.length > 0) {
+          await writer.write(Buffer.from(`${missing.join('\n')}\n`), missing.length);
+        }
         markCommitted(path, indexes.slice(start, start + REPLAY_CHUNK_ROWS));
-        result.replayed += chunk.length;
+        result.replayed += missing.length;
+        result.skipped += chunk.length - missing.length;
       }
       unlinkSync(path);
     } catch (error) {
@@ -85,6 +92,14 @@ export async function replayCallJournal(
     logger.warn({ ...result }, 'gateway calls journaled by an earlier run replayed');
   }
   return result;
+}
+
+/** The lines whose event the store does not hold yet. */
+async function notYetStored(store: EventStore, lines: readonly string[]): Promise<string[]> {
+  const ids = lines.map((line) => (JSON.parse(line) as { event_id?: unknown }).event_id);
+  const known = ids.filter((id): id is string => typeof id === 'string' && isEventId(id));
+  const stored = new Set(await store.storedEventIds(known));
+  return lines.filter((_, index) => !stored.has(ids[index] as string));
 }
 
 /** Appends the commit marks of some records (consecutive indexes in one mark). */

@@ -12,12 +12,15 @@ export type { CallTenant, CallTrace, PromptCallRecord } from './prompt-call-reco
 import { notifyPromptCall } from '../../metrics/prompt-call-observers';
 import { storedContent } from '../../governance/pii/stored-content';
 import type { CallRecordBatch } from './call-record-batch';
+import type { CallTwins } from './call-twins';
 
 /** What recording a gateway call needs: the app's writer (whose observers hear of it) and batch. */
 export interface CallRecorder {
   writer: EventWriter;
   batch: CallRecordBatch;
   logger: FastifyBaseLogger;
+  /** Notes calls an app traced (W3C `traceparent`), so its own span of the call is not counted again. */
+  twins?: CallTwins;
 }
 
 /**
@@ -37,6 +40,10 @@ export function recordPromptCall(
   // The project turned content storage off: the prompt and the response go nowhere.
   const record = tenant.contentStorage ? call : { ...call, input: undefined, output: undefined };
   notifyPromptCall(recorder.writer, tenant, record);
+  const trace = record.trace;
+  if (trace?.traceId && trace.parentSpanId) {
+    recorder.twins?.claim(tenant.orgId, trace.traceId, trace.parentSpanId, record.requestId);
+  }
   let line: string;
   try {
     line = promptCallLine(recorder.writer, tenant, record);
@@ -63,8 +70,10 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
   const input: ParsedEventInput = {
     event_type: 'prompt_call',
     request_id: record.requestId,
-    run_id: record.trace?.runId ?? record.requestId,
-    parent_id: record.trace?.parentId,
+    // In the app's run when it names one, else in its OpenTelemetry trace (under the span that called).
+    run_id: record.trace?.runId ?? record.trace?.traceId ?? record.requestId,
+    parent_id:
+      record.trace?.parentId ?? (record.trace?.runId ? undefined : record.trace?.parentSpanId),
     session_id: record.trace?.sessionId,
     name: OPERATION_NAMES[record.operation],
     service: 'gateway',
@@ -95,7 +104,13 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
     output: storedContent(writer, tenant, record.output),
     error_message: record.errorMessage,
     user_id: (record.trace?.userId ?? record.userId)?.slice(0, 256),
-    metadata: record.metadata,
+    metadata: record.trace?.traceId
+      ? {
+          ...record.metadata,
+          trace_id: record.trace.traceId,
+          parent_span_id: record.trace.parentSpanId,
+        }
+      : record.metadata,
     prompt_name: record.prompt?.name,
     prompt_version: record.prompt?.version,
   };

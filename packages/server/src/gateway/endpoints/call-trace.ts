@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '@tollgate/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CallTrace } from '../call/prompt-call-record';
 
 declare module 'fastify' {
@@ -61,6 +61,14 @@ export function callTraceOf(request: FastifyRequest): CallTrace {
   }
   request.callTrace = trace;
   return trace;
+}
+
+/**
+ * Tells the client the gateway records this call (`x-tollgate-recorded: <request id>`), so
+ * an SDK wrapper around the client (wrapOpenAI) records nothing of its own: one call, one record.
+ */
+export function markRecordedByGateway(request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-tollgate-recorded', request.id);
 }
 
 /** OpenAI's `user` or Anthropic's `metadata.user_id`, when the body names the app's user. */

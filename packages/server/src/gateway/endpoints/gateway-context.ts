@@ -9,7 +9,7 @@ import { loadTokenCounter, tokenCounterLoaded } from '../providers';
 import { promptReferenceHook, type GatewayBodyFormat } from '../../prompts/prompt-reference';
 import type { CallInfo, ChatCallContext } from '../call/chat-call';
 import type { CallTenant } from '../call/prompt-call-record';
-import { callTraceOf } from './call-trace';
+import { callTraceOf, markRecordedByGateway } from './call-trace';
 
 /**
  * The gateway endpoints' checks before a call, in order: the key's scope, the
@@ -32,6 +32,7 @@ export function gatewayPreHandler(
     await renderPromptReference.call(this, request, reply);
     await governance.admitGatewayCall(request, reply);
     await policies.screenGatewayCall(request);
+    markRecordedByGateway(request, reply);
   };
 }
 

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { callsMade, recordPromptCall } from '../call/record-prompt-call';
 import { attemptsOf } from '../call/chat-call';
 import { openAIErrorFrom } from '../formats/openai-error';
-import { callTraceOf } from './call-trace';
+import { callTraceOf, markRecordedByGateway } from './call-trace';
 import {
   chatContextOf,
   clientSignal,
@@ -49,7 +49,12 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
     return reply.status(status).headers(headers).send(body);
   });
   const { chat } = app.gateway;
-  const recorder = { writer: app.eventWriter, batch: app.callRecords, logger: app.log };
+  const recorder = {
+    writer: app.eventWriter,
+    batch: app.callRecords,
+    logger: app.log,
+    twins: app.gateway.twins,
+  };
 
   app.post(
     '/v1/chat/completions',
@@ -82,6 +87,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
         // The trace headers first: a bad one is refused before budgets and rate limits count the call.
         async (request) => void callTraceOf(request),
         app.governance.admitGatewayCall,
+        async (request, reply) => markRecordedByGateway(request, reply),
       ],
     },
     async (request, reply) => {
