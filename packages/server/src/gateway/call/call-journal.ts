@@ -112,8 +112,7 @@ export class CallJournal {
   append(line: string): JournalPosition | undefined {
     try {
       const segment = this.segmentForAppend();
-      writeFully(segment.descriptor, `${line}\n`);
-      segment.bytes += Buffer.byteLength(line) + 1;
+      segment.bytes += writeFully(segment.descriptor, `${line}\n`);
       this.unsynced = true;
       this.stats.appended += 1;
       return { segment, index: segment.records++ };
@@ -128,8 +127,7 @@ export class CallJournal {
     for (const [segment, ranges] of rangesBySegment(positions)) {
       try {
         const marks = ranges.map(([from, to]) => `${COMMIT_MARK}${from} ${to}\n`).join('');
-        writeFully(segment.descriptor, marks);
-        segment.bytes += marks.length;
+        segment.bytes += writeFully(segment.descriptor, marks);
         this.unsynced = true;
       } catch (error) {
         this.failed(error, 'could not mark journaled calls committed; a restart replays them');
@@ -214,13 +212,14 @@ function rangesBySegment(
   return bySegment;
 }
 
-/** `write(2)` until every byte is in (a regular file rarely takes less, but may). */
-export function writeFully(descriptor: number, text: string): void {
+/** `write(2)` until every byte is in (a regular file rarely takes less, but may); the bytes written. */
+export function writeFully(descriptor: number, text: string): number {
   const bytes = Buffer.from(text);
   let written = 0;
   while (written < bytes.length) {
     written += writeSync(descriptor, bytes, written, bytes.length - written);
   }
+  return written;
 }
 
 function closeQuietly(descriptor: number): void {
