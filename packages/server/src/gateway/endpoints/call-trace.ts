@@ -1,6 +1,16 @@
 import { InvalidRequestError } from '@tollgate/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CallTrace } from '../call/prompt-call-record';
+
+/** Where a call belongs in an agent run; the request id is the run when none is given. */
+export interface CallTrace {
+  runId?: string;
+  parentId?: string;
+  sessionId?: string;
+  userId?: string;
+  /** The app's W3C trace (`traceparent`): its trace id and the span that sent the call. */
+  traceId?: string;
+  parentSpanId?: string;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
