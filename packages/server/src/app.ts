@@ -94,16 +94,17 @@ export async function buildApp(
     configuration.spool.maxBytes,
   );
   await spool.open();
+  const claims = new EventIdClaims({
+    hot: stores.hot,
+    logger: app.log,
+    windowMs: configuration.dedupe.windowMs,
+    pendingMs: Math.max(30_000, 3 * configuration.ingest.insertTimeoutMs),
+  });
   const eventWriter = new EventWriter({
     store: stores.events,
     spool,
     deadLetters: stores.meta,
-    claims: new EventIdClaims({
-      hot: stores.hot,
-      logger: app.log,
-      windowMs: configuration.dedupe.windowMs,
-      pendingMs: Math.max(30_000, 3 * configuration.ingest.insertTimeoutMs),
-    }),
+    claims,
     logger: app.log,
     insertTimeoutMs: configuration.ingest.insertTimeoutMs,
   });
@@ -114,7 +115,12 @@ export async function buildApp(
     logger: app.log,
     syncIntervalMs: configuration.journal.syncIntervalMs,
   });
-  await replayCallJournal(callJournal.open(), stores.events, eventWriter, app.log);
+  await replayCallJournal(callJournal.open(), {
+    store: stores.events,
+    writer: eventWriter,
+    claims,
+    logger: app.log,
+  });
   const callRecords = new CallRecordBatch(eventWriter, app.log, CALL_RECORD_LIMITS, callJournal);
 
   app.decorate('configuration', configuration);

@@ -1,12 +1,21 @@
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { isEventId, type EventStore } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
+import { eventIdClaimKey, type EventIdClaims } from '../../ingest/event-id-claims';
 import type { EventWriter } from '../../ingest/event-writer';
 import { isEventStoreError } from '../../stores/events/event-store-error';
 import { COMMIT_MARK, writeFully } from './call-journal';
 
 /** Rows handed to the writer at once when replaying. */
 const REPLAY_CHUNK_ROWS = 5_000;
+
+export interface JournalReplayServices {
+  store: EventStore;
+  writer: EventWriter;
+  /** The writer's event id claims, when it de-duplicates. */
+  claims?: EventIdClaims;
+  logger: FastifyBaseLogger;
+}
 
 export interface JournalReplayResult {
   /** Event lines written again (answered calls the earlier process had not stored). */
@@ -48,15 +57,16 @@ export function uncommittedLines(content: string): { lines: string[]; indexes: n
  * not yet marked. An insert that committed just before the kill, its commit
  * mark not yet written (the engine commits on its own thread; the mark waits
  * for the event loop), is not written again: lines whose `event_id` the store
- * already holds are skipped (one query per chunk, at start only). A segment the
+ * already holds are skipped (one query per chunk, at start only), and the
+ * writer's `event_id` claims of the others (taken by the killed process's
+ * insert, never confirmed) are given back first, or the writer would take the
+ * replay for a copy and drop it. A segment the
  * writer refuses is left in place (a refusal that will not change is renamed
  * `.refused` so later starts do not retry it) and logged.
  */
 export async function replayCallJournal(
   paths: readonly string[],
-  store: EventStore,
-  writer: EventWriter,
-  logger: FastifyBaseLogger,
+  { store, writer, claims, logger }: JournalReplayServices,
 ): Promise<JournalReplayResult> {
   const result: JournalReplayResult = { replayed: 0, skipped: 0, failedSegments: 0 };
   for (const path of paths) {
@@ -68,6 +78,9 @@ export async function replayCallJournal(
       for (let start = 0; start < lines.length; start += REPLAY_CHUNK_ROWS) {
         const chunk = lines.slice(start, start + REPLAY_CHUNK_ROWS);
         const missing = await notYetStored(store, chunk);
+        // Claims a killed process took for these ids, never confirmed: the rows are not stored.
+        const stale = missing.map(claimKeyOf).filter((key) => key !== undefined);
+        if (claims && stale.length > 0) await claims.release(stale);
         if (missing.length > 0) {
           await writer.write(Buffer.from(`${missing.join('\n')}\n`), missing.length);
         }
@@ -92,6 +105,13 @@ export async function replayCallJournal(
     logger.warn({ ...result }, 'gateway calls journaled by an earlier run replayed');
   }
   return result;
+}
+
+function claimKeyOf(line: string): string | undefined {
+  const row = JSON.parse(line) as { org_id?: unknown; event_id?: unknown };
+  return typeof row.org_id === 'string' && typeof row.event_id === 'string'
+    ? eventIdClaimKey(row.org_id, row.event_id)
+    : undefined;
 }
 
 /** The lines whose event the store does not hold yet. */
