@@ -37,6 +37,9 @@ import { budgetsPlugin, type BudgetsPluginOptions } from './governance/budgets/b
 import { answerFrameworkError, errorHandlerPlugin } from './http/error-handler-plugin';
 import { EventIdClaims } from './ingest/event-id-claims';
 import { EventWriter } from './ingest/event-writer';
+import { CallJournal } from './gateway/call/call-journal';
+import { replayCallJournal } from './gateway/call/call-journal-replay';
+import { CALL_RECORD_LIMITS, CallRecordBatch } from './gateway/call/call-record-batch';
 import { metricsPlugin } from './metrics/metrics-plugin';
 import { alertsPlugin, type AlertsPluginOptions } from './alerts/alerts-plugin';
 import { Spool } from './ingest/spool';
@@ -51,6 +54,8 @@ declare module 'fastify' {
     stores: Stores;
     eventWriter: EventWriter;
     pricing: PricingService;
+    /** Where the gateway's call events (and its guardrail and budget events) are journaled and batched. */
+    callRecords: CallRecordBatch;
   }
 }
 
@@ -97,20 +102,34 @@ export async function buildApp(
     configuration.spool.maxBytes,
   );
   await spool.open();
+  const claims = new EventIdClaims({
+    hot: stores.hot,
+    logger: app.log,
+    windowMs: configuration.dedupe.windowMs,
+    pendingMs: Math.max(30_000, 3 * configuration.ingest.insertTimeoutMs),
+  });
   const eventWriter = new EventWriter({
     store: stores.events,
     spool,
     deadLetters: stores.meta,
-    claims: new EventIdClaims({
-      hot: stores.hot,
-      logger: app.log,
-      windowMs: configuration.dedupe.windowMs,
-      pendingMs: Math.max(30_000, 3 * configuration.ingest.insertTimeoutMs),
-    }),
+    claims,
     logger: app.log,
     insertTimeoutMs: configuration.ingest.insertTimeoutMs,
   });
   await eventWriter.start();
+  // Answered means recorded: calls an earlier process answered but never stored go in first.
+  const callJournal = new CallJournal({
+    directory: join(configuration.dataDir, 'journal'),
+    logger: app.log,
+    syncIntervalMs: configuration.journal.syncIntervalMs,
+  });
+  await replayCallJournal(callJournal.open(), {
+    store: stores.events,
+    writer: eventWriter,
+    claims,
+    logger: app.log,
+  });
+  const callRecords = new CallRecordBatch(eventWriter, app.log, CALL_RECORD_LIMITS, callJournal);
 
   app.decorate('configuration', configuration);
   app.decorate('stores', stores);
@@ -129,13 +148,16 @@ export async function buildApp(
         app.log.error({ err: error }, 'price catalogue not loaded; using the shipped one'),
     );
   }
+  app.decorate('callRecords', callRecords);
   // A callback hook, not an async one: it runs on every request and has nothing to wait for.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();
   });
   app.addHook('onClose', async () => {
+    await callRecords.flush();
     await eventWriter.close();
+    callJournal.close();
     await spool.close();
     if (!options.stores) await closeStores(stores);
   });
@@ -148,7 +170,7 @@ export async function buildApp(
     keyCacheMs: configuration.keyCacheMs,
     pricing,
   });
-  await app.register(metricsPlugin, { spool });
+  await app.register(metricsPlugin, { spool, callJournal });
   await app.register(healthRoutes);
   await app.register(dashboardRoutes);
   await app.register(eventsRoutes);

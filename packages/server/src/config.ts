@@ -63,6 +63,7 @@ export const environmentSchema = z.object({
   TOLLGATE_BREAKER_WINDOW_MS: integer(60_000, 100, 86_400_000),
   TOLLGATE_BREAKER_COOLDOWN_MS: integer(30_000, 10, 86_400_000),
   TOLLGATE_STREAM_IDLE_TIMEOUT_MS: integer(0, 0, 3_600_000),
+  TOLLGATE_JOURNAL_SYNC_MS: integer(1_000, 0, 3_600_000),
   TOLLGATE_METRICS_TOKEN: z.string().trim().min(1).optional(),
   TOLLGATE_ALERTS: z.string().trim().min(1).optional(),
   TOLLGATE_MODEL_RPM: integer(0, 0, 1_000_000_000),
@@ -128,6 +129,8 @@ export interface Configuration {
   breaker: { failureThreshold: number; windowMs: number; coolDownMs: number };
   /** Once a stream has begun, the longest wait for its next chunk (0: the deployment's timeout). */
   streamIdleTimeoutMs: number;
+  /** The gateway's call journal: how often its lines are fdatasync'ed (0: never). */
+  journal: { syncIntervalMs: number };
   /** Per-minute limits of each model per org (0: none); keys, projects and orgs have their own. */
   rateLimits: { modelRequestsPerMinute: number; modelTokensPerMinute: number };
   /** When (UTC) the daily retention job runs in this process; undefined: never (`off`). */
@@ -200,6 +203,7 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
       coolDownMs: values.TOLLGATE_BREAKER_COOLDOWN_MS,
     },
     streamIdleTimeoutMs: values.TOLLGATE_STREAM_IDLE_TIMEOUT_MS,
+    journal: { syncIntervalMs: values.TOLLGATE_JOURNAL_SYNC_MS },
     metricsToken: values.TOLLGATE_METRICS_TOKEN,
     budgets: { reconcileIntervalMs: values.TOLLGATE_BUDGET_RECONCILE_MS },
     metaSharedBuffersMb: values.TOLLGATE_META_SHARED_BUFFERS_MB,

@@ -118,6 +118,12 @@ export interface EventStore {
   /** Inserts one batch; resolves once the rows are committed. */
   insert(batch: EventBatch): Promise<void>;
   listEvents(scope: TenantScope, filter: EventFilter): Promise<EventPage>;
+  /**
+   * Which of these event ids (ULIDs, any tenant) are stored already: the
+   * gateway's journal replay skips them, so a call whose insert committed just
+   * before a crash is not stored twice.
+   */
+  storedEventIds(eventIds: readonly string[]): Promise<string[]>;
   getRun(scope: TenantScope, runId: string, range: TimeRange): Promise<RunTrace>;
   summary(scope: TenantScope, query: SummaryQuery): Promise<SummaryRow[]>;
   /** The query API's reads (cost, latency, quality, runs, fallbacks, chargeback). */

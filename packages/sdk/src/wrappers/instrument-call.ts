@@ -4,6 +4,7 @@ import { currentLinks } from '../tracking/event-context';
 import { messageOfError, statusOfError } from '../tracking/error-status';
 import { promptCallEvent, type PromptCallFacts } from '../tracking/prompt-call-event';
 import type { TokenCounts } from '../tracking/usage';
+import { gatewayRecorded, withGatewayLinks } from './gateway-links';
 
 /** What a finished call (or stream) says about itself. */
 export interface CallFacts {
@@ -89,13 +90,15 @@ function instrumentCall<Params, Result, Chunk>(
 
   let pending: unknown;
   try {
-    pending = original.apply(thisArg, args);
+    pending = original.apply(thisArg, withGatewayLinks(args, call.links));
   } catch (error) {
     call.failed(error);
     throw error;
   }
-  const onResult = (result: unknown): unknown => {
+  const onResult = (result: unknown, props?: { response?: { headers?: unknown } }): unknown => {
     try {
+      // Proxied by a Tollgate gateway: the gateway records the call, in this run (see gateway-links).
+      if (gatewayRecorded(props?.response?.headers)) call.proxied = true;
       if (call.stream && isObservableStream(result)) {
         observeStream(result, call);
       } else {
@@ -126,7 +129,9 @@ class CallRecorder<Params, Result, Chunk> {
   readonly stream: boolean;
   private readonly startedAt = Date.now();
   private readonly started = monotonicNow();
-  private readonly links = currentLinks();
+  readonly links = currentLinks();
+  /** True once the answer says a Tollgate gateway recorded the call: this wrapper then records nothing. */
+  proxied = false;
   private readonly capture: boolean;
   private recorded = false;
   ttftMs: number | undefined;
@@ -150,12 +155,14 @@ class CallRecorder<Params, Result, Chunk> {
   }
 
   failed(error: unknown, facts: CallFacts = {}): void {
+    if (gatewayRecorded((error as { headers?: unknown } | undefined)?.headers)) this.proxied = true;
     this.record(statusOfError(error), facts, messageOfError(error));
   }
 
   private record(status: PromptCallFacts['status'], facts: CallFacts, errorMessage?: string) {
     if (this.recorded) return;
     this.recorded = true;
+    if (this.proxied) return;
     try {
       const modelRequested = this.reader.modelOf(this.params);
       const event = promptCallEvent(

@@ -17,7 +17,11 @@ import {
   RPC_INVALID_ARGUMENT,
   type TraceExportResult,
 } from '../ingest/otlp/otlp-protobuf';
-import { readTraceRequest, type SpanRejection } from '../ingest/otlp/otlp-trace-request';
+import {
+  readTraceRequest,
+  type OtlpSpan,
+  type SpanRejection,
+} from '../ingest/otlp/otlp-trace-request';
 import { spansToEvents } from '../ingest/otlp/span-to-event';
 import { parseEventBatch } from '../ingest/parse-event-batch';
 
@@ -101,6 +105,8 @@ export async function otlpRoutes(app: FastifyInstance): Promise<void> {
       const events = caller.contentStorage
         ? decoded.events
         : decoded.events.map((event) => withoutContent(event));
+      // The app's span of a call the gateway proxied (and counts) is kept, linked, not counted.
+      if (decoded.spans) await app.gateway.twins.linkOtlpTwins(caller.orgId, decoded.spans, events);
       const batch = parseEventBatch(
         events,
         {
@@ -153,6 +159,8 @@ interface DecodedExport {
   /** How each event's item is named in a rejection, index for index. */
   labels: Array<Omit<SpanRejection, 'message'>>;
   rejected: SpanRejection[];
+  /** The spans of a trace export, index for index (the gateway links the calls it proxied). */
+  spans?: OtlpSpan[];
 }
 
 function tracesToEvents(document: unknown): DecodedExport {
@@ -161,6 +169,7 @@ function tracesToEvents(document: unknown): DecodedExport {
     events: spansToEvents(traces.spans),
     labels: traces.spans.map((span) => ({ spanId: span.spanId, name: span.name })),
     rejected: traces.rejected,
+    spans: traces.spans,
   };
 }
 

@@ -3,6 +3,7 @@ import { CircuitBreaker, HotStoreBreakerStateStore } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { ChatCall } from './call/chat-call';
+import { CallTwins } from './call/call-twins';
 import { GatewayRouter } from './call/gateway-router';
 import { ResponseCache } from './call/response-cache';
 import { loadSecretKey, SecretBox } from './credentials/secret-box';
@@ -17,6 +18,8 @@ export interface Gateway {
   router: GatewayRouter;
   chat: ChatCall;
   secretBox: SecretBox;
+  /** Calls an app both traced and sent through the gateway: its span is linked, not counted. */
+  twins: CallTwins;
 }
 
 declare module 'fastify' {
@@ -67,16 +70,18 @@ export const gatewayPlugin = fastifyPlugin(
       breaker,
       routeTable,
     });
+    const twins = new CallTwins(stores.hot, app.log);
     const chat = new ChatCall({
       routeTable,
       router,
       cache: new ResponseCache(stores.hot),
-      writer: app.eventWriter,
+      recorder: { writer: app.eventWriter, batch: app.callRecords, logger: app.log, twins },
       logger: app.log,
       tokenCounter: lazyTokenCounter,
       streamIdleTimeoutMs: configuration.streamIdleTimeoutMs,
     });
-    app.decorate('gateway', { routeTable, router, chat, secretBox });
+    app.decorate('gateway', { routeTable, router, chat, secretBox, twins });
+    app.decorateRequest('callTrace', undefined);
     await app.register(openAIEndpoints);
     await app.register(anthropicEndpoints);
   },

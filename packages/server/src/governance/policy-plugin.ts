@@ -1,7 +1,7 @@
 import { buildEventRow, type EventTenant } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { callRecordBatchOf } from '../gateway/call/call-record-batch';
+import { callTraceOf } from '../gateway/endpoints/call-trace';
 import { ApiError } from '../http/errors';
 import { evaluateFlag, FeatureFlags, GATEWAY_FLAGS, type GatewayFlag } from './flags/feature-flags';
 import { GuardrailScreen, promptTextOf, type GuardrailMatch } from './guardrails/guardrail-screen';
@@ -32,12 +32,6 @@ declare module 'fastify' {
   }
 }
 
-/** A trace header's value when it is a sane id (as the gateway reads them: printable, at most 128). */
-function traceHeader(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined;
-}
-
 /**
  * Feature flags, guardrails, PII redaction and retention: the policies an org
  * sets for its projects, applied to gateway calls and stored data.
@@ -66,7 +60,7 @@ export const policyPlugin = fastifyPlugin(
       tenant: EventTenant,
       matches: GuardrailMatch[],
     ) {
-      const batch = callRecordBatchOf(app.eventWriter, app.log);
+      const batch = app.callRecords;
       for (const match of matches) {
         try {
           const row = buildEventRow(
@@ -74,8 +68,8 @@ export const policyPlugin = fastifyPlugin(
               event_type: 'guardrail',
               request_id: request.id,
               // In the caller's run when it names one, beside the call's own prompt_call event.
-              run_id: traceHeader(request, 'x-tollgate-run-id') ?? request.id,
-              user_id: traceHeader(request, 'x-tollgate-user-id'),
+              run_id: callTraceOf(request).runId ?? request.id,
+              user_id: callTraceOf(request).userId,
               name: 'guardrail.match',
               service: 'gateway',
               status: match.action === 'block' ? 'blocked' : 'success',
@@ -101,7 +95,7 @@ export const policyPlugin = fastifyPlugin(
       piiRedaction.set(caller.projectId, caller.piiRedaction);
       const context = {
         projectId: caller.projectId,
-        userId: traceHeader(request, 'x-tollgate-user-id'),
+        userId: callTraceOf(request).userId,
       };
       // The meta store unreachable: the gateway's defaults and no guardrail match, never a failed call.
       // One read of the org's (cached) flags for the three, as `FeatureFlags.isEnabled` answers each.

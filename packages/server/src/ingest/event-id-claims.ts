@@ -25,7 +25,12 @@ export interface ClaimedRows {
 
 /** The hot store key of an event id: per organization (tenants are walls: one org's ids never hide another's). */
 function claimKey(line: EventRowLine): string {
-  return `event-id:${line.orgId}:${line.eventId}`;
+  return eventIdClaimKey(line.orgId, line.eventId);
+}
+
+/** The hot store key of an org's event id (the gateway's journal replay gives back a dead process's claims). */
+export function eventIdClaimKey(orgId: string, eventId: string): string {
+  return `event-id:${orgId}:${eventId}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import fastifyPlugin from 'fastify-plugin';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ApiError } from '../http/errors';
 import type { Spool } from '../ingest/spool';
+import type { CallJournal } from '../gateway/call/call-journal';
 import { observePromptCalls } from './prompt-call-observers';
 import { TollgateMetrics, type CacheResult } from './tollgate-metrics';
 
@@ -15,6 +16,7 @@ declare module 'fastify' {
 
 export interface MetricsPluginOptions {
   spool: Spool;
+  callJournal: CallJournal;
 }
 
 let processRegistry: Registry | undefined;
@@ -61,6 +63,7 @@ export const metricsPlugin = fastifyPlugin(
     const metrics = new TollgateMetrics({
       spoolBytes: () => options.spool.bytes,
       writerStats: () => app.eventWriter.stats,
+      journalFailures: () => options.callJournal.stats.failures,
     });
     app.decorate('metrics', metrics);
     observePromptCalls(app.eventWriter, (tenant, record) => metrics.promptCall(tenant, record));

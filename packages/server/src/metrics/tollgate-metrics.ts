@@ -17,6 +17,8 @@ export interface TollgateMetricsOptions {
   spoolBytes: () => number;
   /** The event writer's running totals (dead letters, duplicates), read at each scrape. */
   writerStats?: () => Pick<EventWriterStats, 'deadLetteredRows' | 'duplicateRows'>;
+  /** Gateway call lines and commit marks the journal could not write so far, read at each scrape. */
+  journalFailures?: () => number;
 }
 
 /**
@@ -121,6 +123,16 @@ export class TollgateMetrics {
       collect() {
         this.reset();
         this.inc(writerStats().duplicateRows);
+      },
+    });
+    const journalFailures = options.journalFailures ?? (() => 0);
+    new Counter({
+      name: 'tollgate_journal_failures_total',
+      help: 'Gateway call events the journal could not write (the calls went on, recorded but not crash-safe), and commit marks it could not write.',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(journalFailures());
       },
     });
     // Series that exist from the start, so rates and ratios are defined before the first event.

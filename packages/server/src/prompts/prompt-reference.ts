@@ -4,8 +4,9 @@ import {
   type PromptScope,
   type PromptStore,
 } from '@tollgate/core';
-import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
+import { callTraceOf } from '../gateway/endpoints/call-trace';
 import { pickPromptVersion } from './pick-prompt-version';
 import { promptNameField, versionNumberField } from './prompt-fields';
 import {
@@ -159,20 +160,11 @@ export function promptReferenceHook(
     const applied = await applyPromptReference(
       store,
       { orgId: caller.orgId, projectId: caller.projectId },
-      { body: request.body, header, userId: userIdOf(request, format) },
+      { body: request.body, header, userId: callTraceOf(request).userId },
       format,
     );
     if (!applied) return;
     request.body = applied.body;
     request.usedPrompt = applied.prompt;
   };
-}
-
-/** Who the call is for, for a sticky pick: the trace header, else the body's own user field. */
-function userIdOf(request: FastifyRequest, format: GatewayBodyFormat): string | undefined {
-  const header = request.headers['x-tollgate-user-id'];
-  if (typeof header === 'string' && header) return header;
-  const body = request.body as { user?: unknown; metadata?: { user_id?: unknown } } | null;
-  const user = format === 'openai' ? body?.user : body?.metadata?.user_id;
-  return typeof user === 'string' && user ? user : undefined;
 }

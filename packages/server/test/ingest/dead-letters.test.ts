@@ -9,7 +9,6 @@
 import { buildEventRow, createEventId, type EventTenant } from '@tollgate/core';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flushCallRecords } from '../../src/gateway/call/call-record-batch';
 import { Spool } from '../../src/ingest/spool';
 import { statementError } from '../../src/stores/events/event-store-error';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
@@ -172,7 +171,7 @@ describe('a gateway call whose record the store refuses', () => {
       ...Array.from({ length: 10 }, () => chat(b.projectKey, {})),
     ]);
     expect(answers.map((answer) => answer.status)).toEqual(Array(11).fill(200));
-    await flushCallRecords(server.app.eventWriter);
+    await server.app.callRecords.flush();
 
     const recorded = await server.request('/api/v1/events?event_type=prompt_call&limit=100', {
       key: b.projectKey,

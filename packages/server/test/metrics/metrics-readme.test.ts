@@ -20,7 +20,7 @@ function documentedMetrics(): { name: string; type: string; labels: string[] }[]
 
 describe('the Metrics section of the README', () => {
   it('lists every metric of the registry with its type and labels, and no other', () => {
-    const metrics = new TollgateMetrics({ spoolBytes: () => 0 });
+    const metrics = new TollgateMetrics({ spoolBytes: () => 0, journalFailures: () => 0 });
     const registered = metrics.registry.getMetricsAsArray().map((metric) => ({
       name: metric.name,
       type: String(metric.type),

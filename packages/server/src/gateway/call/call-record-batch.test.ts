@@ -78,30 +78,6 @@ describe('CallRecordBatch', () => {
     expect(writes.map((write) => write.rowCount)).toEqual([1, 10, 1, 1]);
   });
 
-  it('builds a line added for later once the event loop moves on, and at once on flush', async () => {
-    const { writer, writes } = fakeWriter();
-    const batch = new CallRecordBatch(writer, logger, limits(10_000, 100));
-    const build = vi.fn(() => '{"n":1}');
-    batch.addLater(build, 'r1');
-    expect(build).not.toHaveBeenCalled();
-    expect(writes).toEqual([]);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(build).toHaveBeenCalledTimes(1);
-    expect(writes).toEqual([{ rows: '{"n":1}\n', rowCount: 1 }]);
-
-    batch.addLater(() => '{"n":2}', 'r2');
-    batch.addLater(() => {
-      throw new Error('bad row');
-    }, 'r3');
-    batch.addLater(() => '{"n":3}', 'r4');
-    await batch.flush();
-    expect(writes.map((write) => write.rows)).toEqual(['{"n":1}\n', '{"n":2}\n{"n":3}\n']);
-    expect(logger.error).toHaveBeenCalledWith(
-      expect.objectContaining({ requestId: 'r3' }),
-      'could not build the event of a gateway call',
-    );
-  });
-
   it('logs a failed write with its calls and never throws', async () => {
     const { writer } = fakeWriter(true);
     const batch = new CallRecordBatch(writer, logger, limits(10, 100));

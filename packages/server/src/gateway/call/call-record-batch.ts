@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventWriter } from '../../ingest/event-writer';
+import type { CallJournal, JournalPosition } from './call-journal';
 
 export interface CallRecordBatchLimits {
   /** Shortest interval between two writes: what a quiet gateway waits at most. */
@@ -31,14 +32,19 @@ export const CALL_RECORD_LIMITS: CallRecordBatchLimits = {
  * 50 ms after a batch of one or two events (a quiet gateway, and tests, see
  * their calls recorded at once), growing with the size of the last batch up to
  * 1 s (a busy gateway makes about one insert a second). The user's answer never
- * waits for this (recording is fire and forget); the wait only delays when an
- * event becomes visible. `flush` writes what is pending (on close).
+ * waits for the store; each line is first appended to the journal (one
+ * `write(2)`, before the answer ends), so the wait costs no durability: a
+ * process killed meanwhile replays it at its next start. Once the insert holding
+ * lines commits, the journal marks them committed. `flush` writes what is
+ * pending (on close).
+ *
+ * One per app, built by the app factory and handed to whoever records
+ * (the gateway's calls, guardrail matches, budget notices).
  */
 export class CallRecordBatch {
   private lines: string[] = [];
   private requestIds: string[] = [];
-  private later: Array<{ build: () => string; requestId: string }> = [];
-  private immediate: NodeJS.Immediate | undefined;
+  private positions: Array<JournalPosition | undefined> = [];
   private timer: NodeJS.Timeout | undefined;
   private lastWriteAt = -Infinity;
   private lingerMs: number;
@@ -48,12 +54,14 @@ export class CallRecordBatch {
     private readonly writer: EventWriter,
     private readonly logger: FastifyBaseLogger,
     private readonly limits: CallRecordBatchLimits = CALL_RECORD_LIMITS,
+    private readonly journal?: CallJournal,
   ) {
     this.lingerMs = limits.minLingerMs;
   }
 
-  /** Queues one JSONEachRow line (without its newline). */
+  /** Journals and queues one JSONEachRow line (without its newline). */
   add(line: string, requestId: string): void {
+    this.positions.push(this.journal?.append(line));
     this.lines.push(line);
     this.requestIds.push(requestId);
     if (this.timer) {
@@ -65,40 +73,10 @@ export class CallRecordBatch {
     else this.timer = setTimeout(() => this.writePending(), wait);
   }
 
-  /**
-   * Queues one line that `build` makes once the event loop moves on (after the
-   * answer in hand has been written), so building and serializing the event
-   * stays off the response path. A `build` that throws is logged, never thrown.
-   */
-  addLater(build: () => string, requestId: string): void {
-    this.later.push({ build, requestId });
-    this.immediate ??= setImmediate(() => this.buildLater());
-  }
-
   /** Writes what is pending and waits for every write handed to the writer so far. */
   async flush(): Promise<void> {
-    this.buildLater();
     this.writePending();
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-  }
-
-  private buildLater(): void {
-    if (this.immediate) {
-      clearImmediate(this.immediate);
-      this.immediate = undefined;
-    }
-    const later = this.later;
-    this.later = [];
-    for (const { build, requestId } of later) {
-      let line: string;
-      try {
-        line = build();
-      } catch (error) {
-        this.logger.error({ err: error, requestId }, 'could not build the event of a gateway call');
-        continue;
-      }
-      this.add(line, requestId);
-    }
   }
 
   private writePending(): void {
@@ -115,35 +93,24 @@ export class CallRecordBatch {
     );
     const lines = this.lines;
     const requestIds = this.requestIds;
+    const positions = this.positions;
     this.lines = [];
     this.requestIds = [];
+    this.positions = [];
     lines.push('');
     const write = this.writer
       .write(Buffer.from(lines.join('\n')), requestIds.length)
-      .catch((error: unknown) => {
-        this.logger.error(
-          { err: error, calls: requestIds.length, requestIds: requestIds.slice(0, 20) },
-          'could not record gateway calls',
-        );
-      })
+      .then(
+        () => this.journal?.committed(positions),
+        (error: unknown) => {
+          // Left uncommitted in the journal: the next start writes them again.
+          this.logger.error(
+            { err: error, calls: requestIds.length, requestIds: requestIds.slice(0, 20) },
+            'could not record gateway calls',
+          );
+        },
+      )
       .finally(() => this.inFlight.delete(write));
     this.inFlight.add(write);
   }
-}
-
-const batches = new WeakMap<EventWriter, CallRecordBatch>();
-
-/** The one batch of an event writer (the gateway's calls all go through it). */
-export function callRecordBatchOf(writer: EventWriter, logger: FastifyBaseLogger): CallRecordBatch {
-  let batch = batches.get(writer);
-  if (!batch) {
-    batch = new CallRecordBatch(writer, logger);
-    batches.set(writer, batch);
-  }
-  return batch;
-}
-
-/** Writes the gateway's pending call events, if any (before the writer closes). */
-export async function flushCallRecords(writer: EventWriter): Promise<void> {
-  await batches.get(writer)?.flush();
 }

@@ -5,11 +5,9 @@ import {
   type OpenAIChatRequest,
   type OpenAIUsage,
 } from '@tollgate/core';
-import type { FastifyBaseLogger } from 'fastify';
-import type { EventWriter } from '../../ingest/event-writer';
 import type { ResolvedRoute } from '../routing/route-table';
 import { attemptsOf, messageOf, statusOf } from './call-outcome';
-import type { ChatCallContext } from './chat-call-types';
+import type { ChatCallContext, ChatServices } from './chat-call-types';
 import type { EstimatedUsagePart } from './call-usage';
 import { recordPromptCall, type PromptCallRecord } from './record-prompt-call';
 import type { CachedAnswer } from './response-cache';
@@ -34,15 +32,9 @@ export interface ChatCallFacts {
   metadata?: Record<string, unknown>;
 }
 
-/** Where a chat call's event goes. */
-export interface ChatCallRecorder {
-  writer: EventWriter;
-  logger: FastifyBaseLogger;
-}
-
 /** Records one chat call (fire and forget, see `recordPromptCall`). */
 export function recordChatCall(
-  recorder: ChatCallRecorder,
+  services: Pick<ChatServices, 'recorder'>,
   context: ChatCallContext,
   request: OpenAIChatRequest,
   facts: ChatCallFacts,
@@ -81,7 +73,7 @@ export function recordChatCall(
     trace: context.trace,
     prompt: context.prompt,
   };
-  recordPromptCall(recorder.writer, recorder.logger, context.tenant, record);
+  recordPromptCall(services.recorder, context.tenant, record);
 }
 
 /** The facts of an answer served from the response cache: no cost, the saving in metadata. */

@@ -1,11 +1,10 @@
 import type { OpenAIChatChunk, OpenAIChatResponse, StreamUsageReport } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
-import type { EventWriter } from '../../ingest/event-writer';
 import type { UsedPrompt } from '../../prompts/prompt-reference';
 import type { TokenCounter } from '../providers';
 import type { ResolvedRoute, RouteTable } from '../routing/route-table';
 import type { GatewayRouter } from './gateway-router';
-import type { CallTenant, CallTrace } from './record-prompt-call';
+import type { CallRecorder, CallTenant, CallTrace } from './record-prompt-call';
 import type { ResponseCache } from './response-cache';
 
 export type CacheStatus = 'hit' | 'miss' | 'bypass';
@@ -14,7 +13,8 @@ export interface ChatServices {
   routeTable: RouteTable;
   router: GatewayRouter;
   cache: ResponseCache;
-  writer: EventWriter;
+  /** Where the call's event goes: journaled, batched and written (see `recordPromptCall`). */
+  recorder: CallRecorder;
   logger: FastifyBaseLogger;
   tokenCounter: TokenCounter;
   /** Once a stream has begun, the longest wait for its next chunk; 0 or unset: the deployment's timeout. */

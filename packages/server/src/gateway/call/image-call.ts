@@ -6,18 +6,20 @@ import type {
   OpenAIImageResponse,
   TokenUsage,
 } from '@tollgate/core';
-import type { FastifyBaseLogger } from 'fastify';
-import type { EventWriter } from '../../ingest/event-writer';
 import { costOfCall } from './call-cost';
 import { attemptsOf, type CallInfo, type ChatCall, type ChatCallContext } from './chat-call';
 import type { GatewayRouter } from './gateway-router';
-import { callsMade, recordPromptCall, type PromptCallRecord } from './record-prompt-call';
+import {
+  callsMade,
+  recordPromptCall,
+  type CallRecorder,
+  type PromptCallRecord,
+} from './record-prompt-call';
 
 export interface ImageServices {
   chat: ChatCall;
   router: GatewayRouter;
-  writer: EventWriter;
-  logger: FastifyBaseLogger;
+  recorder: CallRecorder;
 }
 
 export interface ImageAnswer {
@@ -41,7 +43,7 @@ export async function generateImages(
   const startedAt = performance.now();
   const route = await services.chat.resolve(context.tenant, request.model, context.knownRoute);
   const record = (facts: Partial<PromptCallRecord>) =>
-    recordPromptCall(services.writer, services.logger, context.tenant, {
+    recordPromptCall(services.recorder, context.tenant, {
       requestId: context.requestId,
       operation: 'image',
       status: 'success',

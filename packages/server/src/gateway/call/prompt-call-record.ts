@@ -1,18 +1,13 @@
 import type { EstimatedUsagePart, EventStatus, EventTenant, FailoverAttempt } from '@tollgate/core';
 import type { UsedPrompt } from '../../prompts/prompt-reference';
+import type { CallTrace } from '../endpoints/call-trace';
+
+export type { CallTrace } from '../endpoints/call-trace';
 
 /** The tenant of a gateway call: whose event it is, and whether its project stores content. */
 export interface CallTenant extends EventTenant {
   /** False: the event keeps the call's facts (tokens, cost, status...) but not its prompt and response. */
   contentStorage: boolean;
-}
-
-/** Where a call belongs in an agent run; the request id is the run when none is given. */
-export interface CallTrace {
-  runId?: string;
-  parentId?: string;
-  sessionId?: string;
-  userId?: string;
 }
 
 export interface PromptCallRecord {

@@ -11,30 +11,50 @@ import type { CallTenant, PromptCallRecord } from './prompt-call-record';
 export type { CallTenant, CallTrace, PromptCallRecord } from './prompt-call-record';
 import { notifyPromptCall } from '../../metrics/prompt-call-observers';
 import { storedContent, storedErrorMessage } from '../../governance/pii/stored-content';
-import { callRecordBatchOf } from './call-record-batch';
+import type { CallRecordBatch } from './call-record-batch';
+import type { CallTwins } from './call-twins';
+
+/** What recording a gateway call needs: the app's writer (whose observers hear of it) and batch. */
+export interface CallRecorder {
+  writer: EventWriter;
+  batch: CallRecordBatch;
+  logger: FastifyBaseLogger;
+  /** Notes calls an app traced (W3C `traceparent`), so its own span of the call is not counted again. */
+  twins?: CallTwins;
+}
 
 /**
  * Records one gateway call as a `prompt_call` event through the same writer
- * ingestion uses. Fire and forget: the user's response never waits for the
- * store, and a failing store never fails the call (it is logged). The call's
- * observers (metrics, budgets, rate-limit settling) hear of it at once; its
- * event row is built once the event loop moves on (after the answer is
- * written) and gathered with others (50 ms to 1 s, longer when busy) into one
- * write (`CallRecordBatch`).
+ * ingestion uses. The user's response never waits for the store, and a
+ * failing store never fails the call (it is logged). The call's observers
+ * (metrics, budgets, rate-limit settling) hear of it at once; its event row is
+ * built and journaled now, before the answer ends (answered means recorded,
+ * even if the process dies next), and gathered with others (50 ms to 1 s,
+ * longer when busy) into one write (`CallRecordBatch`).
  */
 export function recordPromptCall(
-  writer: EventWriter,
-  logger: FastifyBaseLogger,
+  recorder: CallRecorder,
   tenant: CallTenant,
   call: PromptCallRecord,
 ): void {
   // The project turned content storage off: the prompt and the response go nowhere.
   const record = tenant.contentStorage ? call : { ...call, input: undefined, output: undefined };
-  notifyPromptCall(writer, tenant, record);
-  callRecordBatchOf(writer, logger).addLater(
-    () => promptCallLine(writer, tenant, record),
-    record.requestId,
-  );
+  notifyPromptCall(recorder.writer, tenant, record);
+  const trace = record.trace;
+  if (trace?.traceId && trace.parentSpanId) {
+    recorder.twins?.claim(tenant.orgId, trace.traceId, trace.parentSpanId, record.requestId);
+  }
+  let line: string;
+  try {
+    line = promptCallLine(recorder.writer, tenant, record);
+  } catch (error) {
+    recorder.logger.error(
+      { err: error, requestId: record.requestId },
+      'could not build the event of a gateway call',
+    );
+    return;
+  }
+  recorder.batch.add(line, record.requestId);
 }
 
 /** The event's `name`: the API method the call was made through. */
@@ -50,8 +70,10 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
   const input: ParsedEventInput = {
     event_type: 'prompt_call',
     request_id: record.requestId,
-    run_id: record.trace?.runId ?? record.requestId,
-    parent_id: record.trace?.parentId,
+    // In the app's run when it names one, else in its OpenTelemetry trace (under the span that called).
+    run_id: record.trace?.runId ?? record.trace?.traceId ?? record.requestId,
+    parent_id:
+      record.trace?.parentId ?? (record.trace?.runId ? undefined : record.trace?.parentSpanId),
     session_id: record.trace?.sessionId,
     name: record.name ?? OPERATION_NAMES[record.operation],
     service: 'gateway',
@@ -82,7 +104,13 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
     output: storedContent(writer, tenant, record.output),
     error_message: storedErrorMessage(writer, tenant, record.errorMessage),
     user_id: (record.trace?.userId ?? record.userId)?.slice(0, 256),
-    metadata: record.metadata,
+    metadata: record.trace?.traceId
+      ? {
+          ...record.metadata,
+          trace_id: record.trace.traceId,
+          parent_span_id: record.trace.parentSpanId,
+        }
+      : record.metadata,
     prompt_name: record.prompt?.name,
     prompt_version: record.prompt?.version,
   };

@@ -9,10 +9,11 @@ import { loadTokenCounter, tokenCounterLoaded } from '../providers';
 import { promptReferenceHook, type GatewayBodyFormat } from '../../prompts/prompt-reference';
 import type { CallInfo, ChatCallContext } from '../call/chat-call';
 import type { CallTenant } from '../call/prompt-call-record';
+import { callTraceOf, markRecordedByGateway } from './call-trace';
 
 /**
- * The gateway endpoints' checks before a call, in order: the key's scope, a
- * stored prompt rendered into the body, budgets and rate limits, then the
+ * The gateway endpoints' checks before a call, in order: the key's scope, the
+ * trace headers (a bad one is a 400 naming it), a stored prompt rendered into the body, budgets and rate limits, then the
  * project's policies (flags, guardrails, PII). One pre-handler running them in
  * turn, rather than four, spares Fastify's hook plumbing on every call.
  */
@@ -27,9 +28,11 @@ export function gatewayPreHandler(
     // The first call loads the tokenizer's tables without blocking the event loop.
     if (!tokenCounterLoaded()) await loadTokenCounter();
     await requireGatewayScope.call(this, request, reply);
+    callTraceOf(request);
     await renderPromptReference.call(this, request, reply);
     await governance.admitGatewayCall(request, reply);
     await policies.screenGatewayCall(request);
+    markRecordedByGateway(request, reply);
   };
 }
 
@@ -58,22 +61,11 @@ export function chatContextOf(request: FastifyRequest, signal: AbortSignal): Cha
     signal,
     // The project's `cache` flag (set by the policies' pre-handler) can turn the cache off too.
     cacheMode: bypass || request.responseCacheEnabled === false ? 'bypass' : 'use',
-    trace: {
-      runId: traceHeader(request, 'x-tollgate-run-id'),
-      parentId: traceHeader(request, 'x-tollgate-parent-id'),
-      sessionId: traceHeader(request, 'x-tollgate-session-id'),
-      userId: traceHeader(request, 'x-tollgate-user-id'),
-    },
+    trace: callTraceOf(request),
     prompt: request.usedPrompt,
     // Resolved by the admission check (per-route rate limits); the call need not resolve it again.
     knownRoute: request.admittedRoute,
   };
-}
-
-/** A trace header's value when it is a sane id (at most 128 printable characters). */
-function traceHeader(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value) ? value : undefined;
 }
 
 /** Aborts when the client goes away before the answer is complete. */

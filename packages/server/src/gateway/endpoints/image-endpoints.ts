@@ -2,6 +2,7 @@ import { parseImageRequest } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import { generateImages } from '../call/image-call';
 import { chatContextOf, clientSignal, setCallHeaders } from './gateway-context';
+import { callTraceOf, markRecordedByGateway } from './call-trace';
 
 /**
  * OpenAI-compatible `/v1/images/generations`, served by any deployment with
@@ -12,7 +13,15 @@ import { chatContextOf, clientSignal, setCallHeaders } from './gateway-context';
 export function imageEndpoints(app: FastifyInstance): void {
   app.post(
     '/v1/images/generations',
-    { preHandler: [app.requireScope('gateway'), app.governance.admitGatewayCall] },
+    {
+      preHandler: [
+        app.requireScope('gateway'),
+        // The trace headers first: a bad one is refused before budgets and rate limits count the call.
+        async (request) => void callTraceOf(request),
+        app.governance.admitGatewayCall,
+        async (request, reply) => markRecordedByGateway(request, reply),
+      ],
+    },
     async (request, reply) => {
       const parsed = parseImageRequest(request.body);
       if (!parsed.success) throw parsed.error;
@@ -20,8 +29,12 @@ export function imageEndpoints(app: FastifyInstance): void {
       const services = {
         chat: app.gateway.chat,
         router: app.gateway.router,
-        writer: app.eventWriter,
-        logger: request.log,
+        recorder: {
+          writer: app.eventWriter,
+          batch: app.callRecords,
+          logger: request.log,
+          twins: app.gateway.twins,
+        },
       };
       const answer = await generateImages(services, parsed.data, context);
       setCallHeaders(reply, answer.info, answer.unpriced ? undefined : answer.costNanos);

@@ -9,10 +9,10 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { callsMade, recordPromptCall } from '../call/record-prompt-call';
 import { attemptsOf } from '../call/chat-call';
-import { callRecordBatchOf, flushCallRecords } from '../call/call-record-batch';
 import { openAIErrorFrom } from '../formats/openai-error';
 import { StoredResponses } from '../call/stored-responses';
 import { openAIResponsesEndpoint } from './openai-responses-endpoint';
+import { callTraceOf, markRecordedByGateway } from './call-trace';
 import {
   chatContextOf,
   clientSignal,
@@ -51,10 +51,12 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
     return reply.status(status).headers(headers).send(body);
   });
   const { chat } = app.gateway;
-  // Call events wait (50 ms to 1 s, longer when busy) to share an insert; write what is left
-  // before the event writer closes (onClose hooks run last-registered first).
-  callRecordBatchOf(app.eventWriter, app.log);
-  app.addHook('onClose', () => flushCallRecords(app.eventWriter));
+  const recorder = {
+    writer: app.eventWriter,
+    batch: app.callRecords,
+    logger: app.log,
+    twins: app.gateway.twins,
+  };
 
   app.post(
     '/v1/chat/completions',
@@ -81,15 +83,23 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/v1/embeddings',
-    { preHandler: [app.requireScope('gateway'), app.governance.admitGatewayCall] },
+    {
+      preHandler: [
+        app.requireScope('gateway'),
+        // The trace headers first: a bad one is refused before budgets and rate limits count the call.
+        async (request) => void callTraceOf(request),
+        app.governance.admitGatewayCall,
+        async (request, reply) => markRecordedByGateway(request, reply),
+      ],
+    },
     async (request, reply) => {
       const parsed = parseEmbeddingRequest(request.body);
       if (!parsed.success) throw parsed.error;
       const context = chatContextOf(request, clientSignal(request, reply));
       const startedAt = performance.now();
       const route = await chat.resolve(context.tenant, parsed.data.model, context.knownRoute);
-      const record = (facts: Partial<Parameters<typeof recordPromptCall>[3]>) =>
-        recordPromptCall(app.eventWriter, request.log, context.tenant, {
+      const record = (facts: Partial<Parameters<typeof recordPromptCall>[2]>) =>
+        recordPromptCall(recorder, context.tenant, {
           requestId: request.id,
           operation: 'embedding',
           status: 'success',
@@ -102,6 +112,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
           attempts: [],
           cacheHit: false,
           simulated: false,
+          trace: context.trace,
           ...facts,
         });
       try {

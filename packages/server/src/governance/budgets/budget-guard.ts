@@ -10,11 +10,11 @@ import {
   type Organization,
 } from '@tollgate/core';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import { callRecordBatchOf } from '../../gateway/call/call-record-batch';
+import { callTraceOf } from '../../gateway/endpoints/call-trace';
+import type { CallRecordBatch } from '../../gateway/call/call-record-batch';
 import type { PromptCallRecord } from '../../gateway/call/prompt-call-record';
 import type { TokenCounter } from '../../gateway/providers';
 import { ApiError } from '../../http/errors';
-import type { EventWriter } from '../../ingest/event-writer';
 import type { PricingService } from '../../pricing/pricing-service';
 import type { UnpricedPolicy } from '../../pricing/unpriced-policy';
 import { periodOf, type PeriodWindow } from './budget-period';
@@ -37,7 +37,8 @@ export interface BudgetGuardOptions {
   meta: MetaStore;
   hot: HotStore;
   events: EventStore;
-  writer: EventWriter;
+  /** Where its `cost_threshold_exceeded` events go, beside the gateway's calls. */
+  callRecords: CallRecordBatch;
   logger: FastifyBaseLogger;
   tokenCounter: TokenCounter;
   /** The models a requested model may be served by (its route's deployments). */
@@ -79,14 +80,7 @@ function budgetApplies(budget: Budget, parties: CallParties): boolean {
 
 /** The app's user of a gateway call: `x-tollgate-user-id`, else OpenAI's `user` or Anthropic's `metadata.user_id`. */
 export function userIdOf(request: FastifyRequest): string | undefined {
-  const header = request.headers['x-tollgate-user-id'];
-  if (typeof header === 'string' && /^[\x21-\x7e]{1,128}$/.test(header)) return header;
-  const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as {
-    user?: unknown;
-    metadata?: { user_id?: unknown };
-  };
-  const user = body.user ?? body.metadata?.user_id;
-  return typeof user === 'string' && user.length > 0 ? user.slice(0, 256) : undefined;
+  return callTraceOf(request).userId;
 }
 
 /**
@@ -316,10 +310,7 @@ export class BudgetGuard {
         },
         tenant,
       );
-      callRecordBatchOf(this.options.writer, this.options.logger).add(
-        JSON.stringify(row),
-        row.event_id,
-      );
+      this.options.callRecords.add(JSON.stringify(row), row.event_id);
     } catch (error) {
       this.options.logger.error({ err: error }, 'could not record a cost_threshold_exceeded event');
     }

@@ -1,7 +1,6 @@
 import type { Budget, EventStore, MetaStore, TenantScope } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
-import { flushCallRecords } from '../../gateway/call/call-record-batch';
-import type { EventWriter } from '../../ingest/event-writer';
+import type { CallRecordBatch } from '../../gateway/call/call-record-batch';
 import { periodOf, type PeriodWindow } from './budget-period';
 import type { SpendCounters } from './spend-counters';
 
@@ -13,7 +12,8 @@ const MAX_USER_GROUPS = 1000;
 export interface BudgetReconcilerOptions {
   meta: MetaStore;
   events: EventStore;
-  writer: EventWriter;
+  /** The gateway's pending call events, written before the store is read. */
+  callRecords: CallRecordBatch;
   counters: SpendCounters;
   logger: FastifyBaseLogger;
   now?: () => number;
@@ -43,7 +43,7 @@ export class BudgetReconciler {
     if (countable.length === 0) return 0;
     // What the gateway recorded so far is then in the store; what it records from here on is
     // added to the counters while the store is read, and kept by `settle`.
-    await flushCallRecords(this.options.writer);
+    await this.options.callRecords.flush();
     const now = this.now();
     const planned = await Promise.all(
       countable.map(async (budget) => {

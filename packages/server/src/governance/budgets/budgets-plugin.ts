@@ -36,7 +36,7 @@ export const budgetsPlugin = fastifyPlugin(
       meta: stores.meta,
       hot: stores.hot,
       events: stores.events,
-      writer: app.eventWriter,
+      callRecords: app.callRecords,
       logger: app.log,
       tokenCounter: lazyTokenCounter,
       // The gateway is registered after this plugin; it exists by the time a call arrives.
@@ -55,7 +55,7 @@ export const budgetsPlugin = fastifyPlugin(
     const reconciler = new BudgetReconciler({
       meta: stores.meta,
       events: stores.events,
-      writer: app.eventWriter,
+      callRecords: app.callRecords,
       counters: guard.counters,
       logger: app.log,
       now: options.now,

@@ -20,6 +20,7 @@ import type { EventDriver, InsertSettings } from './driver';
 import {
   listEventsStatement,
   runAgentStepsStatement,
+  storedEventIdsStatement,
   runEventsStatement,
   runToolCallsStatement,
   summaryStatement,
@@ -96,6 +97,12 @@ export class ClickHouseEventStore implements EventStore {
     const events = rows.slice(0, filter.limit);
     const last = events[events.length - 1];
     return last ? { events, nextCursor: encodeEventCursor(last) } : { events };
+  }
+
+  async storedEventIds(eventIds: readonly string[]): Promise<string[]> {
+    if (eventIds.length === 0) return [];
+    const rows = await this.run<{ event_id: string }>(storedEventIdsStatement(eventIds));
+    return rows.map((row) => row.event_id);
   }
 
   async getRun(scope: TenantScope, runId: string, range: TimeRange): Promise<RunTrace> {

@@ -1,5 +1,6 @@
 import {
   EVENT_COLUMNS,
+  eventTimeFromId,
   type EventFilter,
   type SummaryGroup,
   type TenantScope,
@@ -151,6 +152,23 @@ function runStatement(select: string, table: string, orderBy: string) {
       sql: `SELECT ${select}\nFROM ${table}\nWHERE ${conditions.sql}\nORDER BY ${orderBy}`,
       parameters: conditions.parameters,
     };
+  };
+}
+
+/** The ids among `eventIds` that `events` holds, read only in the time their ULIDs span. */
+export function storedEventIdsStatement(eventIds: readonly string[]): Statement {
+  const times = eventIds.map(eventTimeFromId);
+  return {
+    sql: `SELECT DISTINCT event_id
+FROM events
+WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts <= fromUnixTimestamp64Milli({to:Int64})
+  AND has(splitByChar(',', {event_ids:String}), event_id)`,
+    parameters: {
+      from: Math.min(...times),
+      to: Math.max(...times),
+      // ULIDs hold no comma; one parameter however many ids.
+      event_ids: eventIds.join(','),
+    },
   };
 }
 
