@@ -191,7 +191,10 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
     expect(totals.requests).toBe(17);
     expect(await statValue('total-requests')).toBe(totals.requests);
     expect(await statValue('total-cost')).toBeCloseTo(totals.cost_usd, 9);
-    expect(await page.getByTestId('total-cost').textContent()).toContain('$0.08');
+    // The server prices the usage, not the client's cost_usd: 6 gpt-4o calls at
+    // (120 × $2.50 + 40 × $10) / 1M = $0.0007 and 11 gpt-4o-mini calls at
+    // (120 × $0.15 + 40 × $0.60) / 1M = $0.000042.
+    expect(await page.getByTestId('total-cost').textContent()).toContain('$0.004662');
     expect(await page.getByRole('cell', { name: 'upstream timeout' }).count()).toBe(1);
   });
 
