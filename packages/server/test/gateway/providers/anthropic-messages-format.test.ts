@@ -231,7 +231,8 @@ describe('Anthropic Messages endpoint format', () => {
         index: 0,
         content_block: {
           type: 'tool_use',
-          id: 'call_Qx8mB2vN5kLp3rT7yW1zA4cD',
+          // Anthropic's form whoever serves the call, the same every time for the same upstream id.
+          id: 'toolu_Qx8mB2vN5kLp3rT7yW1zA4cD',
           name: 'get_weather',
           input: {},
         },
