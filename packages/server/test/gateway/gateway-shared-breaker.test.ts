@@ -1,8 +1,10 @@
 /**
- * Two `tollgate serve` processes sharing one Redis share their circuit
- * breakers: a deployment whose breaker one process opened is skipped by the
- * other, which then sends it no request at all. Runs when REDIS_URL is set.
+ * Two `tollgate serve` replicas sharing one Redis (and one meta store, so one
+ * org) share their circuit breakers: a deployment whose breaker one process
+ * opened for the org is skipped by the other, which then sends it no request
+ * at all. Runs when REDIS_URL (and DATABASE_URL) are set.
  */
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -13,7 +15,16 @@ import { describeWithService } from '../helpers/services';
 import { createTempDir } from '../helpers/temp-dir';
 import { openAIWire, startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';
 import { replyFor, type ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
+import {
+  createPostgresTestDatabase,
+  type PostgresTestDatabase,
+} from '../stores/meta/postgres-test-database';
 import { newRequestId, promptCallOf } from './gateway-call-records';
+
+/** The part of a breaker key that names an upstream: a digest of its base URL, never the URL. */
+function upstreamDigest(baseUrl: string): string {
+  return createHash('sha256').update(baseUrl).digest('hex').slice(0, 12);
+}
 
 /** The servers' hot-store namespace (not configurable) and the breaker store's key prefix. */
 const BREAKER_KEY_PREFIX = 'tollgate:breaker:';
@@ -29,13 +40,16 @@ describeWithService(
     let first: ServerProcess;
     let second: ServerProcess;
     let redis: Redis;
+    let database: PostgresTestDatabase | undefined;
+    /** The project key of the org both replicas serve (printed by the first at bootstrap). */
+    let projectKey: string;
 
     /** Only this run's breakers: their keys name our upstreams' random ports. */
     async function deleteOurBreakerKeys(): Promise<void> {
       for (const upstream of [failing, healthy]) {
         if (!upstream) continue;
         const keys: string[] = [];
-        const match = `${BREAKER_KEY_PREFIX}*${upstream.url}/*`;
+        const match = `${BREAKER_KEY_PREFIX}*|${upstreamDigest(`${upstream.url}/v1`)}`;
         for await (const batch of redis.scanStream({ match, count: 500 })) {
           keys.push(...(batch as string[]));
         }
@@ -44,7 +58,7 @@ describeWithService(
     }
 
     function clientOf(server: ServerProcess): OpenAI {
-      return new OpenAI({ apiKey: server.projectKey, baseURL: `${server.url}/v1`, maxRetries: 0 });
+      return new OpenAI({ apiKey: projectKey, baseURL: `${server.url}/v1`, maxRetries: 0 });
     }
 
     async function ask(server: ServerProcess, label: string) {
@@ -60,6 +74,9 @@ describeWithService(
     }
 
     beforeAll(async () => {
+      const adminUrl = process.env.DATABASE_URL;
+      if (!adminUrl) throw new Error('this test needs DATABASE_URL as well as REDIS_URL');
+      database = await createPostgresTestDatabase(adminUrl);
       redis = new Redis(redisUrl);
       [failing, healthy] = await Promise.all([startOpenAIUpstream(), startOpenAIUpstream()]);
       failing.fallback = replyFor(openAIWire('openai'), 'server-error');
@@ -83,27 +100,28 @@ describeWithService(
         TOLLGATE_BREAKER_FAILURES: '2',
         // Long enough to stay open for the whole test.
         TOLLGATE_BREAKER_COOLDOWN_MS: '60000',
-        // Each process has its own embedded event and meta stores; only Redis is shared.
-        DATABASE_URL: '',
+        // Replicas: one meta store (so one org) and one Redis; each its own embedded event store.
+        DATABASE_URL: database.url,
         CLICKHOUSE_URL: '',
       };
       // Each starts from source and opens two embedded stores: slow on a busy machine.
       const startTimeoutMs = 180_000;
-      [first, second] = await Promise.all([
-        startServerProcess(
-          { ...environment, TOLLGATE_DATA_DIR: join(directory.path, 'first') },
-          startTimeoutMs,
-        ),
-        startServerProcess(
-          { ...environment, TOLLGATE_DATA_DIR: join(directory.path, 'second') },
-          startTimeoutMs,
-        ),
-      ]);
+      // One after the other: the first creates the org and prints its keys, the second finds it.
+      first = await startServerProcess(
+        { ...environment, TOLLGATE_DATA_DIR: join(directory.path, 'first') },
+        startTimeoutMs,
+      );
+      second = await startServerProcess(
+        { ...environment, TOLLGATE_DATA_DIR: join(directory.path, 'second') },
+        startTimeoutMs,
+      );
+      projectKey = first.projectKey!;
     }, 240_000);
 
     afterAll(async () => {
       await Promise.all([first?.kill('SIGTERM'), second?.kill('SIGTERM')]);
       await Promise.all([failing?.close(), healthy?.close()]);
+      await database?.drop();
       if (redis) {
         await deleteOurBreakerKeys();
         await redis.quit();
@@ -112,9 +130,8 @@ describeWithService(
     });
 
     it('process B skips the deployment whose breaker process A opened, without calling it', async () => {
-      expect(first.projectKey).toMatch(/^tg_/);
-      expect(second.projectKey).toMatch(/^tg_/);
-      expect(second.projectKey).not.toBe(first.projectKey);
+      expect(projectKey).toMatch(/^tg_/);
+      expect(second.projectKey).toBeUndefined();
 
       // Two failures through A open the failing deployment's breaker, in Redis.
       for (let call = 1; call <= 2; call++) {
@@ -122,21 +139,24 @@ describeWithService(
         expect(attemptsHeader).toBe('2');
         expect(failing.requests).toHaveLength(call);
         expect(healthy.requests).toHaveLength(call);
-        expect(await promptCallOf({ url: first.url, key: first.projectKey! }, id)).toMatchObject({
+        expect(await promptCallOf({ url: first.url, key: projectKey }, id)).toMatchObject({
           status: 'success',
           attempts: 2,
           providers_tried: ['failing', 'healthy'],
         });
       }
-      const stored = await redis.get(`${BREAKER_KEY_PREFIX}openai|${failing.url}/v1|gpt-4o-mini`);
-      expect(JSON.parse(stored ?? '{}')).toMatchObject({ state: 'open' });
+      const [breakerKey, ...others] = await redis.keys(
+        `${BREAKER_KEY_PREFIX}*|failing|openai|gpt-4o-mini|${upstreamDigest(`${failing.url}/v1`)}`,
+      );
+      expect(others).toEqual([]);
+      expect(JSON.parse((await redis.get(breakerKey!)) ?? '{}')).toMatchObject({ state: 'open' });
 
       // B has never called the failing upstream, yet skips it.
       const { id, attemptsHeader } = await ask(second, 'shared-b');
       expect(failing.requests).toHaveLength(2);
       expect(healthy.requests).toHaveLength(3);
       expect(attemptsHeader).toBe('1');
-      expect(await promptCallOf({ url: second.url, key: second.projectKey! }, id)).toMatchObject({
+      expect(await promptCallOf({ url: second.url, key: projectKey }, id)).toMatchObject({
         status: 'success',
         attempts: 1,
         providers_tried: ['healthy'],
