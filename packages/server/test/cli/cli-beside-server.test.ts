@@ -1,43 +1,15 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
+import { runTollgate } from '../helpers/run-cli';
 import { createTempDir } from '../helpers/temp-dir';
 
-const run = promisify(execFile);
-const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const dataDir = createTempDir();
 let server: ServerProcess;
 
-async function tollgate(args: string[], environment: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'packages/server/src/cli/main.ts'), ...args],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          DATABASE_URL: '',
-          REDIS_URL: '',
-          CLICKHOUSE_URL: '',
-          TOLLGATE_URL: '',
-          TOLLGATE_ADMIN_KEY: '',
-          TOLLGATE_DATA_DIR: dataDir.path,
-          LOG_LEVEL: 'warn',
-          ...environment,
-        },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const tollgate = (args: string[], environment: Record<string, string> = {}) =>
+  runTollgate(dataDir.path, args, environment);
 
 async function api(path: string, key: string, init: RequestInit = {}) {
   const response = await fetch(`${server.url}${path}`, {

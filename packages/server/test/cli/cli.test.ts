@@ -1,41 +1,14 @@
-import { execFile } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKeySecret } from '../../src/auth/api-key-secret';
 import { createMetaStore } from '../../src/stores/meta';
+import { runTollgate } from '../helpers/run-cli';
 import { createTempDir } from '../helpers/temp-dir';
 
-const run = promisify(execFile);
-const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const dataDir = createTempDir();
 
-async function tollgate(args: string[], environment: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'packages/server/src/cli/main.ts'), ...args],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          // The CLI is tested on the embedded stores of its own data directory.
-          DATABASE_URL: '',
-          REDIS_URL: '',
-          CLICKHOUSE_URL: '',
-          TOLLGATE_DATA_DIR: dataDir.path,
-          LOG_LEVEL: 'warn',
-          ...environment,
-        },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const tollgate = (args: string[], environment: Record<string, string> = {}) =>
+  runTollgate(dataDir.path, args, environment);
 
 afterAll(() => dataDir.remove());
 

@@ -2,46 +2,19 @@
  * `tollgate retention run`: the retention job run now from the command line,
  * on the stores of a data directory, printing what it deleted per org.
  */
-import { execFile } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapDefaultTenant } from '../../src/bootstrap';
 import { loadConfiguration } from '../../src/config';
 import { closeStores, openStores } from '../../src/stores/open-stores';
+import { runTollgate } from '../helpers/run-cli';
 import { createTempDir } from '../helpers/temp-dir';
 import { promptCall, seedEvents, storedAges, toolCall } from './retention-seed';
 
-const run = promisify(execFile);
-const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const dataDir = createTempDir();
 const configuration = loadConfiguration({ TOLLGATE_DATA_DIR: dataDir.path });
 let orgId = '';
 
-async function tollgate(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'packages/server/src/cli/main.ts'), ...args],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          DATABASE_URL: '',
-          REDIS_URL: '',
-          CLICKHOUSE_URL: '',
-          TOLLGATE_DATA_DIR: dataDir.path,
-          LOG_LEVEL: 'warn',
-        },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const tollgate = (args: string[]) => runTollgate(dataDir.path, args);
 
 beforeAll(async () => {
   // Seeded in this process, then closed: the embedded stores serve one process at a time.
