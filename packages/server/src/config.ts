@@ -38,7 +38,7 @@ const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 /**
- * Every environment variable Tollgate reads, with its default. The README's
+ * Every environment variable Tollgate reads, with its default. docs/configuration.md's
  * configuration table lists the same variables; a test keeps the two in step.
  */
 export const environmentSchema = z.object({

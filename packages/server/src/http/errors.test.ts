@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, ERROR_CATALOGUE, isApiError } from './errors';
 
 describe('error catalogue', () => {
-  it('documents every code with its status in the README', () => {
+  it('documents every code with its status in docs/errors.md', () => {
     const readme = readFileSync(
-      join(dirname(fileURLToPath(import.meta.url)), '../../../../README.md'),
+      join(dirname(fileURLToPath(import.meta.url)), '../../../../docs/errors.md'),
       'utf8',
     );
     for (const [code, { status }] of Object.entries(ERROR_CATALOGUE)) {

@@ -1,6 +1,6 @@
 /**
  * Every error code Tollgate's own API answers with: one catalogue, with the
- * HTTP status and what the code means. The README's "Errors" table lists
+ * HTTP status and what the code means. The "Errors" table of docs/errors.md lists
  * them; a test keeps the two in step.
  */
 export const ERROR_CATALOGUE = {

@@ -24,7 +24,7 @@ export interface TollgateMetricsOptions {
 /**
  * Tollgate's Prometheus metrics on a registry of their own (one per app, so
  * apps built side by side in one process never share counters), with one
- * typed recording function per fact. README's "Metrics" section lists the
+ * typed recording function per fact. docs/metrics.md lists the
  * same names, types and labels; a test keeps them in step.
  */
 export class TollgateMetrics {

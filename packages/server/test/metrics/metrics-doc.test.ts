@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { TollgateMetrics } from '../../src/metrics/tollgate-metrics';
 
 const readme = readFileSync(
-  join(dirname(fileURLToPath(import.meta.url)), '../../../../README.md'),
+  join(dirname(fileURLToPath(import.meta.url)), '../../../../docs/metrics.md'),
   'utf8',
 );
 
-/** README's "Metrics" table: name, type and label names of each row. */
+/** docs/metrics.md's table: name, type and label names of each row. */
 function documentedMetrics(): { name: string; type: string; labels: string[] }[] {
   return [...readme.matchAll(/^\| `(tollgate_\w+)` +\| (\w+) +\| ([^|]+) \|/gm)].map((match) => ({
     name: match[1]!,
@@ -18,7 +18,7 @@ function documentedMetrics(): { name: string; type: string; labels: string[] }[]
   }));
 }
 
-describe('the Metrics section of the README', () => {
+describe('the metrics reference (docs/metrics.md)', () => {
   it('lists every metric of the registry with its type and labels, and no other', () => {
     const metrics = new TollgateMetrics({ spoolBytes: () => 0, journalFailures: () => 0 });
     const registered = metrics.registry.getMetricsAsArray().map((metric) => ({
