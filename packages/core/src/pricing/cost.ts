@@ -174,12 +174,24 @@ interface UsageCounts {
   videoMillis: bigint;
 }
 
+/** `ratesFor`'s answers per price (prices are immutable once built): long context × service tier. */
+const ratesByPrice = new WeakMap<ModelPrice, Map<string, TokenRates>>();
+
 /** The rates a call bills at: long-context tier by prompt size, then the service tier. */
 function ratesFor(price: ModelPrice, inputTokens: number, context: CostContext): TokenRates {
-  const base = price.rates!;
-  const long = price.longContext && inputTokens > price.longContext.aboveTokens;
-  let rates = long ? overlay(base, price.longContext!.rates) : base;
+  const long = price.longContext !== undefined && inputTokens > price.longContext.aboveTokens;
   const tier = serviceTierOf(context.serviceTier);
+  const key = `${long ? 'long' : ''}|${tier ?? ''}`;
+  let known = ratesByPrice.get(price);
+  if (!known) ratesByPrice.set(price, (known = new Map()));
+  let rates = known.get(key);
+  if (!rates) known.set(key, (rates = computeRates(price, long, tier)));
+  return rates;
+}
+
+function computeRates(price: ModelPrice, long: boolean, tier: ServiceTier | undefined): TokenRates {
+  const base = price.rates!;
+  let rates = long ? overlay(base, price.longContext!.rates) : base;
   if (tier) {
     const listed = long ? price.longContext!.tiers?.[tier] : price.tiers?.[tier];
     if (listed) rates = overlay(rates, listed);

@@ -40,6 +40,8 @@ const PROVIDER_PREFIXES = ['openai/', 'anthropic/', 'google/', 'gemini/', 'model
  * unpriced rather than priced as its family. A snapshot whose price differs
  * from its family's is listed under its own id, which wins.
  */
+/** Distinct model names remembered by one price list before it starts again (bounds its memory). */
+const MAX_RESOLVED_MODELS = 1000;
 const SNAPSHOT_SEGMENT = /^(?:\d{2,}|0|latest|preview)$/;
 
 type Layer = { source: PriceSource; find(key: string): ModelPrice | undefined; keys(): string[] };
@@ -51,6 +53,8 @@ type Layer = { source: PriceSource; find(key: string): ModelPrice | undefined; k
  */
 export class PriceList {
   private built: { from: PriceLayers; layers: Layer[] } | undefined;
+  /** `resolve`'s answers for the current layers: a gateway call prices the same few models again and again. */
+  private readonly resolved = new Map<string, ResolvedPrice | undefined>();
 
   constructor(private readonly layers: () => PriceLayers) {}
 
@@ -74,6 +78,16 @@ export class PriceList {
    * Unknown models give `undefined`.
    */
   resolve(model: string): ResolvedPrice | undefined {
+    this.layerList(); // a refresh of the layers forgets the answers below
+    if (this.resolved.has(model)) return this.resolved.get(model);
+    const price = this.lookUp(model);
+    if (price) Object.freeze(price); // shared by every later caller
+    if (this.resolved.size >= MAX_RESOLVED_MODELS) this.resolved.clear();
+    this.resolved.set(model, price);
+    return price;
+  }
+
+  private lookUp(model: string): ResolvedPrice | undefined {
     const name = model.trim().toLowerCase();
     const simulated = name.startsWith(SIMULATED_MODEL_PREFIX);
     const imitated = simulated ? name.slice(SIMULATED_MODEL_PREFIX.length) : name;
@@ -142,7 +156,10 @@ export class PriceList {
   /** The lookup layers, rebuilt only when the price layers were replaced (a refresh). */
   private layerList(): Layer[] {
     const from = this.layers();
-    if (this.built?.from !== from) this.built = { from, layers: buildLayers(from) };
+    if (this.built?.from !== from) {
+      this.built = { from, layers: buildLayers(from) };
+      this.resolved.clear();
+    }
     return this.built.layers;
   }
 }

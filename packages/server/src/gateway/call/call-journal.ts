@@ -214,11 +214,11 @@ function rangesBySegment(
 
 /** `write(2)` until every byte is in (a regular file rarely takes less, but may); the bytes written. */
 export function writeFully(descriptor: number, text: string): number {
+  const length = Buffer.byteLength(text);
+  let written = writeSync(descriptor, text);
+  if (written === length) return written;
   const bytes = Buffer.from(text);
-  let written = 0;
-  while (written < bytes.length) {
-    written += writeSync(descriptor, bytes, written, bytes.length - written);
-  }
+  while (written < length) written += writeSync(descriptor, bytes, written, length - written);
   return written;
 }
 

@@ -94,7 +94,6 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
     image_count: record.imageCount,
     image_size: record.imageSize,
     image_quality: record.imageQuality,
-    cost_usd: record.costNanos / 1e9,
     ttft_ms: record.ttftMs,
     cache_hit: record.cacheHit,
     attempts: made.length,
@@ -117,10 +116,9 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
   const row = buildEventRow(input, tenant);
   row.cost_nanos = record.costNanos;
   row.cost_unpriced = record.unpriced ? 1 : 0;
-  // The gateway priced the call itself (with the org's prices): never `reported`.
+  // The gateway priced the call itself, with the org's prices (the same lookup as the row's).
   if (record.unpriced) row.cost_source = '';
-  else if (row.cost_source === 'reported')
-    row.cost_source = record.cacheHit ? 'cache' : 'catalogue';
+  else if (!row.cost_source) row.cost_source = record.cacheHit ? 'cache' : 'catalogue';
   return JSON.stringify(row);
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { RoutedDeployment } from './route-table';
 
 /**
@@ -9,10 +10,7 @@ import type { RoutedDeployment } from './route-table';
  * in alerts) never carries a URL or the credentials some URLs hold.
  */
 export function breakerKeyOf(orgId: string, deployment: RoutedDeployment): string {
-  const upstream = createHash('sha256')
-    .update(deployment.baseUrl ?? '')
-    .digest('hex')
-    .slice(0, 12);
+  const upstream = upstreamDigestOf(deployment.baseUrl ?? '');
   return [orgId, deployment.id, deployment.provider, deployment.model, upstream]
     .map(encodeURIComponent)
     .join('|');
@@ -40,4 +38,16 @@ export function breakerKeyParts(key: string): BreakerKeyParts | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Base URLs digested already: every call asks for its deployments' keys, the URLs are few. */
+const upstreamDigests = new LRUCache<string, string>({ max: 10_000 });
+
+function upstreamDigestOf(baseUrl: string): string {
+  let digest = upstreamDigests.get(baseUrl);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(baseUrl).digest('hex').slice(0, 12);
+    upstreamDigests.set(baseUrl, digest);
+  }
+  return digest;
 }
