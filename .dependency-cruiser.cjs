@@ -25,9 +25,38 @@ const ioBuiltins = [
   'inspector',
 ];
 
+/**
+ * The server's folders from the bottom up (docs/architecture.md, "Which folder may import which").
+ * A folder may import its own level and the levels below it, never one above: so no two
+ * folders can depend on each other. Root files are named with `.ts`. Tests are not held to it.
+ */
+const serverLevels = [
+  ['stores', 'pricing', 'tokens', 'content'],
+  ['http'],
+  ['outbound', 'config.ts'],
+  ['auth', 'ingest', 'prompts'],
+  ['gateway'],
+  ['governance', 'metrics', 'alerts', 'reports'],
+  ['api', 'demo'],
+  ['cli', 'app.ts', 'bootstrap.ts', 'main.ts'],
+];
+const serverPath = (names) =>
+  `^packages/server/src/(${names.map((name) => (name.endsWith('.ts') ? name.replace('.', '\\.') + '$' : `${name}/`)).join('|')})`;
+const serverLevelRules = serverLevels.slice(0, -1).map((names, level) => ({
+  name: `server-level-${level + 1}-not-upwards`,
+  severity: 'error',
+  comment: `packages/server/src/{${names.join(',')}} must not import a folder above it (${serverLevels
+    .slice(level + 1)
+    .flat()
+    .join(', ')}); see docs/architecture.md.`,
+  from: { path: serverPath(names), pathNot: '\\.test\\.ts$' },
+  to: { path: serverPath(serverLevels.slice(level + 1).flat()) },
+}));
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    ...serverLevelRules,
     {
       name: 'core-not-to-other-packages',
       severity: 'error',

@@ -37,9 +37,10 @@ import { budgetsPlugin, type BudgetsPluginOptions } from './governance/budgets/b
 import { answerFrameworkError, errorHandlerPlugin } from './http/error-handler-plugin';
 import { EventIdClaims } from './ingest/event-id-claims';
 import { EventWriter } from './ingest/event-writer';
-import { CallJournal } from './gateway/call/call-journal';
-import { replayCallJournal } from './gateway/call/call-journal-replay';
-import { CALL_RECORD_LIMITS, CallRecordBatch } from './gateway/call/call-record-batch';
+import { CallJournal } from './ingest/call-journal';
+import { replayCallJournal } from './ingest/call-journal-replay';
+import { CALL_RECORD_LIMITS, CallRecordBatch } from './ingest/call-record-batch';
+import { PromptCallObservers } from './gateway/call/prompt-call-observers';
 import { metricsPlugin } from './metrics/metrics-plugin';
 import { alertsPlugin, type AlertsPluginOptions } from './alerts/alerts-plugin';
 import { Spool } from './ingest/spool';
@@ -56,6 +57,8 @@ declare module 'fastify' {
     pricing: PricingService;
     /** Where the gateway's call events (and its guardrail and budget events) are journaled and batched. */
     callRecords: CallRecordBatch;
+    /** Every gateway call as it is recorded, for metrics, budgets and rate-limit settling. */
+    promptCalls: PromptCallObservers;
   }
 }
 
@@ -149,6 +152,7 @@ export async function buildApp(
     );
   }
   app.decorate('callRecords', callRecords);
+  app.decorate('promptCalls', new PromptCallObservers());
   // A callback hook, not an async one: it runs on every request and has nothing to wait for.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);

@@ -9,7 +9,8 @@ import { ResponseCache } from './call/response-cache';
 import { loadSecretKey, SecretBox } from './credentials/secret-box';
 import { anthropicEndpoints } from './endpoints/anthropic-endpoints';
 import { openAIEndpoints } from './endpoints/openai-endpoints';
-import { createProviders, lazyTokenCounter } from './providers';
+import { createProviders } from './providers';
+import { lazyTokenCounter } from '../tokens/token-counter';
 import { loadRoutesFile } from './routing/route-config';
 import { RouteTable } from './routing/route-table';
 
@@ -75,7 +76,7 @@ export const gatewayPlugin = fastifyPlugin(
       routeTable,
       router,
       cache: new ResponseCache(stores.hot),
-      recorder: { writer: app.eventWriter, batch: app.callRecords, logger: app.log, twins },
+      recorder: { observers: app.promptCalls, batch: app.callRecords, logger: app.log, twins },
       logger: app.log,
       tokenCounter: lazyTokenCounter,
       streamIdleTimeoutMs: configuration.streamIdleTimeoutMs,

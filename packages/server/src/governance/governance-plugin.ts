@@ -1,12 +1,12 @@
 import type { Project, RateLimitSettings } from '@tollgate/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { lazyTokenCounter, type TokenCounter } from '../gateway/providers';
+import { lazyTokenCounter, type TokenCounter } from '../tokens/token-counter';
 import type { ResolvedRoute } from '../gateway/routing/route-table';
 import { ApiError } from '../http/errors';
-import { observePromptCalls } from '../metrics/prompt-call-observers';
 import { RateLimiter } from './rate-limiter';
 import { RedisRateLimitBackend } from './redis-rate-limit-backend';
+import { RedisHotStore } from '../stores/hot/redis-hot-store';
 import type { RateLimitRule } from './sliding-window';
 
 export interface Governance {
@@ -71,9 +71,10 @@ function callFacts(
 export const governancePlugin = fastifyPlugin(
   async (app: FastifyInstance) => {
     const { configuration, stores } = app;
-    const shared = configuration.redisUrl
-      ? new RedisRateLimitBackend(configuration.redisUrl)
-      : undefined;
+    const shared =
+      stores.hot instanceof RedisHotStore
+        ? new RedisRateLimitBackend(stores.hot.connection, stores.hot.namespace)
+        : undefined;
     const rateLimiter = new RateLimiter(shared, app.log);
     const tokenCounter = lazyTokenCounter;
     const projects = new Map<string, { project: Project | undefined; loadedAt: number }>();
@@ -147,7 +148,7 @@ export const governancePlugin = fastifyPlugin(
     }
 
     // Token limits charge the estimate up front and settle to the real usage once the call is recorded.
-    observePromptCalls(app.eventWriter, (_tenant, record) => {
+    app.promptCalls.observe((_tenant, record) => {
       const settlement = pending.get(record.requestId);
       if (!settlement) return;
       pending.delete(record.requestId);
@@ -168,7 +169,6 @@ export const governancePlugin = fastifyPlugin(
       }
       done();
     });
-    app.addHook('onClose', async () => shared?.close());
     app.decorate('governance', { rateLimiter, admitGatewayCall });
   },
   { name: 'tollgate-governance', dependencies: ['tollgate-auth', 'tollgate-budgets'] },

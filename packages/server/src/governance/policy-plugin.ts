@@ -1,12 +1,11 @@
 import { buildEventRow, type EventTenant } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { callTraceOf } from '../gateway/endpoints/call-trace';
+import { callTraceOf } from '../http/call-trace';
 import { ApiError } from '../http/errors';
 import { evaluateFlag, FeatureFlags, GATEWAY_FLAGS, type GatewayFlag } from './flags/feature-flags';
 import { GuardrailScreen, promptTextOf, type GuardrailMatch } from './guardrails/guardrail-screen';
-import { redactPiiDeep } from './pii/pii-redactor';
-import { redactStoredContentWhen } from './pii/stored-content';
+import { redactPiiDeep } from '../content/pii-redactor';
 import { RetentionJob } from './retention/retention-job';
 import { scheduleRetention } from './retention/retention-schedule';
 
@@ -47,13 +46,6 @@ export const policyPlugin = fastifyPlugin(
       hot: stores.hot,
       logger: app.log,
     });
-    /** Each project's PII setting as its latest call's key saw it (auth reloads it on every change). */
-    const piiRedaction = new Map<string, boolean>();
-    // Recording runs after the pre-handler has noted the project's setting.
-    redactStoredContentWhen(
-      app.eventWriter,
-      (tenant) => piiRedaction.get(tenant.projectId) === true,
-    );
 
     function recordMatches(
       request: FastifyRequest,
@@ -91,8 +83,6 @@ export const policyPlugin = fastifyPlugin(
     async function screenGatewayCall(request: FastifyRequest): Promise<void> {
       const caller = request.caller;
       if (!caller?.projectId) return; // The endpoint refuses org keys itself.
-      if (piiRedaction.size > 100_000) piiRedaction.clear();
-      piiRedaction.set(caller.projectId, caller.piiRedaction);
       const context = {
         projectId: caller.projectId,
         userId: callTraceOf(request).userId,

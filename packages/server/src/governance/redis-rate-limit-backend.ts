@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   counterKey,
   previousWeight,
@@ -45,23 +45,21 @@ const COUNTER_TTL_MS = WINDOW_MS * 2 + 5_000;
 
 type SlidingWindowCommand = (...keysAndArguments: (string | number)[]) => Promise<number[]>;
 
-/** Counters in Redis, shared by every server process; each check-and-add is one Lua script. */
-export class RedisRateLimitBackend implements RateLimitBackend {
-  private readonly redis: Redis;
+/** A check slower than this fails, so the limiter falls back to memory within the request. */
+const HIT_TIMEOUT_MS = 1_000;
 
+/**
+ * Counters in Redis, shared by every server process; each check-and-add is one Lua script. It
+ * runs on the hot store's connection (`RedisHotStore.connection`), which owns and closes it.
+ */
+export class RedisRateLimitBackend implements RateLimitBackend {
   constructor(
-    redisUrl: string,
-    private readonly namespace = 'tollgate:',
+    private readonly redis: Redis,
+    private readonly namespace: string,
   ) {
-    this.redis = new Redis(redisUrl, {
-      // Fail at once while disconnected, so the limiter falls back to memory within the request.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 1_000,
-      connectTimeout: 2_000,
-    });
-    this.redis.on('error', () => undefined);
-    this.redis.defineCommand('tollgateSlidingWindow', { lua: SLIDING_WINDOW_SCRIPT });
+    if (!(redis as unknown as Partial<Record<string, unknown>>).tollgateSlidingWindow) {
+      redis.defineCommand('tollgateSlidingWindow', { lua: SLIDING_WINDOW_SCRIPT });
+    }
   }
 
   async hit(rules: RateLimitRule[], now: number): Promise<RateLimitOutcome> {
@@ -73,13 +71,9 @@ export class RedisRateLimitBackend implements RateLimitBackend {
     const costs = rules.flatMap((rule) => [rule.cost, rule.limit]);
     const command = (this.redis as unknown as { tollgateSlidingWindow: SlidingWindowCommand })
       .tollgateSlidingWindow;
-    const [allowed, ...counts] = await command.call(
-      this.redis,
-      keys.length,
-      ...keys,
-      previousWeight(now),
-      COUNTER_TTL_MS,
-      ...costs,
+    const [allowed, ...counts] = await withTimeout(
+      command.call(this.redis, keys.length, ...keys, previousWeight(now), COUNTER_TTL_MS, ...costs),
+      HIT_TIMEOUT_MS,
     );
     return {
       allowed: allowed === 1,
@@ -94,10 +88,17 @@ export class RedisRateLimitBackend implements RateLimitBackend {
 
   async adjust(key: string, window: number, delta: number): Promise<void> {
     if (delta === 0) return;
-    await this.redis.incrby(this.namespace + counterKey(key, window), Math.round(delta));
+    await withTimeout(
+      this.redis.incrby(this.namespace + counterKey(key, window), Math.round(delta)),
+      HIT_TIMEOUT_MS,
+    );
   }
+}
 
-  close(): void {
-    this.redis.disconnect();
-  }
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

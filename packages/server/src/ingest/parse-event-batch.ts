@@ -9,11 +9,7 @@ import {
   type EventRow,
   type EventTenant,
 } from '@tollgate/core';
-import {
-  redactEventRowContent,
-  storedMetadata,
-  storedText,
-} from '../governance/pii/stored-content';
+import { redactEventRowContent, storedMetadata, storedText } from '../content/stored-content';
 
 export interface EventItemError {
   index: number;

@@ -4,8 +4,7 @@ import fastifyPlugin from 'fastify-plugin';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ApiError } from '../http/errors';
 import type { Spool } from '../ingest/spool';
-import type { CallJournal } from '../gateway/call/call-journal';
-import { observePromptCalls } from './prompt-call-observers';
+import type { CallJournal } from '../ingest/call-journal';
 import { TollgateMetrics, type CacheResult } from './tollgate-metrics';
 
 declare module 'fastify' {
@@ -66,7 +65,7 @@ export const metricsPlugin = fastifyPlugin(
       journalFailures: () => options.callJournal.stats.failures,
     });
     app.decorate('metrics', metrics);
-    observePromptCalls(app.eventWriter, (tenant, record) => metrics.promptCall(tenant, record));
+    app.promptCalls.observe((tenant, record) => metrics.promptCall(tenant, record));
 
     // Every answered gateway chat call says its cache result in `x-tollgate-cache`.
     app.addHook('onResponse', (request, reply, done) => {

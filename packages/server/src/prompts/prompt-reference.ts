@@ -6,7 +6,7 @@ import {
 } from '@tollgate/core';
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
-import { callTraceOf } from '../gateway/endpoints/call-trace';
+import { callTraceOf } from '../http/call-trace';
 import { pickPromptVersion } from './pick-prompt-version';
 import { promptNameField, versionNumberField } from './prompt-fields';
 import {

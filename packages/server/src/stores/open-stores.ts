@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { EventStore, HotStore, MetaStore } from '@tollgate/core';
-import type { Configuration } from '../config';
 import { createEventStore } from './events';
 import { createHotStore } from './hot';
 import { createMetaStore } from './meta';
@@ -11,9 +10,19 @@ export interface Stores {
   hot: HotStore;
 }
 
+/** What opening the stores needs of the configuration (`config.ts` sits above the stores). */
+export interface StoreSettings {
+  dataDir: string;
+  clickhouseUrl?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  metaSharedBuffersMb: number;
+  dedupe: { memoryIds: number };
+}
+
 /** Opens the three stores the configuration names (embedded by default) and applies their schemas. */
 export async function openStores(
-  configuration: Configuration,
+  configuration: StoreSettings,
   options: { migrate?: boolean } = {},
 ): Promise<Stores> {
   const events = await createEventStore({

@@ -7,7 +7,7 @@
  */
 import { countTokens } from 'gpt-tokenizer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lazyTokenCounter } from '../../src/gateway/providers';
+import { lazyTokenCounter } from '../../src/tokens/token-counter';
 import {
   providerDeployment,
   route,

@@ -6,7 +6,7 @@
 import { countTokens } from 'gpt-tokenizer';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tokenCounterLoaded } from '../../src/gateway/providers';
+import { tokenCounterLoaded } from '../../src/tokens/token-counter';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 let server: TestServer;

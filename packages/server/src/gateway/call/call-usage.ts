@@ -14,7 +14,7 @@ import type {
   OpenAIUsage,
   StreamUsageReport,
 } from '@tollgate/core';
-import type { TokenCounter } from '../providers';
+import type { TokenCounter } from '../../tokens/token-counter';
 
 export type { EstimatedUsagePart } from '@tollgate/core';
 

@@ -1,7 +1,7 @@
 import type { OpenAIChatChunk, OpenAIChatResponse, StreamUsageReport } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { UsedPrompt } from '../../prompts/prompt-reference';
-import type { TokenCounter } from '../providers';
+import type { TokenCounter } from '../../tokens/token-counter';
 import type { ResolvedRoute, RouteTable } from '../routing/route-table';
 import type { GatewayRouter } from './gateway-router';
 import type { CallRecorder, CallTenant, CallTrace } from './record-prompt-call';

@@ -1,13 +1,15 @@
 import type { EstimatedUsagePart, EventStatus, EventTenant, FailoverAttempt } from '@tollgate/core';
 import type { UsedPrompt } from '../../prompts/prompt-reference';
-import type { CallTrace } from '../endpoints/call-trace';
+import type { CallTrace } from '../../http/call-trace';
 
-export type { CallTrace } from '../endpoints/call-trace';
+export type { CallTrace } from '../../http/call-trace';
 
 /** The tenant of a gateway call: whose event it is, and whether its project stores content. */
 export interface CallTenant extends EventTenant {
   /** False: the event keeps the call's facts (tokens, cost, status...) but not its prompt and response. */
   contentStorage: boolean;
+  /** True: PII in the stored prompt, response and error message is redacted (the project's setting). */
+  piiRedaction?: boolean;
 }
 
 export interface PromptCallRecord {

@@ -5,18 +5,17 @@ import {
   type ParsedEventInput,
 } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
-import type { EventWriter } from '../../ingest/event-writer';
 import type { CallTenant, PromptCallRecord } from './prompt-call-record';
 
 export type { CallTenant, CallTrace, PromptCallRecord } from './prompt-call-record';
-import { notifyPromptCall } from '../../metrics/prompt-call-observers';
-import { storedContent, storedErrorMessage } from '../../governance/pii/stored-content';
-import type { CallRecordBatch } from './call-record-batch';
+import { storedContent, storedErrorMessage } from '../../content/stored-content';
+import type { CallRecordBatch } from '../../ingest/call-record-batch';
 import type { CallTwins } from './call-twins';
+import type { PromptCallObservers } from './prompt-call-observers';
 
-/** What recording a gateway call needs: the app's writer (whose observers hear of it) and batch. */
+/** What recording a gateway call needs: the app's observers of calls, and its batch of records. */
 export interface CallRecorder {
-  writer: EventWriter;
+  observers: PromptCallObservers;
   batch: CallRecordBatch;
   logger: FastifyBaseLogger;
   /** Notes calls an app traced (W3C `traceparent`), so its own span of the call is not counted again. */
@@ -39,14 +38,14 @@ export function recordPromptCall(
 ): void {
   // The project turned content storage off: the prompt and the response go nowhere.
   const record = tenant.contentStorage ? call : { ...call, input: undefined, output: undefined };
-  notifyPromptCall(recorder.writer, tenant, record);
+  recorder.observers.notify(tenant, record);
   const trace = record.trace;
   if (trace?.traceId && trace.parentSpanId) {
     recorder.twins?.claim(tenant.orgId, trace.traceId, trace.parentSpanId, record.requestId);
   }
   let line: string;
   try {
-    line = promptCallLine(recorder.writer, tenant, record);
+    line = promptCallLine(tenant, record);
   } catch (error) {
     recorder.logger.error(
       { err: error, requestId: record.requestId },
@@ -65,7 +64,7 @@ const OPERATION_NAMES: Record<PromptCallRecord['operation'], string> = {
 };
 
 /** The JSONEachRow line of a gateway call's `prompt_call` event. */
-function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptCallRecord): string {
+function promptCallLine(tenant: CallTenant, record: PromptCallRecord): string {
   const made = callsMade(record.attempts);
   const input: ParsedEventInput = {
     event_type: 'prompt_call',
@@ -99,9 +98,9 @@ function promptCallLine(writer: EventWriter, tenant: CallTenant, record: PromptC
     attempts: made.length,
     providers_tried: [...new Set(made.map((attempt) => attempt.candidateId))],
     simulated: record.simulated,
-    input: storedContent(writer, tenant, record.input),
-    output: storedContent(writer, tenant, record.output),
-    error_message: storedErrorMessage(writer, tenant, record.errorMessage),
+    input: storedContent(tenant, record.input),
+    output: storedContent(tenant, record.output),
+    error_message: storedErrorMessage(tenant, record.errorMessage),
     user_id: (record.trace?.userId ?? record.userId)?.slice(0, 256),
     metadata: record.trace?.traceId
       ? {

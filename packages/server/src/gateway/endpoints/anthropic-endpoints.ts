@@ -12,7 +12,7 @@ import {
   countAnthropicInputTokens,
   parseAnthropicCountTokensRequest,
 } from '../formats/anthropic-count-tokens';
-import { loadTokenCounter } from '../providers';
+import { loadTokenCounter } from '../../tokens/token-counter';
 import {
   chatContextOf,
   clientSignal,

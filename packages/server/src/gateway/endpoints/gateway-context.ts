@@ -5,11 +5,11 @@ import type {
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import { ApiError } from '../../http/errors';
-import { loadTokenCounter, tokenCounterLoaded } from '../providers';
+import { loadTokenCounter, tokenCounterLoaded } from '../../tokens/token-counter';
 import { promptReferenceHook, type GatewayBodyFormat } from '../../prompts/prompt-reference';
 import type { CallInfo, ChatCallContext } from '../call/chat-call';
 import type { CallTenant } from '../call/prompt-call-record';
-import { callTraceOf, markRecordedByGateway } from './call-trace';
+import { callTraceOf, markRecordedByGateway } from '../../http/call-trace';
 
 /**
  * The gateway endpoints' checks before a call, in order: the key's scope, the
@@ -51,6 +51,7 @@ export function chatContextOf(request: FastifyRequest, signal: AbortSignal): Cha
     retentionDays: caller.retentionDays,
     priceOverrides: caller.priceOverrides,
     contentStorage: caller.contentStorage,
+    piiRedaction: caller.piiRedaction,
   };
   const cacheControl = String(request.headers['cache-control'] ?? '');
   const bypass =

@@ -2,7 +2,7 @@ import { parseImageRequest } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import { generateImages } from '../call/image-call';
 import { chatContextOf, clientSignal, setCallHeaders } from './gateway-context';
-import { callTraceOf, markRecordedByGateway } from './call-trace';
+import { callTraceOf, markRecordedByGateway } from '../../http/call-trace';
 
 /**
  * OpenAI-compatible `/v1/images/generations`, served by any deployment with
@@ -30,7 +30,7 @@ export function imageEndpoints(app: FastifyInstance): void {
         chat: app.gateway.chat,
         router: app.gateway.router,
         recorder: {
-          writer: app.eventWriter,
+          observers: app.promptCalls,
           batch: app.callRecords,
           logger: request.log,
           twins: app.gateway.twins,

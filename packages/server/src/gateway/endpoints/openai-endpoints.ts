@@ -12,7 +12,7 @@ import { attemptsOf } from '../call/chat-call';
 import { openAIErrorFrom } from '../formats/openai-error';
 import { StoredResponses } from '../call/stored-responses';
 import { openAIResponsesEndpoint } from './openai-responses-endpoint';
-import { callTraceOf, markRecordedByGateway } from './call-trace';
+import { callTraceOf, markRecordedByGateway } from '../../http/call-trace';
 import {
   chatContextOf,
   clientSignal,
@@ -52,7 +52,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
   });
   const { chat } = app.gateway;
   const recorder = {
-    writer: app.eventWriter,
+    observers: app.promptCalls,
     batch: app.callRecords,
     logger: app.log,
     twins: app.gateway.twins,

@@ -7,7 +7,7 @@
 import { toParseResult, type ParseResult } from '@tollgate/core';
 import type { z } from 'zod';
 import { anthropicRequestSchema } from '../providers/anthropic/anthropic-api';
-import type { TokenCounter } from '../providers';
+import type { TokenCounter } from '../../tokens/token-counter';
 import { convertAnthropicMessagesRequest } from './anthropic-messages';
 
 const countTokensRequestSchema = anthropicRequestSchema.omit({ max_tokens: true });

@@ -65,6 +65,3 @@ export function createUpstreamDispatcher(): Agent {
     connect: { timeout: 10_000 },
   });
 }
-
-export { lazyTokenCounter, loadTokenCounter, tokenCounterLoaded } from './count-tokens';
-export type { TokenCounter } from './count-tokens';

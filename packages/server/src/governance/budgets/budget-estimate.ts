@@ -1,5 +1,5 @@
 import { calculateCost, type Prices } from '@tollgate/core';
-import type { TokenCounter } from '../../gateway/providers';
+import type { TokenCounter } from '../../tokens/token-counter';
 
 /** What a gateway body says about a call's price: model, prompt tokens and the most it may answer. */
 export interface CallSize {

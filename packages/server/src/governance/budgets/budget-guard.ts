@@ -10,10 +10,10 @@ import {
   type Organization,
 } from '@tollgate/core';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import { callTraceOf } from '../../gateway/endpoints/call-trace';
-import type { CallRecordBatch } from '../../gateway/call/call-record-batch';
+import { callTraceOf } from '../../http/call-trace';
+import type { CallRecordBatch } from '../../ingest/call-record-batch';
 import type { PromptCallRecord } from '../../gateway/call/prompt-call-record';
-import type { TokenCounter } from '../../gateway/providers';
+import type { TokenCounter } from '../../tokens/token-counter';
 import { ApiError } from '../../http/errors';
 import type { PricingService } from '../../pricing/pricing-service';
 import type { UnpricedPolicy } from '../../pricing/unpriced-policy';

@@ -1,6 +1,6 @@
 import type { Budget, EventStore, MetaStore, TenantScope } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
-import type { CallRecordBatch } from '../../gateway/call/call-record-batch';
+import type { CallRecordBatch } from '../../ingest/call-record-batch';
 import { periodOf, type PeriodWindow } from './budget-period';
 import type { SpendCounters } from './spend-counters';
 

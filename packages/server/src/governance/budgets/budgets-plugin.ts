@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { lazyTokenCounter } from '../../gateway/providers';
-import { observePromptCalls } from '../../metrics/prompt-call-observers';
+import { lazyTokenCounter } from '../../tokens/token-counter';
 import { BudgetGuard } from './budget-guard';
 import { BudgetReconciler } from './budget-reconciler';
 import type { BudgetWebhookOptions } from './budget-webhook';
@@ -60,7 +59,7 @@ export const budgetsPlugin = fastifyPlugin(
       logger: app.log,
       now: options.now,
     });
-    observePromptCalls(app.eventWriter, (tenant, record) => guard.record(tenant, record));
+    app.promptCalls.observe((tenant, record) => guard.record(tenant, record));
     app.addHook('onResponse', async (request) => guard.release(request.id));
 
     let running: Promise<unknown> = Promise.resolve();

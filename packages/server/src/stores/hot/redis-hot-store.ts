@@ -43,6 +43,14 @@ export class RedisHotStore implements HotStore {
     this.scripts = defineHotStoreScripts(this.redis);
   }
 
+  /**
+   * The connection itself, for the one part that needs a command the `HotStore` interface has no
+   * word for (the rate limiter's sliding-window script); the store owns and closes it.
+   */
+  get connection(): Redis {
+    return this.redis;
+  }
+
   get(key: string): Promise<string | null> {
     return this.redis.get(this.keyOf(key));
   }

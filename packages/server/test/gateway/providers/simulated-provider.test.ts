@@ -1,7 +1,8 @@
 import { isUpstreamError } from '@tollgate/core';
 import type { Deployment, OpenAIChatRequest } from '@tollgate/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProvider, loadTokenCounter } from '../../../src/gateway/providers';
+import { createProvider } from '../../../src/gateway/providers';
+import { loadTokenCounter } from '../../../src/tokens/token-counter';
 import { collectStream } from './collect-stream';
 import {
   HELLO_REQUEST,

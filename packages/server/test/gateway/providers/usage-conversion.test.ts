@@ -6,7 +6,7 @@
 import { tokenUsageOf, type OpenAIChatRequest } from '@tollgate/core';
 import { describe, expect, it } from 'vitest';
 import { DeliveredOutput, settleStreamUsage } from '../../../src/gateway/call/call-usage';
-import { lazyTokenCounter } from '../../../src/gateway/providers';
+import { lazyTokenCounter } from '../../../src/tokens/token-counter';
 import {
   convertAnthropicUsage,
   toAnthropicUsage,

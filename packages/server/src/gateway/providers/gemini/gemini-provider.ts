@@ -5,7 +5,7 @@ import type {
   OpenAIEmbeddingRequest,
   StreamUsageReport,
 } from '@tollgate/core';
-import { loadTokenCounter } from '../count-tokens';
+import { loadTokenCounter } from '../../../tokens/token-counter';
 import { requireApiKey } from '../deployment-settings';
 import { encodeEmbedding } from '../embedding-encoding';
 import {

@@ -5,7 +5,7 @@ import type {
   OpenAIToolCall,
   OpenAIUsage,
 } from '@tollgate/core';
-import type { TokenCounter } from '../count-tokens';
+import type { TokenCounter } from '../../../tokens/token-counter';
 import type { SimulatedOptions } from './simulated-options';
 import { seededRandom } from './simulated-random';
 import type { SeededRandom } from './simulated-random';

@@ -1,5 +1,5 @@
 import type { OpenAIEmbeddingRequest, OpenAIEmbeddingResponse } from '@tollgate/core';
-import type { TokenCounter } from '../count-tokens';
+import type { TokenCounter } from '../../../tokens/token-counter';
 import { encodeEmbedding } from '../embedding-encoding';
 import { seededRandom } from './simulated-random';
 

@@ -1,5 +1,5 @@
 import type { Deployment, GatewayProvider, OpenAIChatResponse } from '@tollgate/core';
-import { loadTokenCounter } from '../count-tokens';
+import { loadTokenCounter } from '../../../tokens/token-counter';
 import { errorOfAbort } from '../upstream-http';
 import { SIMULATED_SYSTEM_FINGERPRINT, simulateCompletion } from './simulate-completion';
 import type { SimulatedCompletion } from './simulate-completion';

@@ -1,24 +1,15 @@
-import type { EventRow, EventTenant } from '@tollgate/core';
-import type { EventWriter } from '../../ingest/event-writer';
+import type { EventRow } from '@tollgate/core';
 import { redactCredentials, redactPii, redactPiiDeep } from './pii-redactor';
 
-export type RedactionPolicy = (tenant: EventTenant) => boolean;
-
-const policies = new WeakMap<EventWriter, RedactionPolicy>();
-
-/** Sets which tenants' recorded content is redacted (one policy per app's event writer). */
-export function redactStoredContentWhen(writer: EventWriter, policy: RedactionPolicy): void {
-  policies.set(writer, policy);
+/** Whose content is stored: its project's PII setting (from the caller's key). */
+export interface ContentPolicy {
+  piiRedaction?: boolean;
 }
 
 /** A prompt or response as it may be stored for this tenant: PII redacted when its project asks. */
-export function storedContent<Value>(
-  writer: EventWriter,
-  tenant: EventTenant,
-  value: Value,
-): Value {
+export function storedContent<Value>(tenant: ContentPolicy, value: Value): Value {
   if (value === undefined || value === null) return value;
-  return policies.get(writer)?.(tenant) ? redactPiiDeep(value) : value;
+  return tenant.piiRedaction ? redactPiiDeep(value) : value;
 }
 
 /** Redacts the prompt and response columns of an ingested event row (SDK, OTLP) in place. */
@@ -67,10 +58,9 @@ export function storedText(text: string, redactPiiToo: boolean): string {
 
 /** A gateway call's error message (an upstream's words) as it may be stored for this tenant. */
 export function storedErrorMessage(
-  writer: EventWriter,
-  tenant: EventTenant,
+  tenant: ContentPolicy,
   message: string | undefined,
 ): string | undefined {
   if (message === undefined) return undefined;
-  return storedText(message, policies.get(writer)?.(tenant) ?? false);
+  return storedText(message, tenant.piiRedaction === true);
 }

@@ -1,9 +1,9 @@
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { isEventId, type EventStore } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
-import { eventIdClaimKey, type EventIdClaims } from '../../ingest/event-id-claims';
-import type { EventWriter } from '../../ingest/event-writer';
-import { isEventStoreError } from '../../stores/events/event-store-error';
+import { eventIdClaimKey, type EventIdClaims } from './event-id-claims';
+import type { EventWriter } from './event-writer';
+import { isEventStoreError } from '../stores/events/event-store-error';
 import { COMMIT_MARK, writeFully } from './call-journal';
 
 /** Rows handed to the writer at once when replaying. */

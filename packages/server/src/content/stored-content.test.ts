@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEventBatch } from '../../ingest/parse-event-batch';
+import { parseEventBatch } from '../ingest/parse-event-batch';
 import { storedMetadata, storedText } from './stored-content';
 
 const tenant = { orgId: 'org', projectId: 'project', retentionDays: 90 };

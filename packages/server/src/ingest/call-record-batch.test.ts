@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EventWriter } from '../../ingest/event-writer';
+import type { EventWriter } from './event-writer';
 import { CallRecordBatch } from './call-record-batch';
 
 function fakeWriter(fail = false) {

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { EventWriter } from '../../ingest/event-writer';
+import type { EventWriter } from './event-writer';
 import type { CallJournal, JournalPosition } from './call-journal';
 
 export interface CallRecordBatchLimits {
