@@ -2,7 +2,7 @@ import { createEventId, eventTimeFromId } from '../ids';
 import type { Prices } from '../pricing';
 import type { EventRow } from './event-columns';
 import type { EventStatus, ParsedEventInput } from './event-schema';
-import { eventCostOf, eventUsageOf } from './event-usage';
+import { eventCostOf, eventUsageOf, type EventCost } from './event-usage';
 import { toStorableJson, toStorableText } from './storable-text';
 
 /** Who an event belongs to: set by the server from the caller's key, never by the client. */
@@ -53,13 +53,15 @@ function defaultStatus(input: ParsedEventInput): EventStatus {
 /**
  * Turns a validated client event into a complete storage row: tenant fields
  * from the key, an id and a time, defaults for unused columns, and cost from
- * the server's prices (see `eventCostOf`). Throws `EventUsageError` for usage
- * that does not add up.
+ * the server's prices (see `eventCostOf`), or `knownCost` when the server
+ * priced it already (the gateway's own calls). Throws `EventUsageError` for
+ * usage that does not add up.
  */
 export function buildEventRow(
   input: ParsedEventInput,
   tenant: EventTenant,
   now: number = Date.now(),
+  knownCost?: EventCost,
 ): EventRow {
   const time = eventTime(input, now);
   const fields = input as Partial<Record<string, unknown>>;
@@ -69,7 +71,7 @@ export function buildEventRow(
     typeof fields[key] === 'string' ? (fields[key] as string) : '';
 
   const usage = eventUsageOf(fields);
-  const cost = eventCostOf(fields, usage, tenant.priceOverrides);
+  const cost = knownCost ?? eventCostOf(fields, usage, tenant.priceOverrides);
 
   return storableRow({
     event_id: (input.event_id ?? createEventId(time)).toUpperCase(),
@@ -147,7 +149,8 @@ export function buildEventRow(
  */
 function storableRow(row: EventRow): EventRow {
   const fields = row as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(fields)) {
+  for (const key in fields) {
+    const value = fields[key];
     if (typeof value === 'string') fields[key] = toStorableText(value);
     else if (Array.isArray(value)) {
       fields[key] = value.map((item) => (typeof item === 'string' ? toStorableText(item) : item));

@@ -22,6 +22,8 @@ export interface ChatCallFacts {
   serviceTier?: string;
   costNanos: number;
   unpriced?: boolean;
+  /** Which price list layer priced the call (`catalogue`, `override` …). */
+  priceSource?: string;
   latencyMs: number;
   ttftMs?: number;
   attempts: FailoverAttempt[];
@@ -60,6 +62,7 @@ export function recordChatCall(
     serviceTier: facts.serviceTier,
     costNanos: facts.costNanos,
     unpriced: facts.unpriced,
+    priceSource: facts.priceSource,
     latencyMs: Math.round(facts.latencyMs * 1000) / 1000,
     ttftMs: facts.ttftMs === undefined ? undefined : Math.round(facts.ttftMs * 1000) / 1000,
     attempts: facts.attempts,

@@ -111,6 +111,7 @@ export class ChatCall {
         serviceTier,
         costNanos: cost.costNanos,
         unpriced: !cost.priced,
+        priceSource: cost.price?.source,
         latencyMs: performance.now() - startedAt,
         attempts: routed.attempts,
         simulated,

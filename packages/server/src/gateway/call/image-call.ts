@@ -104,6 +104,7 @@ export async function generateImages(
       imageQuality,
       costNanos: cost.costNanos,
       unpriced: !cost.priced,
+      priceSource: cost.price?.source,
       attempts: routed.attempts,
       simulated,
       output: response.data.map(storedImage),

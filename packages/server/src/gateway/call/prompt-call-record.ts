@@ -40,6 +40,8 @@ export interface PromptCallRecord {
   costNanos: number;
   /** True when the price table did not know the model. */
   unpriced?: boolean;
+  /** Which price list layer priced the call (`catalogue`, `override` …); stored as `cost_source`. */
+  priceSource?: string;
   latencyMs: number;
   ttftMs?: number;
   attempts: FailoverAttempt[];

@@ -1,5 +1,6 @@
 import {
   buildEventRow,
+  type EventCost,
   type FailoverAttempt,
   type OpenAIChatRequest,
   type ParsedEventInput,
@@ -112,13 +113,15 @@ function promptCallLine(tenant: CallTenant, record: PromptCallRecord): string {
     prompt_name: record.prompt?.name,
     prompt_version: record.prompt?.version,
   };
-  const row = buildEventRow(input, tenant);
-  row.cost_nanos = record.costNanos;
-  row.cost_unpriced = record.unpriced ? 1 : 0;
-  // The gateway priced the call itself, with the org's prices (the same lookup as the row's).
-  if (record.unpriced) row.cost_source = '';
-  else if (!row.cost_source) row.cost_source = record.cacheHit ? 'cache' : 'catalogue';
-  return JSON.stringify(row);
+  // The gateway priced the call itself, with the org's prices: the row takes that cost as it is.
+  const cost: EventCost = record.unpriced
+    ? { costNanos: 0, unpriced: 1, source: '' }
+    : {
+        costNanos: record.costNanos,
+        unpriced: 0,
+        source: record.cacheHit ? 'cache' : (record.priceSource ?? 'catalogue'),
+      };
+  return JSON.stringify(buildEventRow(input, tenant, Date.now(), cost));
 }
 
 /** The attempts that called an upstream: one its open breaker skipped never reached the provider. */

@@ -116,6 +116,7 @@ export async function* relayStream(
       serviceTier,
       costNanos: cost.costNanos,
       unpriced: !cost.priced,
+      priceSource: cost.price?.source,
       latencyMs: performance.now() - startedAt,
       ttftMs,
       attempts: routed.attempts,

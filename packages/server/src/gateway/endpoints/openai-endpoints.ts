@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import {
-  calculateCost,
   parseChatCompletionRequest,
   parseEmbeddingRequest,
   tokenUsageOf,
@@ -8,6 +7,7 @@ import {
 } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import { callsMade, recordPromptCall } from '../call/record-prompt-call';
+import { costOfCall } from '../call/call-cost';
 import { attemptsOf } from '../call/chat-call';
 import { openAIErrorFrom } from '../formats/openai-error';
 import { StoredResponses } from '../call/stored-responses';
@@ -130,10 +130,10 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
         const tokens = usage
           ? tokenUsageOf({ completion_tokens: 0, ...usage })
           : { inputTokens: 0, outputTokens: 0 };
-        const cost = calculateCost(
+        const cost = costOfCall(
           routed.deployment.model,
           { inputTokens: tokens.inputTokens, outputTokens: 0 },
-          context.tenant.priceOverrides,
+          context.tenant,
         );
         const simulated = routed.deployment.provider === 'simulated';
         record({
@@ -142,6 +142,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
           inputTokens: tokens.inputTokens,
           costNanos: cost.costNanos,
           unpriced: !cost.priced,
+          priceSource: cost.price?.source,
           attempts: routed.attempts,
           simulated,
         });
