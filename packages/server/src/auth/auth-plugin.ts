@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import fastifyPlugin from 'fastify-plugin';
 import { ApiError } from '../http/errors';
 import type { PricingService } from '../pricing/pricing-service';
+import { localCache } from '../stores/hot/local-cache';
 import { hashApiKeySecret } from './api-key-secret';
 
 /** Who is calling, resolved from the API key. */
@@ -135,14 +136,17 @@ export const authPlugin = fastifyPlugin(
   ) => {
     // Verified keys are reused for keyCacheMs so the gateway's hot path does not ask the meta
     // store on every call; the revocation epoch (one hot-store read) tells when to stop early.
-    const verified = new Map<
+    const verified = localCache<
       string,
-      { caller: Caller; expiresAt: number; keyExpiresAt: number; epoch: string | null }
-    >();
+      { caller: Caller; keyExpiresAt: number; epoch: string | null }
+    >({ max: 10_000, ttlMs: Math.max(1, options.keyCacheMs) });
     /** Bumped by this process's revocations: works even when the hot store is unreachable. */
     let localEpoch = 0;
 
-    const organizations = new Map<string, { organization: Organization; loadedAt: number }>();
+    const organizations = localCache<string, Organization>({
+      max: 10_000,
+      ttlMs: ORGANIZATION_CACHE_MS,
+    });
     let lastEpoch: string | undefined;
     /** The revocation epoch now: the shared counter with this process's own. */
     async function currentEpoch(): Promise<string | null> {
@@ -163,10 +167,9 @@ export const authPlugin = fastifyPlugin(
 
     async function organizationOf(orgId: string): Promise<Organization | undefined> {
       const cached = organizations.get(orgId);
-      if (cached && Date.now() - cached.loadedAt < ORGANIZATION_CACHE_MS)
-        return cached.organization;
+      if (cached) return cached;
       const organization = await options.meta.getOrganization(orgId);
-      if (organization) organizations.set(orgId, { organization, loadedAt: Date.now() });
+      if (organization) organizations.set(orgId, organization);
       return organization;
     }
 
@@ -183,7 +186,7 @@ export const authPlugin = fastifyPlugin(
       const cached = verified.get(hash);
       const epoch = options.keyCacheMs > 0 ? await currentEpoch() : null;
       await options.pricing.refreshGlobalOverrides();
-      if (cached && cached.expiresAt > now && cached.keyExpiresAt > now) {
+      if (cached && cached.keyExpiresAt > now) {
         // Unreadable epoch (hot store down): the local part still catches this process's revocations.
         const stillValid =
           epoch === null
@@ -214,10 +217,8 @@ export const authPlugin = fastifyPlugin(
         piiRedaction: project?.piiRedaction ?? false,
       };
       if (options.keyCacheMs > 0) {
-        if (verified.size > 10_000) verified.clear();
         verified.set(hash, {
           caller,
-          expiresAt: now + options.keyCacheMs,
           keyExpiresAt: key.expiresAt?.getTime() ?? Infinity,
           epoch,
         });

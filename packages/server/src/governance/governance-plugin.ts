@@ -7,6 +7,7 @@ import { ApiError } from '../http/errors';
 import { RateLimiter } from './rate-limiter';
 import { RedisRateLimitBackend } from './redis-rate-limit-backend';
 import { RedisHotStore } from '../stores/hot/redis-hot-store';
+import { localCache } from '../stores/hot/local-cache';
 import type { RateLimitRule } from './sliding-window';
 
 export interface Governance {
@@ -34,6 +35,8 @@ declare module 'fastify' {
 
 const PROJECT_CACHE_MS = 10_000;
 const MAX_PENDING = 10_000;
+/** A call's token estimate is settled when it is recorded; one never recorded is dropped after this. */
+const PENDING_SETTLEMENT_MS = 600_000;
 
 interface PendingSettlement {
   window: number;
@@ -77,15 +80,21 @@ export const governancePlugin = fastifyPlugin(
         : undefined;
     const rateLimiter = new RateLimiter(shared, app.log);
     const tokenCounter = lazyTokenCounter;
-    const projects = new Map<string, { project: Project | undefined; loadedAt: number }>();
-    const pending = new Map<string, PendingSettlement>();
+    const projects = localCache<string, { project: Project | undefined }>({
+      max: 10_000,
+      ttlMs: PROJECT_CACHE_MS,
+    });
+    // A call with a token limit waits here until it is recorded; one never recorded expires.
+    const pending = localCache<string, PendingSettlement>({
+      max: MAX_PENDING,
+      ttlMs: PENDING_SETTLEMENT_MS,
+    });
 
     async function projectOf(id: string): Promise<Project | undefined> {
       const cached = projects.get(id);
-      if (cached && Date.now() - cached.loadedAt < PROJECT_CACHE_MS) return cached.project;
+      if (cached) return cached.project;
       const project = await stores.meta.getProject(id);
-      if (projects.size > 10_000) projects.clear();
-      projects.set(id, { project, loadedAt: Date.now() });
+      projects.set(id, { project });
       return project;
     }
 
@@ -142,7 +151,6 @@ export const governancePlugin = fastifyPlugin(
       reply.headers(admission.headers);
       const tokenKeys = rules.filter((rule) => rule.key.startsWith('tpm:')).map((rule) => rule.key);
       if (tokenKeys.length > 0) {
-        if (pending.size > MAX_PENDING) pending.clear();
         pending.set(request.id, { window: admission.outcome.window, tokenKeys, estimate: tokens });
       }
     }
@@ -160,15 +168,6 @@ export const governancePlugin = fastifyPlugin(
       }
     });
     app.decorateRequest('admittedRoute', undefined);
-    app.addHook('onResponse', (request, _reply, done) => {
-      // A call refused before it was recorded keeps nothing pending (a recorded one is gone already).
-      // Only calls with a token limit are pending: no timer for the others.
-      if (pending.has(request.id)) {
-        const { id } = request;
-        setTimeout(() => pending.delete(id), 600_000).unref();
-      }
-      done();
-    });
     app.decorate('governance', { rateLimiter, admitGatewayCall });
   },
   { name: 'tollgate-governance', dependencies: ['tollgate-auth', 'tollgate-budgets'] },

@@ -5,7 +5,9 @@ import {
   type MetaStore,
   type ProviderName,
 } from '@tollgate/core';
+import type { LRUCache } from 'lru-cache';
 import type { OutboundTrust } from '../../outbound/outbound-policy';
+import { localCache } from '../../stores/hot/local-cache';
 import type { SecretBox } from '../credentials/secret-box';
 import { routeConfigSchema, type DeploymentConfig, type RouteConfig } from './route-config';
 
@@ -91,17 +93,15 @@ export function deploymentIdOf(deployment: DeploymentConfig): string {
  */
 export class RouteTable {
   private readonly fileRoutes: Map<string, RouteConfig>;
-  private readonly resolved = new Map<
-    string,
-    { loadedAt: number; route: Promise<ResolvedRoute | undefined> }
-  >();
-  private readonly orgRoutes = new Map<
-    string,
-    { loadedAt: number; routes: Promise<Map<string, RouteConfig>> }
-  >();
+  /** Routes reused for `cacheMs` (credentials are decrypted once), keyed by org and model. */
+  private readonly resolved: LRUCache<string, Promise<ResolvedRoute | undefined>>;
+  private readonly orgRoutes: LRUCache<string, Promise<Map<string, RouteConfig>>>;
 
   constructor(private readonly options: RouteTableOptions) {
     this.fileRoutes = new Map(options.fileRoutes.map((route) => [route.model, route]));
+    const ttlMs = Math.max(1, options.cacheMs ?? 5_000);
+    this.resolved = localCache({ max: 10_000, ttlMs });
+    this.orgRoutes = localCache({ max: 10_000, ttlMs });
   }
 
   /** Forget an org's cached routes (after an admin change in this process). */
@@ -115,16 +115,20 @@ export class RouteTable {
   resolve(orgId: string, model: string): Promise<ResolvedRoute | undefined> {
     const key = `${orgId}\u0000${model}`;
     const cached = this.resolved.get(key);
-    if (cached && Date.now() - cached.loadedAt < this.cacheMs) return cached.route;
+    if (cached) return cached;
     const route = this.resolveNow(orgId, model);
-    route.catch(() => this.resolved.delete(key));
-    if (this.resolved.size > 10_000) this.resolved.clear();
-    this.resolved.set(key, { loadedAt: Date.now(), route });
+    route.catch(() => this.forgetFailed(this.resolved, key, route));
+    this.resolved.set(key, route);
     return route;
   }
 
-  private get cacheMs(): number {
-    return this.options.cacheMs ?? 5_000;
+  /** A failed read is not reused: the next call reads again (unless a newer read replaced it). */
+  private forgetFailed<V extends NonNullable<unknown>>(
+    cache: LRUCache<string, V>,
+    key: string,
+    value: V,
+  ): void {
+    if (cache.peek(key) === value) cache.delete(key);
   }
 
   private async resolveNow(orgId: string, model: string): Promise<ResolvedRoute | undefined> {
@@ -207,7 +211,7 @@ export class RouteTable {
 
   private routesOf(orgId: string): Promise<Map<string, RouteConfig>> {
     const cached = this.orgRoutes.get(orgId);
-    if (cached && Date.now() - cached.loadedAt < this.cacheMs) return cached.routes;
+    if (cached) return cached;
     const routes = this.options.meta.listGatewayRoutes(orgId).then((records) => {
       const parsed = new Map<string, RouteConfig>();
       for (const record of records) {
@@ -216,8 +220,8 @@ export class RouteTable {
       }
       return parsed;
     });
-    routes.catch(() => this.orgRoutes.delete(orgId));
-    this.orgRoutes.set(orgId, { loadedAt: Date.now(), routes });
+    routes.catch(() => this.forgetFailed(this.orgRoutes, orgId, routes));
+    this.orgRoutes.set(orgId, routes);
     return routes;
   }
 

@@ -22,6 +22,8 @@ import { callSizeOf, estimateCostNanos, type CallSize } from './budget-estimate'
 import { presentBudgetTerms } from './budget-present';
 import { parseUsd, softLimitNanos, stateOf, usdText, type BudgetStatus } from './budget-state';
 import type { Dispatcher } from 'undici';
+import type { LRUCache } from 'lru-cache';
+import { localCache } from '../../stores/hot/local-cache';
 import { deliverBudgetWebhook, type BudgetWebhookOptions } from './budget-webhook';
 import { SpendCounters } from './spend-counters';
 
@@ -56,10 +58,11 @@ export interface BudgetGuardOptions {
 }
 
 const CACHE_MS = 5_000;
+const ORGANIZATION_CACHE_MS = 30_000;
 const PERIOD_LABEL = { day: 'daily', month: 'monthly' } as const;
 const MAX_COST_HEADER = 'x-tollgate-max-cost-usd';
-/** Request id → key id of admitted calls, until their record arrives (the record has no key). */
 const MAX_PENDING = 10_000;
+const PENDING_MS = 600_000;
 
 function budgetApplies(budget: Budget, parties: CallParties): boolean {
   switch (budget.scope) {
@@ -95,27 +98,29 @@ export function userIdOf(request: FastifyRequest): string | undefined {
 export class BudgetGuard {
   readonly counters: SpendCounters;
   private readonly now: () => number;
-  private readonly budgets = new Map<string, { budgets: Budget[]; loadedAt: number }>();
-  private readonly organizations = new Map<
-    string,
-    { organization: Organization | undefined; loadedAt: number }
-  >();
-  private readonly pendingKeys = new Map<string, string>();
+  private readonly budgets: LRUCache<string, Budget[]>;
+  private readonly organizations: LRUCache<string, { organization: Organization | undefined }>;
+  /** Request id → key id of admitted calls, until their record arrives (the record has no key). */
+  private readonly pendingKeys: LRUCache<string, string>;
   /** Webhook deliveries under way (tests and shutdown wait for them). */
   readonly deliveries = new Set<Promise<void>>();
 
   constructor(private readonly options: BudgetGuardOptions) {
     this.counters = new SpendCounters(options.hot);
     this.now = options.now ?? Date.now;
+    const now = options.now;
+    this.budgets = localCache({ max: 10_000, ttlMs: CACHE_MS, now });
+    this.organizations = localCache({ max: 10_000, ttlMs: ORGANIZATION_CACHE_MS, now });
+    // A call never recorded (refused later, or the client left) is forgotten after PENDING_MS.
+    this.pendingKeys = localCache({ max: MAX_PENDING, ttlMs: PENDING_MS, now });
   }
 
   /** The org's budgets, read again after a few seconds (or at once after `forget`). */
   async budgetsOf(orgId: string): Promise<Budget[]> {
     const cached = this.budgets.get(orgId);
-    if (cached && Date.now() - cached.loadedAt < CACHE_MS) return cached.budgets;
+    if (cached) return cached;
     const budgets = await this.options.meta.listBudgets(orgId);
-    if (this.budgets.size > 10_000) this.budgets.clear();
-    this.budgets.set(orgId, { budgets, loadedAt: Date.now() });
+    this.budgets.set(orgId, budgets);
     return budgets;
   }
 
@@ -187,7 +192,6 @@ export class BudgetGuard {
         },
       );
     }
-    if (this.pendingKeys.size > MAX_PENDING) this.pendingKeys.clear();
     this.pendingKeys.set(request.id, caller.keyId);
   }
 
@@ -240,12 +244,6 @@ export class BudgetGuard {
       );
       return [];
     }
-  }
-
-  /** Forgets an admitted call that was never recorded (refused later, or the client left). */
-  release(requestId: string): void {
-    if (!this.pendingKeys.has(requestId)) return;
-    setTimeout(() => this.pendingKeys.delete(requestId), 600_000).unref();
   }
 
   /** Adds a recorded call's cost to the counters of its budgets; never throws (an observer). */
@@ -333,10 +331,9 @@ export class BudgetGuard {
 
   private async organizationOf(orgId: string): Promise<Organization | undefined> {
     const cached = this.organizations.get(orgId);
-    if (cached && Date.now() - cached.loadedAt < 30_000) return cached.organization;
+    if (cached) return cached.organization;
     const organization = await this.options.meta.getOrganization(orgId);
-    if (this.organizations.size > 10_000) this.organizations.clear();
-    this.organizations.set(orgId, { organization, loadedAt: Date.now() });
+    this.organizations.set(orgId, { organization });
     return organization;
   }
 }

@@ -60,7 +60,6 @@ export const budgetsPlugin = fastifyPlugin(
       now: options.now,
     });
     app.promptCalls.observe((tenant, record) => guard.record(tenant, record));
-    app.addHook('onResponse', async (request) => guard.release(request.id));
 
     let running: Promise<unknown> = Promise.resolve();
     const reconcile = () => {

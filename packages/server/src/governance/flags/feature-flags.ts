@@ -1,4 +1,5 @@
 import type { FeatureFlag, MetaStore } from '@tollgate/core';
+import { localCache } from '../../stores/hot/local-cache';
 
 /** Who a flag is asked for: a project (workspace) and, optionally, one of the app's users. */
 export interface FlagContext {
@@ -43,20 +44,19 @@ export function evaluateFlag(flag: FeatureFlag, context: FlagContext): boolean {
 
 /** Feature flags of each org, read from the meta store and reused for a few seconds. */
 export class FeatureFlags {
-  private readonly cached = new Map<
-    string,
-    { flags: Map<string, FeatureFlag>; loadedAt: number }
-  >();
+  private readonly cached = localCache<string, Map<string, FeatureFlag>>({
+    max: 10_000,
+    ttlMs: FLAG_CACHE_MS,
+  });
 
   constructor(private readonly meta: MetaStore) {}
 
   /** The org's flags by name. */
   async flagsOf(orgId: string): Promise<Map<string, FeatureFlag>> {
     const cached = this.cached.get(orgId);
-    if (cached && Date.now() - cached.loadedAt < FLAG_CACHE_MS) return cached.flags;
+    if (cached) return cached;
     const flags = new Map((await this.meta.listFlags(orgId)).map((flag) => [flag.name, flag]));
-    if (this.cached.size > 10_000) this.cached.clear();
-    this.cached.set(orgId, { flags, loadedAt: Date.now() });
+    this.cached.set(orgId, flags);
     return flags;
   }
 

@@ -1,4 +1,5 @@
 import type { GuardrailAction, GuardrailReference, MetaStore } from '@tollgate/core';
+import { localCache } from '../../stores/hot/local-cache';
 import { cosineSimilarity, shingleSignature, type ShingleSignature } from './shingle-similarity';
 
 /** One reference a prompt came close enough to. */
@@ -24,10 +25,10 @@ const REFERENCE_CACHE_MS = 5_000;
  * reference.
  */
 export class GuardrailScreen {
-  private readonly cached = new Map<
-    string,
-    { references: CompiledReference[]; loadedAt: number }
-  >();
+  private readonly cached = localCache<string, CompiledReference[]>({
+    max: 10_000,
+    ttlMs: REFERENCE_CACHE_MS,
+  });
 
   constructor(private readonly meta: MetaStore) {}
 
@@ -57,12 +58,11 @@ export class GuardrailScreen {
 
   private async referencesOf(orgId: string, projectId: string): Promise<CompiledReference[]> {
     const cached = this.cached.get(projectId);
-    if (cached && Date.now() - cached.loadedAt < REFERENCE_CACHE_MS) return cached.references;
+    if (cached) return cached;
     const references = (await this.meta.listGuardrailReferences(orgId, projectId)).map(
       (reference) => ({ reference, signature: shingleSignature(reference.text) }),
     );
-    if (this.cached.size > 10_000) this.cached.clear();
-    this.cached.set(projectId, { references, loadedAt: Date.now() });
+    this.cached.set(projectId, references);
     return references;
   }
 }

@@ -12,9 +12,15 @@ export interface MemoryHotStoreOptions {
    * claimed go first past it. Default 1,000,000 (~150 bytes each).
    */
   maxClaims?: number;
+  /**
+   * The most other entries (counters, rate-limit windows, locks) held at
+   * once; the least recently used go first past it. Default 1,000,000.
+   */
+  maxEntries?: number;
 }
 
 export const DEFAULT_MAX_CLAIMS = 1_000_000;
+export const DEFAULT_MAX_ENTRIES = 1_000_000;
 
 interface Entry {
   value: string;
@@ -26,14 +32,16 @@ const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 const INTEGER_PATTERN = /^-?\d+$/;
 
 /**
- * Hot state for one process: a Map whose entries carry their expiry time.
- * An expired entry is treated as absent when read and removed by a periodic
- * sweep (on an unref'd timer, so it never keeps the process alive).
+ * Hot state for one process: a bounded LRU whose entries carry their expiry
+ * time (Redis semantics: `increment` keeps a counter's TTL). An expired entry
+ * is treated as absent when read and removed by a periodic sweep (on an
+ * unref'd timer, so it never keeps the process alive); past `maxEntries` the
+ * least recently used entry goes, so no tenant's keys can grow it without bound.
  * Operations are synchronous underneath, hence atomic.
  */
 export class MemoryHotStore implements HotStore {
   readonly kind = 'memory';
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LRUCache<string, Entry>;
   private readonly now: () => number;
   private readonly sweepTimer: NodeJS.Timeout;
   /**
@@ -45,6 +53,7 @@ export class MemoryHotStore implements HotStore {
   constructor(options: MemoryHotStoreOptions = {}) {
     this.now = options.now ?? Date.now;
     const now = this.now;
+    this.entries = new LRUCache<string, Entry>({ max: options.maxEntries ?? DEFAULT_MAX_ENTRIES });
     this.claims = new LRUCache<string, true>({
       max: options.maxClaims ?? DEFAULT_MAX_CLAIMS,
       // Every read asks the (possibly fake) clock: no cached time between calls.
@@ -134,14 +143,12 @@ export class MemoryHotStore implements HotStore {
   /** Removes every expired entry; returns how many. Runs on the sweep timer. */
   removeExpired(): number {
     const now = this.now();
-    let removed = 0;
-    for (const [key, entry] of this.entries) {
-      if (entry.expiresAt !== null && entry.expiresAt <= now) {
-        this.entries.delete(key);
-        removed += 1;
-      }
+    const expired: string[] = [];
+    for (const [key, entry] of this.entries.entries()) {
+      if (entry.expiresAt !== null && entry.expiresAt <= now) expired.push(key);
     }
-    return removed;
+    for (const key of expired) this.entries.delete(key);
+    return expired.length;
   }
 
   /** The live entry for `key`; an expired one is removed and reads as absent. */

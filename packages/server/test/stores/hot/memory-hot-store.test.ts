@@ -31,6 +31,18 @@ describe('MemoryHotStore', () => {
     await store.close();
   });
 
+  it('keeps at most maxEntries counters, forgetting the least recently used first', async () => {
+    const store = new MemoryHotStore({ maxEntries: 2 });
+    await store.increment('a');
+    await store.increment('b');
+    await store.increment('a'); // 'a' is now the more recently used
+    await store.increment('c');
+    expect(await store.get('b')).toBeNull();
+    expect(await store.get('a')).toBe('2');
+    expect(await store.get('c')).toBe('1');
+    await store.close();
+  });
+
   it('is what createHotStore gives without a Redis URL', async () => {
     const store = createHotStore({});
     expect(store).toBeInstanceOf(MemoryHotStore);
