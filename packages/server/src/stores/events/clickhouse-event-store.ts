@@ -30,7 +30,7 @@ import {
   type TableStatusRow,
 } from './event-queries';
 import { EventStoreError } from './event-store-error';
-import { migrateEventSchema } from './migrator';
+import { checkEventColumns, migrateEventSchema } from './migrator';
 import { deleteOrgDataBefore } from './retention-queries';
 import { EXPECTED_TABLES } from './schema';
 
@@ -76,6 +76,7 @@ export class ClickHouseEventStore implements EventStore {
 
   async migrate(): Promise<SchemaMigrationResult> {
     const result = await migrateEventSchema(this.driver);
+    await checkEventColumns(this.driver);
     if (result.to !== result.from) {
       this.logger?.info(
         { store: 'events', engine: this.kind, ...result },
