@@ -23,6 +23,7 @@ import type { TestServer } from '../helpers/test-server';
 import { startAnthropicUpstream } from '../helpers/upstreams/anthropic-upstream';
 import { openAIWire, startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';
 import { replyFor, type ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
+import { until } from '../helpers/poll';
 import {
   ArrivalLog,
   newRequestId,
@@ -539,10 +540,7 @@ describe('the circuit breaker, through HTTP', () => {
   }
 
   async function waitForArrivals(count: number): Promise<void> {
-    for (let tries = 0; log.arrivals.length < count; tries++) {
-      if (tries > 200) throw new Error(`only ${log.arrivals.length} of ${count} requests arrived`);
-      await sleep(10);
-    }
+    await until(() => log.arrivals.length >= count, `${count} requests to arrive`);
   }
 
   it(`opens after ${BREAKER_FAILURES} failures: the next call skips the deployment without calling it`, async () => {

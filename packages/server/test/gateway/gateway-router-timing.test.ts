@@ -24,6 +24,7 @@ import {
   type RoutedDeployment,
 } from '../../src/gateway/routing/route-table';
 import { startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';
+import { until } from '../helpers/poll';
 import type { ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
 
 const START = Date.UTC(2025, 0, 1);
@@ -132,15 +133,6 @@ function harness(options: { seed?: number; retryBaseMs: number }): Harness {
       ),
     );
   return { clock, router, breaker, draws, run };
-}
-
-/** Waits in real time (requests travel over real sockets) until `condition` holds. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const giveUpAt = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
-    await sleep(2);
-  }
 }
 
 /** Long enough for a request sent by mistake to reach a loopback upstream. */

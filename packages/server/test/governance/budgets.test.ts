@@ -24,6 +24,7 @@ import {
   type LoopbackUpstream,
 } from '../helpers/upstreams/loopback-upstream';
 import { openAIWire, startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';
+import { waitFor } from '../helpers/poll';
 import { replyFor, type ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
 
 const directory = createTempDir();
@@ -87,19 +88,6 @@ async function json(response: Response): Promise<Record<string, any>> {
 
 function openAIClient(key: string): OpenAI {
   return new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 });
-}
-
-async function waitFor<Value>(
-  read: () => Promise<Value>,
-  done: (value: Value) => boolean,
-  what: string,
-): Promise<Value> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const value = await read();
-    if (done(value)) return value;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function budgetsSeenBy(key: string): Promise<Array<Record<string, any>>> {

@@ -4,15 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverWebhook, type AlertNotice } from '../../src/alerts/alert-webhook';
 import { createTempDir } from '../helpers/temp-dir';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
+import { until } from '../helpers/poll';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt += 1) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /**
  * The alerts' clock, pinned, and the time of every call sent: a one-hour

@@ -77,9 +77,9 @@ describe('createTollgate against a real server', () => {
     const tollgate = client({ batchSize: 10, flushIntervalMs: 300, fetch: counting.fetch });
     const { label, list } = events(25);
     for (const event of list) tollgate.record(event);
-    await until(() => counting.batches.length >= 2);
+    await until(() => counting.batches.length >= 2, 'the second batch');
     expect(counting.batches.slice(0, 2)).toEqual([10, 10]);
-    await until(() => counting.batches.length >= 3, 5000);
+    await until(() => counting.batches.length >= 3, 'the third batch', { timeoutMs: 5000 });
     expect(counting.batches).toEqual([10, 10, 5]);
     await waitForEvents(
       server,
@@ -95,7 +95,7 @@ describe('createTollgate against a real server', () => {
     await proxy.stop();
     const { label, list } = events(30);
     for (const event of list) tollgate.record(event);
-    await until(() => tollgate.stats().failedRequests >= 2);
+    await until(() => tollgate.stats().failedRequests >= 2, 'two failed requests');
     expect(tollgate.stats()).toMatchObject({ serverReachable: false, sent: 0, dropped: 0 });
     expect(
       tollgate.warnings.filter((warning) => warning.startsWith('cannot send events')),

@@ -82,11 +82,4 @@ export function countingFetch(): { fetch: typeof fetch; batches: number[] } {
   return { fetch: counting, batches };
 }
 
-/** Resolves once `condition()` is true, polling every 10 ms. */
-export async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > giveUpAt) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { until } from '../helpers/poll';
