@@ -26,6 +26,7 @@ import { budgetQueries } from './budget-queries';
 import { deadLetterQueries } from './dead-letter-queries';
 import { policyQueries } from './policy-queries';
 import { promptQueries } from './prompt-queries';
+import { asSystem, asTenant } from './row-security';
 import { tenantAdminQueries } from './tenant-admin-queries';
 import {
   apiKeyColumns,
@@ -58,24 +59,23 @@ export class DrizzleMetaStore implements MetaStore {
   private migration: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
 
-  private readonly gatewayConfig: GatewayConfigStore;
-  private readonly alertRules: AlertRuleStore;
-  private readonly tenantAdmin: TenantAdminStore;
-  private readonly prompts: PromptStore;
-  private readonly budgets: BudgetStore;
-  private readonly policies: PolicyStore;
-  private readonly deadLetters: DeadLetterStore;
-
   constructor(private readonly driver: MetaStoreDriver) {
     this.kind = driver.kind;
     this.database = driver.database;
-    this.gatewayConfig = gatewayConfigQueries(this.database);
-    this.alertRules = alertRuleQueries(this.database);
-    this.tenantAdmin = tenantAdminQueries(this.database);
-    this.prompts = promptQueries(this.database);
-    this.budgets = budgetQueries(this.database);
-    this.policies = policyQueries(this.database);
-    this.deadLetters = deadLetterQueries(this.database);
+  }
+
+  /** The caller's org (and project): see row-security.ts. */
+  private tenant<T>(
+    orgId: string,
+    work: (database: MetaDatabase) => Promise<T>,
+    projectId?: string,
+  ): Promise<T> {
+    return asTenant(this.database, { orgId, projectId }, work);
+  }
+
+  /** Every org: only for SYSTEM_OPERATIONS (row-security.ts). */
+  private system<T>(work: (database: MetaDatabase) => Promise<T>): Promise<T> {
+    return asSystem(this.database, work);
   }
 
   migrate(): Promise<void> {
@@ -84,200 +84,278 @@ export class DrizzleMetaStore implements MetaStore {
     return run;
   }
 
-  async createOrganization(input: NewOrganization): Promise<Organization> {
-    const [organization] = await this.database
-      .insert(organizations)
-      .values({
-        id: createId('org'),
-        name: input.name,
-        plan: input.plan ?? 'free',
-        retentionDays: input.retentionDays ?? null,
-        chargebackRate: input.chargebackRate ?? null,
-        priceOverrides: input.priceOverrides ?? null,
-        operator: input.operator ?? false,
-        ...rateLimitValues(input.rateLimits),
-      })
-      .returning(organizationColumns);
-    return toOrganization(expectRow(organization, 'organization'));
+  createOrganization(input: NewOrganization): Promise<Organization> {
+    // The new org's id is known before the insert, so the insert runs within it.
+    const id = createId('org');
+    return this.tenant(id, async (database) => {
+      const [organization] = await database
+        .insert(organizations)
+        .values({
+          id,
+          name: input.name,
+          plan: input.plan ?? 'free',
+          retentionDays: input.retentionDays ?? null,
+          chargebackRate: input.chargebackRate ?? null,
+          priceOverrides: input.priceOverrides ?? null,
+          operator: input.operator ?? false,
+          ...rateLimitValues(input.rateLimits),
+        })
+        .returning(organizationColumns);
+      return toOrganization(expectRow(organization, 'organization'));
+    });
   }
 
-  async getOrganization(id: string): Promise<Organization | undefined> {
-    const [organization] = await this.database
-      .select(organizationColumns)
-      .from(organizations)
-      .where(eq(organizations.id, id));
-    return organization && toOrganization(organization);
+  getOrganization(id: string): Promise<Organization | undefined> {
+    return this.tenant(id, async (database) => {
+      const [organization] = await database
+        .select(organizationColumns)
+        .from(organizations)
+        .where(eq(organizations.id, id));
+      return organization && toOrganization(organization);
+    });
   }
 
-  async listOrganizations(): Promise<Organization[]> {
-    const rows = await this.database
-      .select(organizationColumns)
-      .from(organizations)
-      .orderBy(asc(organizations.createdAt), asc(organizations.id));
-    return rows.map(toOrganization);
+  listOrganizations(): Promise<Organization[]> {
+    return this.system(async (database) => {
+      const rows = await database
+        .select(organizationColumns)
+        .from(organizations)
+        .orderBy(asc(organizations.createdAt), asc(organizations.id));
+      return rows.map(toOrganization);
+    });
   }
 
-  async createProject(input: NewProject): Promise<Project> {
-    const [project] = await this.database
-      .insert(projects)
-      .values({
-        id: createId('proj'),
-        orgId: input.orgId,
-        name: input.name,
-        contentStorage: input.contentStorage ?? true,
-        piiRedaction: input.piiRedaction ?? false,
-        ...rateLimitValues(input.rateLimits),
-      })
-      .returning(projectColumns);
-    return toProject(expectRow(project, 'project'));
+  createProject(input: NewProject): Promise<Project> {
+    return this.tenant(input.orgId, async (database) => {
+      const [project] = await database
+        .insert(projects)
+        .values({
+          id: createId('proj'),
+          orgId: input.orgId,
+          name: input.name,
+          contentStorage: input.contentStorage ?? true,
+          piiRedaction: input.piiRedaction ?? false,
+          ...rateLimitValues(input.rateLimits),
+        })
+        .returning(projectColumns);
+      return toProject(expectRow(project, 'project'));
+    });
   }
 
-  async getProject(id: string): Promise<Project | undefined> {
-    const [project] = await this.database
-      .select(projectColumns)
-      .from(projects)
-      .where(eq(projects.id, id));
-    return project && toProject(project);
+  getProject(id: string): Promise<Project | undefined> {
+    return this.system(async (database) => {
+      const [project] = await database
+        .select(projectColumns)
+        .from(projects)
+        .where(eq(projects.id, id));
+      return project && toProject(project);
+    });
   }
 
-  async listProjects(orgId: string): Promise<Project[]> {
-    const rows = await this.database
-      .select(projectColumns)
-      .from(projects)
-      .where(eq(projects.orgId, orgId))
-      .orderBy(asc(projects.createdAt), asc(projects.id));
-    return rows.map(toProject);
+  listProjects(orgId: string): Promise<Project[]> {
+    return this.tenant(orgId, async (database) => {
+      const rows = await database
+        .select(projectColumns)
+        .from(projects)
+        .where(eq(projects.orgId, orgId))
+        .orderBy(asc(projects.createdAt), asc(projects.id));
+      return rows.map(toProject);
+    });
   }
 
-  async createApiKey(input: NewApiKey): Promise<ApiKey> {
-    const [apiKey] = await this.database
-      .insert(apiKeys)
-      .values({
-        id: createId('key'),
-        orgId: input.orgId,
-        projectId: input.projectId ?? null,
-        name: input.name,
-        prefix: input.prefix,
-        hash: input.hash,
-        scopes: input.scopes,
-        expiresAt: input.expiresAt ?? null,
-        ...rateLimitValues(input.rateLimits),
-      })
-      .returning(apiKeyColumns);
-    return toApiKey(expectRow(apiKey, 'API key'));
+  createApiKey(input: NewApiKey): Promise<ApiKey> {
+    return this.tenant(input.orgId, async (database) => {
+      const [apiKey] = await database
+        .insert(apiKeys)
+        .values({
+          id: createId('key'),
+          orgId: input.orgId,
+          projectId: input.projectId ?? null,
+          name: input.name,
+          prefix: input.prefix,
+          hash: input.hash,
+          scopes: input.scopes,
+          expiresAt: input.expiresAt ?? null,
+          ...rateLimitValues(input.rateLimits),
+        })
+        .returning(apiKeyColumns);
+      return toApiKey(expectRow(apiKey, 'API key'));
+    });
   }
 
-  async findApiKeyByHash(hash: string): Promise<ApiKey | undefined> {
-    const [apiKey] = await this.database
-      .select(apiKeyColumns)
-      .from(apiKeys)
-      .where(eq(apiKeys.hash, hash));
-    return apiKey && toApiKey(apiKey);
+  findApiKeyByHash(hash: string): Promise<ApiKey | undefined> {
+    return this.system(async (database) => {
+      const [apiKey] = await database
+        .select(apiKeyColumns)
+        .from(apiKeys)
+        .where(eq(apiKeys.hash, hash));
+      return apiKey && toApiKey(apiKey);
+    });
   }
 
-  async listApiKeys(orgId: string): Promise<ApiKey[]> {
-    const rows = await this.database
-      .select(apiKeyColumns)
-      .from(apiKeys)
-      .where(eq(apiKeys.orgId, orgId))
-      .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
-    return rows.map(toApiKey);
+  listApiKeys(orgId: string): Promise<ApiKey[]> {
+    return this.tenant(orgId, async (database) => {
+      const rows = await database
+        .select(apiKeyColumns)
+        .from(apiKeys)
+        .where(eq(apiKeys.orgId, orgId))
+        .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
+      return rows.map(toApiKey);
+    });
   }
 
   /**
    * Revokes the org's key `id`; true when that org has such a key (now revoked).
    * Revoking again keeps the first revocation time. A key of another org is never touched.
    */
-  async revokeApiKey(orgId: string, id: string): Promise<boolean> {
-    const revoked = await this.database
-      .update(apiKeys)
-      .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
-      .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.id, id)))
-      .returning({ id: apiKeys.id });
-    return revoked.length > 0;
+  revokeApiKey(orgId: string, id: string): Promise<boolean> {
+    return this.tenant(orgId, async (database) => {
+      const revoked = await database
+        .update(apiKeys)
+        .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+        .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.id, id)))
+        .returning({ id: apiKeys.id });
+      return revoked.length > 0;
+    });
   }
 
   listGatewayRoutes: GatewayConfigStore['listGatewayRoutes'] = (orgId) =>
-    this.gatewayConfig.listGatewayRoutes(orgId);
+    this.tenant(orgId, (database) => gatewayConfigQueries(database).listGatewayRoutes(orgId));
   putGatewayRoute: GatewayConfigStore['putGatewayRoute'] = (orgId, model, config) =>
-    this.gatewayConfig.putGatewayRoute(orgId, model, config);
+    this.tenant(orgId, (database) =>
+      gatewayConfigQueries(database).putGatewayRoute(orgId, model, config),
+    );
   deleteGatewayRoute: GatewayConfigStore['deleteGatewayRoute'] = (orgId, model) =>
-    this.gatewayConfig.deleteGatewayRoute(orgId, model);
+    this.tenant(orgId, (database) =>
+      gatewayConfigQueries(database).deleteGatewayRoute(orgId, model),
+    );
   putProviderCredential: GatewayConfigStore['putProviderCredential'] = (input) =>
-    this.gatewayConfig.putProviderCredential(input);
+    this.tenant(input.orgId, (database) =>
+      gatewayConfigQueries(database).putProviderCredential(input),
+    );
   listProviderCredentials: GatewayConfigStore['listProviderCredentials'] = (orgId) =>
-    this.gatewayConfig.listProviderCredentials(orgId);
+    this.tenant(orgId, (database) => gatewayConfigQueries(database).listProviderCredentials(orgId));
   getProviderCredentialCiphertext: GatewayConfigStore['getProviderCredentialCiphertext'] = (
     orgId,
     name,
-  ) => this.gatewayConfig.getProviderCredentialCiphertext(orgId, name);
+  ) =>
+    this.tenant(orgId, (database) =>
+      gatewayConfigQueries(database).getProviderCredentialCiphertext(orgId, name),
+    );
   deleteProviderCredential: GatewayConfigStore['deleteProviderCredential'] = (orgId, name) =>
-    this.gatewayConfig.deleteProviderCredential(orgId, name);
+    this.tenant(orgId, (database) =>
+      gatewayConfigQueries(database).deleteProviderCredential(orgId, name),
+    );
 
   updateOrganization: TenantAdminStore['updateOrganization'] = (id, changes) =>
-    this.tenantAdmin.updateOrganization(id, changes);
+    this.tenant(id, (database) => tenantAdminQueries(database).updateOrganization(id, changes));
   deleteOrganization: TenantAdminStore['deleteOrganization'] = (id) =>
-    this.tenantAdmin.deleteOrganization(id);
+    this.tenant(id, (database) => tenantAdminQueries(database).deleteOrganization(id));
   updateProject: TenantAdminStore['updateProject'] = (orgId, id, changes) =>
-    this.tenantAdmin.updateProject(orgId, id, changes);
+    this.tenant(
+      orgId,
+      (database) => tenantAdminQueries(database).updateProject(orgId, id, changes),
+      id,
+    );
   deleteProject: TenantAdminStore['deleteProject'] = (orgId, id) =>
-    this.tenantAdmin.deleteProject(orgId, id);
-  getApiKey: TenantAdminStore['getApiKey'] = (orgId, id) => this.tenantAdmin.getApiKey(orgId, id);
+    this.tenant(orgId, (database) => tenantAdminQueries(database).deleteProject(orgId, id), id);
+  getApiKey: TenantAdminStore['getApiKey'] = (orgId, id) =>
+    this.tenant(orgId, (database) => tenantAdminQueries(database).getApiKey(orgId, id));
   appendAuditEntry: TenantAdminStore['appendAuditEntry'] = (entry) =>
-    this.tenantAdmin.appendAuditEntry(entry);
+    this.tenant(entry.orgId, (database) => tenantAdminQueries(database).appendAuditEntry(entry));
   listAuditEntries: TenantAdminStore['listAuditEntries'] = (orgId, options) =>
-    this.tenantAdmin.listAuditEntries(orgId, options);
+    this.tenant(orgId, (database) => tenantAdminQueries(database).listAuditEntries(orgId, options));
 
   createPrompt: PromptStore['createPrompt'] = (scope, name, first) =>
-    this.prompts.createPrompt(scope, name, first);
+    this.tenant(
+      scope.orgId,
+      (database) => promptQueries(database).createPrompt(scope, name, first),
+      scope.projectId,
+    );
   addPromptVersion: PromptStore['addPromptVersion'] = (scope, name, version) =>
-    this.prompts.addPromptVersion(scope, name, version);
-  listPrompts: PromptStore['listPrompts'] = (scope) => this.prompts.listPrompts(scope);
-  getPrompt: PromptStore['getPrompt'] = (scope, name) => this.prompts.getPrompt(scope, name);
+    this.tenant(
+      scope.orgId,
+      (database) => promptQueries(database).addPromptVersion(scope, name, version),
+      scope.projectId,
+    );
+  listPrompts: PromptStore['listPrompts'] = (scope) =>
+    this.tenant(
+      scope.orgId,
+      (database) => promptQueries(database).listPrompts(scope),
+      scope.projectId,
+    );
+  getPrompt: PromptStore['getPrompt'] = (scope, name) =>
+    this.tenant(
+      scope.orgId,
+      (database) => promptQueries(database).getPrompt(scope, name),
+      scope.projectId,
+    );
   setPromptWeights: PromptStore['setPromptWeights'] = (scope, name, weights) =>
-    this.prompts.setPromptWeights(scope, name, weights);
+    this.tenant(
+      scope.orgId,
+      (database) => promptQueries(database).setPromptWeights(scope, name, weights),
+      scope.projectId,
+    );
 
-  createBudget: BudgetStore['createBudget'] = (input) => this.budgets.createBudget(input);
-  getBudget: BudgetStore['getBudget'] = (orgId, id) => this.budgets.getBudget(orgId, id);
-  listBudgets: BudgetStore['listBudgets'] = (orgId) => this.budgets.listBudgets(orgId);
-  listAllBudgets: BudgetStore['listAllBudgets'] = () => this.budgets.listAllBudgets();
+  createBudget: BudgetStore['createBudget'] = (input) =>
+    this.tenant(input.orgId, (database) => budgetQueries(database).createBudget(input));
+  getBudget: BudgetStore['getBudget'] = (orgId, id) =>
+    this.tenant(orgId, (database) => budgetQueries(database).getBudget(orgId, id));
+  listBudgets: BudgetStore['listBudgets'] = (orgId) =>
+    this.tenant(orgId, (database) => budgetQueries(database).listBudgets(orgId));
+  listAllBudgets: BudgetStore['listAllBudgets'] = () =>
+    this.system((database) => budgetQueries(database).listAllBudgets());
   updateBudget: BudgetStore['updateBudget'] = (orgId, id, changes) =>
-    this.budgets.updateBudget(orgId, id, changes);
-  deleteBudget: BudgetStore['deleteBudget'] = (orgId, id) => this.budgets.deleteBudget(orgId, id);
+    this.tenant(orgId, (database) => budgetQueries(database).updateBudget(orgId, id, changes));
+  deleteBudget: BudgetStore['deleteBudget'] = (orgId, id) =>
+    this.tenant(orgId, (database) => budgetQueries(database).deleteBudget(orgId, id));
 
   listAlertRules: AlertRuleStore['listAlertRules'] = (orgId) =>
-    this.alertRules.listAlertRules(orgId);
+    this.tenant(orgId, (database) => alertRuleQueries(database).listAlertRules(orgId));
   listEnabledAlertRules: AlertRuleStore['listEnabledAlertRules'] = () =>
-    this.alertRules.listEnabledAlertRules();
+    this.system((database) => alertRuleQueries(database).listEnabledAlertRules());
   getAlertRule: AlertRuleStore['getAlertRule'] = (orgId, id) =>
-    this.alertRules.getAlertRule(orgId, id);
+    this.tenant(orgId, (database) => alertRuleQueries(database).getAlertRule(orgId, id));
   createAlertRule: AlertRuleStore['createAlertRule'] = (input) =>
-    this.alertRules.createAlertRule(input);
+    this.tenant(input.orgId, (database) => alertRuleQueries(database).createAlertRule(input));
   updateAlertRule: AlertRuleStore['updateAlertRule'] = (orgId, id, changes) =>
-    this.alertRules.updateAlertRule(orgId, id, changes);
+    this.tenant(orgId, (database) =>
+      alertRuleQueries(database).updateAlertRule(orgId, id, changes),
+    );
   deleteAlertRule: AlertRuleStore['deleteAlertRule'] = (orgId, id) =>
-    this.alertRules.deleteAlertRule(orgId, id);
+    this.tenant(orgId, (database) => alertRuleQueries(database).deleteAlertRule(orgId, id));
 
-  listFlags: PolicyStore['listFlags'] = (orgId) => this.policies.listFlags(orgId);
-  getFlag: PolicyStore['getFlag'] = (orgId, name) => this.policies.getFlag(orgId, name);
+  listFlags: PolicyStore['listFlags'] = (orgId) =>
+    this.tenant(orgId, (database) => policyQueries(database).listFlags(orgId));
+  getFlag: PolicyStore['getFlag'] = (orgId, name) =>
+    this.tenant(orgId, (database) => policyQueries(database).getFlag(orgId, name));
   putFlag: PolicyStore['putFlag'] = (orgId, name, changes) =>
-    this.policies.putFlag(orgId, name, changes);
-  deleteFlag: PolicyStore['deleteFlag'] = (orgId, name) => this.policies.deleteFlag(orgId, name);
+    this.tenant(orgId, (database) => policyQueries(database).putFlag(orgId, name, changes));
+  deleteFlag: PolicyStore['deleteFlag'] = (orgId, name) =>
+    this.tenant(orgId, (database) => policyQueries(database).deleteFlag(orgId, name));
   listGuardrailReferences: PolicyStore['listGuardrailReferences'] = (orgId, projectId) =>
-    this.policies.listGuardrailReferences(orgId, projectId);
+    this.tenant(
+      orgId,
+      (database) => policyQueries(database).listGuardrailReferences(orgId, projectId),
+      projectId,
+    );
   createGuardrailReference: PolicyStore['createGuardrailReference'] = (input) =>
-    this.policies.createGuardrailReference(input);
+    this.tenant(
+      input.orgId,
+      (database) => policyQueries(database).createGuardrailReference(input),
+      input.projectId,
+    );
   deleteGuardrailReference: PolicyStore['deleteGuardrailReference'] = (orgId, id) =>
-    this.policies.deleteGuardrailReference(orgId, id);
+    this.tenant(orgId, (database) => policyQueries(database).deleteGuardrailReference(orgId, id));
   appendRetentionRun: PolicyStore['appendRetentionRun'] = (run) =>
-    this.policies.appendRetentionRun(run);
+    this.tenant(run.orgId, (database) => policyQueries(database).appendRetentionRun(run));
   listRetentionRuns: PolicyStore['listRetentionRuns'] = (orgId, limit) =>
-    this.policies.listRetentionRuns(orgId, limit);
+    this.tenant(orgId, (database) => policyQueries(database).listRetentionRuns(orgId, limit));
 
   addDeadLetters: DeadLetterStore['addDeadLetters'] = (letters) =>
-    this.deadLetters.addDeadLetters(letters);
+    this.system((database) => deadLetterQueries(database).addDeadLetters(letters));
   listDeadLetters: DeadLetterStore['listDeadLetters'] = (orgId, page) =>
-    this.deadLetters.listDeadLetters(orgId, page);
+    this.tenant(orgId, (database) => deadLetterQueries(database).listDeadLetters(orgId, page));
 
   async ping(): Promise<void> {
     await this.database.execute(sql`select 1`);

@@ -96,15 +96,19 @@ export function promptQueries(database: MetaDatabase): PromptStore {
       if (!prompt) return undefined;
       for (let attempt = 1; ; attempt += 1) {
         try {
-          const [row] = await database
-            .insert(promptVersions)
-            .values({
-              promptId: prompt.id,
-              version: sql`(select coalesce(max(${promptVersions.version}), 0) + 1 from ${promptVersions} where ${promptVersions.promptId} = ${prompt.id})`,
-              weight: null,
-              ...version,
-            })
-            .returning(versionColumns);
+          // Its own (sub)transaction: within the store's tenant transaction a failed
+          // attempt rolls back to a savepoint, and the next attempt can still run.
+          const [row] = await database.transaction((attempt) =>
+            attempt
+              .insert(promptVersions)
+              .values({
+                promptId: prompt.id,
+                version: sql`(select coalesce(max(${promptVersions.version}), 0) + 1 from ${promptVersions} where ${promptVersions.promptId} = ${prompt.id})`,
+                weight: null,
+                ...version,
+              })
+              .returning(versionColumns),
+          );
           return toVersion(row!);
         } catch (error) {
           if (!isUniqueViolation(error) || attempt >= VERSION_NUMBER_ATTEMPTS) throw error;
