@@ -81,7 +81,7 @@ const PAGES: { path: string; title: string; page: PageComponent }[] = [
   },
   {
     path: 'guardrails',
-    title: 'Guardrail log',
+    title: 'Guardrails',
     page: lazyPage(
       () => import('./pages/guardrails'),
       (module) => module.GuardrailsPage,

@@ -31,6 +31,8 @@ export interface CallEvent {
   cost_usd: number | null;
   cost_unpriced: boolean;
   cache_hit: boolean;
+  /** hit, miss or bypass as the gateway recorded it; null when the call did not pass its cache. */
+  cache_status: 'hit' | 'miss' | 'bypass' | null;
   attempts: number;
   providers_tried: string[] | string;
   prompt_name: string;
@@ -68,7 +70,7 @@ function Detail({ event }: { event: CallEvent }) {
           {event.attempts || 1} · providers tried: {tried || event.provider}
         </dd>
         <dt>Cache</dt>
-        <dd>{event.cache_hit ? 'hit' : 'miss'}</dd>
+        <dd>{event.cache_status ?? 'not through the gateway cache'}</dd>
         <dt>Prompt</dt>
         <dd>{event.prompt_name ? `${event.prompt_name} v${event.prompt_version}` : '–'}</dd>
         <dt>Guardrails</dt>
@@ -168,9 +170,10 @@ export function RequestsPage() {
                     render: (event) => costText(event),
                   },
                   {
-                    key: 'cache_hit',
+                    key: 'cache_status',
                     label: 'Cache',
-                    render: (event) => (event.cache_hit ? 'hit' : ''),
+                    value: (event) => event.cache_status ?? '',
+                    render: (event) => event.cache_status ?? '–',
                   },
                 ]}
               />

@@ -115,6 +115,7 @@ export class ChatCall {
         attempts: routed.attempts,
         simulated,
         output: response.choices[0]?.message,
+        cacheStatus: info.cache,
       });
       if (cacheKey) {
         const answer: CachedAnswer = {
@@ -132,12 +133,10 @@ export class ChatCall {
       }
       return { response, rawBody, info, costNanos: cost.costNanos, unpriced: !cost.priced };
     } catch (error) {
-      recordChatCall(
-        this.services,
-        context,
-        request,
-        failureFacts(route, error, performance.now() - startedAt),
-      );
+      recordChatCall(this.services, context, request, {
+        ...failureFacts(route, error, performance.now() - startedAt),
+        cacheStatus: cacheKey ? 'miss' : 'bypass',
+      });
       throw error;
     }
   }
@@ -200,12 +199,10 @@ export class ChatCall {
         { settleLater: true },
       );
     } catch (error) {
-      recordChatCall(
-        this.services,
-        context,
-        request,
-        failureFacts(route, error, performance.now() - startedAt),
-      );
+      recordChatCall(this.services, context, request, {
+        ...failureFacts(route, error, performance.now() - startedAt),
+        cacheStatus: cacheKey ? 'miss' : 'bypass',
+      });
       throw error;
     }
     const info: CallInfo = {

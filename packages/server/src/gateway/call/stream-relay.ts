@@ -121,6 +121,7 @@ export async function* relayStream(
       attempts: routed.attempts,
       simulated,
       output: collected.output,
+      cacheStatus: info.cache,
       errorMessage: failure
         ? messageOf(failure)
         : collected.finished
