@@ -89,15 +89,17 @@ function Detail({ event }: { event: CallEvent }) {
 export function RequestsPage() {
   const range = useTimeRange();
   const [params] = useParams();
-  const search = (params.get('q') ?? '').toLowerCase();
   const calls = useApi<{ events: CallEvent[] }>('/api/v1/events', {
     from: range.from,
     to: range.to,
     event_type: 'prompt_call',
     project_id: params.get('project_id'),
+    q: params.get('q'),
+    user_id: params.get('user_id'),
+    session_id: params.get('session_id'),
+    run_name: params.get('run_name'),
     model: params.get('model'),
     status: params.get('status'),
-    user_id: params.get('user_id'),
     limit: 1000,
   });
   const [selected, setSelected] = useState<CallEvent>();
@@ -109,29 +111,16 @@ export function RequestsPage() {
       <Filters
         fields={{
           q: 'Search text',
+          user_id: 'User',
+          session_id: 'Session',
+          run_name: 'Run name',
           model: 'Model',
           status: 'Status',
-          user_id: 'User',
         }}
       />
       <Loaded state={calls} what="requests" isEmpty={(data) => data.events.length === 0}>
         {(data) => {
-          const rows = search
-            ? data.events.filter((event) =>
-                [
-                  event.input,
-                  event.output,
-                  event.model,
-                  event.name,
-                  event.error_message,
-                  event.run_id,
-                  event.user_id,
-                ]
-                  .join('\n')
-                  .toLowerCase()
-                  .includes(search),
-              )
-            : data.events;
+          const rows = data.events;
           return (
             <>
               <SortableTable

@@ -1,5 +1,12 @@
 import { useState } from 'react';
-import { SortableTable, Loaded, PageHeader, Payload, TimeRangePicker } from '../components';
+import {
+  Filters,
+  Loaded,
+  PageHeader,
+  Payload,
+  SortableTable,
+  TimeRangePicker,
+} from '../components';
 import { formatCount, formatDuration, formatTime, formatUsd } from '../format';
 import { navigate, useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
@@ -147,6 +154,10 @@ export function TracesPage({ rest }: { rest: string }) {
     from: range.from,
     to: range.to,
     project_id: params.get('project_id'),
+    user_id: params.get('user_id'),
+    session_id: params.get('session_id'),
+    name: params.get('name'),
+    q: params.get('q'),
     limit: 500,
   });
   if (rest) return <RunPage runId={rest} />;
@@ -155,6 +166,9 @@ export function TracesPage({ rest }: { rest: string }) {
       <PageHeader title="Traces">
         <TimeRangePicker />
       </PageHeader>
+      <Filters
+        fields={{ q: 'Search text', user_id: 'User', session_id: 'Session', name: 'Run name' }}
+      />
       <Loaded state={runs} what="runs" isEmpty={(data) => data.runs.length === 0}>
         {(data) => (
           <SortableTable
