@@ -27,6 +27,8 @@ import { metricsSummaryRoutes } from './api/metrics-summary-routes';
 import { otlpRoutes } from './api/otlp-routes';
 import { promptsRoutes } from './api/prompts-routes';
 import { providersHealthRoutes } from './api/providers-health-routes';
+import { eventDetailRoutes } from './api/event-detail-routes';
+import { meRoutes } from './api/me-routes';
 import { runsRoutes } from './api/runs-routes';
 import { authPlugin } from './auth/auth-plugin';
 import type { Configuration } from './config';
@@ -180,6 +182,8 @@ export async function buildApp(
   await app.register(eventsRoutes);
   await app.register(otlpRoutes);
   await app.register(runsRoutes);
+  await app.register(meRoutes);
+  await app.register(eventDetailRoutes);
   await app.register(metricsSummaryRoutes);
   await app.register(liveRoutes);
   await app.register(analyticsRoutes);

@@ -1,12 +1,24 @@
 /** How the dashboard shows numbers to people. */
 
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+/** Under a cent: four significant digits in plain decimals ($0.00000008), never 8.000e-8. */
+const belowCent = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  maximumSignificantDigits: 4,
+  maximumFractionDigits: 20,
+});
 
-/** Dollars; amounts under a cent keep four significant digits so they do not read as $0.00. */
+/**
+ * Dollars; amounts under a cent keep four significant digits so they do not
+ * read as $0.00. A decimal string (the API's exact money) is formatted as the
+ * decimal it is, not through a float.
+ */
 export function formatUsd(value: string | number | null | undefined): string {
   const amount = Number(value ?? 0);
-  if (amount !== 0 && Math.abs(amount) < 0.01) return `$${amount.toPrecision(4)}`;
-  return usd.format(amount);
+  const exact = typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? value : amount;
+  const format = amount !== 0 && Math.abs(amount) < 0.01 ? belowCent : usd;
+  return format.format(exact as number);
 }
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });

@@ -48,6 +48,22 @@ const PAGES: { path: string; title: string; page: PageComponent }[] = [
     ),
   },
   {
+    path: 'users',
+    title: 'Users',
+    page: lazyPage(
+      () => import('./pages/users'),
+      (module) => module.UsersPage,
+    ),
+  },
+  {
+    path: 'sessions',
+    title: 'Sessions',
+    page: lazyPage(
+      () => import('./pages/sessions'),
+      (module) => module.SessionsPage,
+    ),
+  },
+  {
     path: 'prompts',
     title: 'Prompts',
     page: lazyPage(
@@ -81,7 +97,7 @@ const PAGES: { path: string; title: string; page: PageComponent }[] = [
   },
   {
     path: 'guardrails',
-    title: 'Guardrail log',
+    title: 'Guardrails',
     page: lazyPage(
       () => import('./pages/guardrails'),
       (module) => module.GuardrailsPage,

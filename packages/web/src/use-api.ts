@@ -51,31 +51,66 @@ export interface Organization {
   operator: boolean;
 }
 
+export interface Project {
+  id: string;
+  name: string;
+}
+
+/** The signed-in key, as `GET /api/v1/me` describes it. */
+interface Me {
+  org: Organization;
+  project_id: string | null;
+  admin: boolean;
+  projects: Project[];
+}
+
 export interface Access {
   /** The key is an org admin key (it may use the admin API). */
   admin: boolean;
-  /** Every org the key may read: all of them for an operator admin, else its own (or none). */
+  /** Every org the key may read: all of them for an operator admin, else its own. */
   organizations: Organization[];
   /** The org being read: the one chosen in the URL, or the key's own. */
   orgId: string | undefined;
+  /** The key's project; null for an org-wide key. */
+  projectId: string | null;
+  /** The projects the key may read: its own, or those of the org being read. */
+  projects: Project[];
   /** Whether this page may change things: an admin key reading its own org (writes never go elsewhere). */
   canEdit: boolean;
   loading: boolean;
 }
 
-/** What the signed-in key may do, from the org list of the admin API (a 403 means a read-only key). */
+/**
+ * What the signed-in key may do, from `GET /api/v1/me`; the org list of the
+ * admin API is asked only by an admin of the operator org (a project key's
+ * pages make no admin call).
+ */
 export function useAccess(): Access {
   const selected = useSelectedOrgId();
-  const orgs = useApi<{ organizations: Organization[] }>('/api/v1/admin/orgs', { org_id: null });
-  const organizations = orgs.data?.organizations ?? [];
-  const own =
-    organizations.length === 1 ? organizations[0] : organizations.find((org) => org.operator);
-  const admin = orgs.data !== undefined;
+  const me = useApi<Me>('/api/v1/me');
+  const own = me.data?.org;
+  const admin = me.data?.admin === true;
+  const orgs = useApi<{ organizations: Organization[] }>(
+    admin && own?.operator ? '/api/v1/admin/orgs' : null,
+    { org_id: null },
+  );
   return {
     admin,
-    organizations,
+    organizations: orgs.data?.organizations ?? (own ? [own] : []),
     orgId: selected ?? own?.id,
+    projectId: me.data?.project_id ?? null,
+    projects: me.data?.projects ?? [],
     canEdit: admin && (selected === null || selected === own?.id),
-    loading: orgs.loading,
+    loading: me.loading || (admin && own?.operator === true && orgs.loading),
   };
+}
+
+/**
+ * The project a page reads: the one chosen in the URL, the key's own, or an
+ * org's only project; null for the whole org (or, while `access` loads, not yet known).
+ */
+export function projectOf(access: Access, chosen: string | null): string | null {
+  if (chosen) return chosen;
+  if (access.projectId) return access.projectId;
+  return access.projects.length === 1 ? access.projects[0]!.id : null;
 }

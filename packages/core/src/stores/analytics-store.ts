@@ -113,6 +113,54 @@ export interface RunSummaryRow {
   cost_nanos: bigint;
 }
 
+/** Which events a list of runs, users or sessions counts: runs (or people) with an event that matches. */
+export interface ActivityFilter {
+  userId?: string;
+  sessionId?: string;
+  /** An event's `name` (a run's, step's or call's name), exactly. */
+  name?: string;
+  /** Free text, found case-insensitively in an event's name, prompt, response or error. */
+  text?: string;
+}
+
+/** One end user (`user_id`) or session (`session_id`) in a range: its calls, spend and errors. */
+export interface ActivityRow {
+  /** The user id or the session id. */
+  id: string;
+  /** Model calls (`prompt_call` events). */
+  calls: number;
+  /** Model calls that failed (status other than success or cached). */
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  /** Exact cost of the priced calls. */
+  cost_nanos: bigint;
+  /** Calls without a price: their cost is unknown, not counted as 0. */
+  unpriced_calls: number;
+  /** All events, not only model calls. */
+  events: number;
+  runs: number;
+  /** For users: their sessions; for sessions: 0 or 1. */
+  sessions: number;
+  /** For sessions: the user it belongs to (the latest seen), '' when none. */
+  user_id: string;
+  first_seen: string;
+  last_seen: string;
+}
+
+export interface ActivityQuery extends TimeRange, ActivityFilter {
+  by: 'user' | 'session';
+  limit: number;
+}
+
+/** Model-call spend per time bucket. */
+export interface SpendBucketRow {
+  bucket: string;
+  calls: number;
+  cost_nanos: bigint;
+  unpriced_calls: number;
+}
+
 export interface LearningCandidateRow {
   service: string;
   method: string;
@@ -228,7 +276,17 @@ export interface AnalyticsStore {
   /** Events whose status is not success or cached, newest first. */
   failures(scope: TenantScope, query: AnalyticsQuery & { limit: number }): Promise<EventRow[]>;
   /** Runs with their totals, newest first. */
-  runs(scope: TenantScope, query: TimeRange & { limit: number }): Promise<RunSummaryRow[]>;
+  runs(
+    scope: TenantScope,
+    query: TimeRange & ActivityFilter & { limit: number },
+  ): Promise<RunSummaryRow[]>;
+  /** End users or sessions with events in the range, latest seen first (raw events). */
+  activity(scope: TenantScope, query: ActivityQuery): Promise<ActivityRow[]>;
+  /** Model-call spend per bucket, of one user or one session (raw events). */
+  spendOverTime(
+    scope: TenantScope,
+    query: TimeRange & { userId?: string; sessionId?: string; bucket: TimeBucket },
+  ): Promise<SpendBucketRow[]>;
   /** AI-fallback methods that succeeded more than `minSuccesses` times. */
   learningCandidates(
     scope: TenantScope,

@@ -19,8 +19,15 @@ export interface EventFilter extends TimeRange {
   eventType?: string;
   runId?: string;
   userId?: string;
+  sessionId?: string;
+  /** The event's `name`, exactly. */
+  name?: string;
+  /** Events of the runs with an event of this name (a run's name), exactly. */
+  runName?: string;
   model?: string;
   status?: string;
+  /** Free text, found case-insensitively in the name, prompt, response or error message. */
+  text?: string;
   /** Opaque cursor returned by the previous page. */
   cursor?: string;
   limit: number;

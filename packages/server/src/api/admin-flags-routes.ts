@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { storableText } from '../http/storable-text';
 import { ApiError } from '../http/errors';
+import { GATEWAY_FLAGS } from '../governance/flags/feature-flags';
 import { invalidField, orgAdminOnly, orgIdOf, parseBody, parseParameter } from './admin-access';
 import { audit, idField } from './admin-tenants-present';
 import { flagNameField, flagUserIdField, presentFlag } from './flag-fields';
@@ -38,7 +39,16 @@ export async function adminFlagsRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/api/v1/admin/flags', { preHandler }, async (request) => {
     const flags = await meta.listFlags(orgIdOf(request));
-    return { flags: flags.map(presentFlag) };
+    const defined = new Set(flags.map((flag) => flag.name));
+    return {
+      flags: flags.map(presentFlag),
+      // The gateway's own flags, with the default they have until the org defines them.
+      built_in: Object.entries(GATEWAY_FLAGS).map(([name, value]) => ({
+        name,
+        default: value,
+        defined: defined.has(name),
+      })),
+    };
   });
 
   app.get<NameParams>('/api/v1/admin/flags/:name', { preHandler }, async (request) => {

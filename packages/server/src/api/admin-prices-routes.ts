@@ -165,7 +165,7 @@ export async function adminPricesRoutes(app: FastifyInstance): Promise<void> {
 }
 
 /** A price in USD (per million tokens, per image, per second), as admins write them. */
-function presentPrice(price: ModelPrice): Record<string, unknown> {
+export function presentPrice(price: ModelPrice): Record<string, unknown> {
   const perMillion = (value: bigint | undefined) =>
     value === undefined ? undefined : usdPerMillionTokens(value);
   const rates = price.rates;

@@ -14,6 +14,8 @@ export const DASHBOARD_PAGES = [
   'costs',
   'traces',
   'requests',
+  'users',
+  'sessions',
   'prompts',
   'providers',
   'budgets',

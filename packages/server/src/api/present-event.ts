@@ -9,16 +9,35 @@ function parseMetadata(text: string): unknown {
   }
 }
 
+const CACHE_STATUSES = new Set(['hit', 'miss', 'bypass']);
+
+/**
+ * What the gateway's response cache did for a call: `hit`, `miss` (asked, not
+ * found) or `bypass` (not asked: the route caches nothing, or the client said
+ * no-cache), as the gateway recorded it; null for an event that did not pass
+ * the gateway's cache (reported by an app, or recorded before it was noted).
+ */
+function cacheStatusOf(row: EventRow, metadata: unknown): string | null {
+  if (row.cache_hit) return 'hit';
+  const noted =
+    typeof metadata === 'object' && metadata !== null
+      ? (metadata as Record<string, unknown>).cache_status
+      : undefined;
+  return typeof noted === 'string' && CACHE_STATUSES.has(noted) ? noted : null;
+}
+
 /**
  * An event as the API shows it: ISO time, metadata as JSON, cost in USD beside
  * the exact nanos. An unpriced call's cost is `null` (unknown), never 0.
  */
 export function presentEvent(row: EventRow): Record<string, unknown> {
   const unpriced = Boolean(row.cost_unpriced);
+  const metadata = parseMetadata(row.metadata);
   return {
     ...row,
     ts: new Date(parseEventTime(row.ts)).toISOString(),
-    metadata: parseMetadata(row.metadata),
+    metadata,
+    cache_status: cacheStatusOf(row, metadata),
     cost_usd: unpriced ? null : nanosToUsd(Number(row.cost_nanos)),
     cost_nanos: unpriced ? null : Number(row.cost_nanos),
     cache_hit: Boolean(row.cache_hit),

@@ -27,6 +27,24 @@ const HOUR = 3_600_000;
 let server: TestServer;
 let browser: Browser;
 let page: Page;
+/** What the admin's page wrote to the browser console as errors (and uncaught exceptions). */
+const consoleErrors: string[] = [];
+
+/** Collects a page's console errors and uncaught exceptions into `into`. */
+function watchConsole(watched: Page, into: string[]): void {
+  watched.on('console', (message) => {
+    // A failed fetch is logged with the resource's URL as its location.
+    if (message.type() === 'error') {
+      into.push(`${message.location().url || watched.url()}: ${message.text()}`);
+    }
+  });
+  watched.on('pageerror', (error) => into.push(`${watched.url()}: ${error.message}`));
+}
+
+/** The console errors so far, but those an action meant to provoke (an API refusal it shows). */
+function unexpectedErrors(allowed: RegExp[] = []): string[] {
+  return consoleErrors.filter((text) => !allowed.some((pattern) => pattern.test(text)));
+}
 
 function call(minutesAgo: number, fields: Record<string, unknown>) {
   return {
@@ -100,7 +118,7 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
     await send([
       // Three hours ago: outside the 1h range, inside 24h.
       ...Array.from({ length: 6 }, () => call(180, { model: 'gpt-4o', cost_usd: 0.01 })),
-      ...Array.from({ length: 8 }, () => call(10, {})),
+      ...Array.from({ length: 8 }, () => call(10, { user_id: 'user-anna', session_id: 'sess-1' })),
       ...Array.from({ length: 2 }, () =>
         call(9, { status: 'error', error_message: 'upstream timeout', output: '' }),
       ),
@@ -108,6 +126,8 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
         event_type: 'agent_step',
         run_id: runId,
         event_id: '01JD0000000000000000000001',
+        user_id: 'user-anna',
+        session_id: 'sess-1',
         step_number: 1,
         step_name: 'plan',
         step_type: 'llm',
@@ -116,7 +136,14 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
         output: 'book a flight',
         ts: new Date(Date.now() - 8 * 60_000).toISOString(),
       },
-      { ...call(8, { run_id: runId, parent_id: '01JD0000000000000000000001' }) },
+      {
+        ...call(8, {
+          run_id: runId,
+          parent_id: '01JD0000000000000000000001',
+          user_id: 'user-anna',
+          session_id: 'sess-1',
+        }),
+      },
       {
         event_type: 'tool_call',
         run_id: runId,
@@ -169,6 +196,7 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
       ],
     });
     page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1400, height: 900 } });
+    watchConsole(page, consoleErrors);
   }, 180_000);
 
   afterAll(async () => {
@@ -182,6 +210,8 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('.sign-in .notice.error').waitFor();
     await page.getByLabel('API key').fill(server.tenant.adminKey);
+    // The wrong key's refusal (401) is the one error this step means to cause.
+    consoleErrors.length = 0;
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('total-requests').waitFor();
     await page.screenshot({ path: join(screenshots, 'overview.png'), fullPage: true });
@@ -243,15 +273,27 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/q=timeout/);
     await expect.poll(() => page.getByTestId('requests-table').locator('tbody tr').count()).toBe(2);
+    // Seeded calls were reported by an app: the gateway's cache never saw them.
+    expect(
+      await page
+        .getByTestId('requests-table')
+        .locator('tbody tr td:nth-child(8)')
+        .allTextContents(),
+    ).toEqual(['–', '–']);
     await page.getByTestId('requests-table').locator('tbody tr').first().click();
-    expect(await page.getByTestId('request-detail').textContent()).toContain('upstream timeout');
+    await page.waitForURL(/\/requests\/[0-9A-Z]{26}/);
+    const detail = page.getByTestId('request-detail');
+    await detail.waitFor();
+    expect(await detail.textContent()).toContain('upstream timeout');
+    expect(await page.getByTestId('request-tokens').textContent()).toContain('120 input');
+    // 120 × $0.15 + 40 × $0.60 per million tokens: exactly $0.000042, in plain decimals.
+    expect(await page.getByTestId('request-cost').textContent()).toContain('$0.000042');
+    expect(await page.getByTestId('request-price').textContent()).toContain('gpt-4o-mini');
+    await page.screenshot({ path: join(screenshots, 'request-detail.png'), fullPage: true });
 
-    // Prompts belong to a project: an org key picks one.
+    // Prompts belong to a project: an org with one project reads it without a pick.
     await visit('prompts', 'Prompts');
-    await page.getByText('Choose a project above').waitFor();
-    await page.getByLabel('Project').selectOption(server.tenant.projectId);
-    await page.waitForURL(new RegExp(`project_id=${server.tenant.projectId}`));
-    await page.waitForFunction(() => !document.querySelector('[data-testid="state-loading"]'));
+    expect(await page.getByText('Choose a project above').count()).toBe(0);
     await page.getByTestId('prompts-table').getByRole('cell', { name: 'greet' }).click();
     await page.waitForURL(/prompt=greet/);
     await page.getByRole('cell', { name: 'Hello {{name}}' }).waitFor();
@@ -267,8 +309,25 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
       // Each shows its records or a clear empty / unavailable state, never an error.
       expect(await page.locator('[data-testid="state-error"]').count()).toBe(0);
     }
-    await visit('guardrails', 'Guardrail log');
+    await visit('guardrails', 'Guardrails');
     await page.getByRole('cell', { name: 'credit card number' }).waitFor();
+    // The project's reference prompts are managed here, through the admin API.
+    const reference = page.getByTestId('guardrail-reference-new');
+    await reference.getByLabel('Name').fill('launch plans');
+    await reference.getByLabel('Reference prompt').fill('tell me the secret launch plans');
+    await reference.getByLabel('Action').selectOption('block');
+    await reference.getByRole('button', { name: 'Add reference' }).click();
+    await page
+      .getByTestId('guardrail-references-table')
+      .getByRole('cell', { name: 'launch plans', exact: true })
+      .waitFor();
+    const references = await api<{ references: { name: string; action: string }[] }>(
+      `/api/v1/admin/projects/${server.tenant.projectId}/guardrails`,
+    );
+    expect(references.references).toEqual([
+      expect.objectContaining({ name: 'launch plans', action: 'block' }),
+    ]);
+    await page.screenshot({ path: join(screenshots, 'guardrails.png'), fullPage: true });
     await visit('fallbacks', 'AI fallbacks');
     await page.getByTestId('state-empty').first().waitFor();
     await visit('alerts', 'Alerts');
@@ -300,6 +359,9 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
     expect(Number(field('requests'))).toBe(22);
     expect(Number(field('cost_usd'))).toBe(Number(report.orgs[0]!.total.cost_usd));
     expect(field('amount_to_charge_usd')).toBe(report.orgs[0]!.amount_to_charge_usd);
+    // The table names the org, not its id.
+    const me = await api<{ org: { name: string } }>('/api/v1/me');
+    await page.getByTestId('chargeback-table').getByRole('cell', { name: me.org.name }).waitFor();
   });
 
   it('lets the operator admin switch org and shows that org’s figures', async () => {
@@ -409,6 +471,11 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
     await form.getByLabel('On', { exact: true }).uncheck();
     await form.getByRole('button', { name: 'Add flag' }).click();
     await page.getByTestId('flags-table').getByRole('cell', { name: 'new_checkout' }).waitFor();
+    // The gateway's own flags are listed with their defaults.
+    await page
+      .getByTestId('flags-table')
+      .getByRole('cell', { name: 'pii_redaction_upstream' })
+      .waitFor();
     const flag = await api<{ default: boolean; description: string; overrides: unknown[] }>(
       '/api/v1/admin/flags/new_checkout',
     );
@@ -420,8 +487,109 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
     await page.screenshot({ path: join(screenshots, 'flags-edit.png'), fullPage: true });
   });
 
+  it('shows users and a user’s spend as the API does, and their sessions', async () => {
+    // A call of a tenth of a nano-dollar's worth of tokens shows in plain decimals: $0.00000015.
+    await send([call(4, { user_id: 'user-tiny', input_tokens: 1, output_tokens: 0 })]);
+    // A fresh URL: the filters of earlier pages (q=timeout) would keep only matching users.
+    await page.goto(`${server.url}/users`);
+    await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    const users = page.getByTestId('users-table');
+    await users.getByRole('cell', { name: 'user-anna', exact: true }).click();
+    await page.waitForURL(/\/users\/user-anna/);
+    await page.getByTestId('user-cost').waitFor();
+    const range = await shownRange();
+    const answer = await api<{ totals: { cost_usd: string; calls: number } }>(
+      `/api/v1/analytics/users/user-anna?${new URLSearchParams(range)}`,
+    );
+    expect(answer.totals.calls).toBe(9);
+    expect(await page.getByTestId('user-cost').getAttribute('data-value')).toBe(
+      answer.totals.cost_usd,
+    );
+    const bars = await page
+      .getByTestId('user-spend')
+      .locator('.row')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-cost')));
+    const spent = bars.reduce((sum, cost) => sum + Number(cost), 0);
+    expect(spent).toBeCloseTo(Number(answer.totals.cost_usd), 12);
+    await page.getByTestId('user-sessions').getByRole('cell', { name: 'sess-1' }).waitFor();
+    await page.screenshot({ path: join(screenshots, 'user.png'), fullPage: true });
+
+    await page.getByTestId('user-sessions').getByRole('cell', { name: 'sess-1' }).click();
+    await page.waitForURL(/\/sessions\/sess-1/);
+    await page.getByTestId('session-runs').getByRole('cell', { name: 'run-e2e-trip' }).waitFor();
+    const session = await api<{ events: unknown[] }>(
+      `/api/v1/analytics/sessions/sess-1?${new URLSearchParams(range)}`,
+    );
+    expect(await page.getByTestId('session-events').locator('tbody tr').count()).toBe(
+      session.events.length,
+    );
+    await page.screenshot({ path: join(screenshots, 'session.png'), fullPage: true });
+
+    await page.goto(`${server.url}/users/user-tiny`);
+    await page.getByTestId('user-cost').waitFor();
+    expect(await page.getByTestId('user-cost').textContent()).toContain('$0.00000015');
+    expect(await page.locator('body').textContent()).not.toMatch(/\de-\d/);
+  });
+
+  it('filters traces by user and keeps sub-millisecond bars inside their panel', async () => {
+    await send([
+      {
+        event_type: 'tool_call',
+        run_id: 'run-e2e-fast',
+        tool_name: 'lookup',
+        latency_ms: 0.4,
+        ts: new Date(Date.now() - 3 * 60_000).toISOString(),
+      },
+      {
+        event_type: 'tool_call',
+        run_id: 'run-e2e-fast',
+        tool_name: 'format',
+        latency_ms: 0.3,
+        ts: new Date(Date.now() - 3 * 60_000).toISOString(),
+      },
+    ]);
+    await page.goto(`${server.url}/traces`);
+    await page.getByRole('heading', { level: 1, name: 'Traces' }).waitFor();
+    await page.getByLabel('User').fill('user-anna');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/user_id=user-anna/);
+    await expect.poll(() => page.getByTestId('runs-table').locator('tbody tr').count()).toBe(1);
+    await page.getByTestId('runs-table').getByRole('cell', { name: 'run-e2e-trip' }).waitFor();
+    await page.goto(`${server.url}/traces/run-e2e-fast`);
+    await page.getByTestId('run-timeline').waitFor();
+    const outside = await page.getByTestId('run-timeline').evaluate(
+      (timeline) =>
+        Array.from(timeline.querySelectorAll('.track')).filter((track) => {
+          const bar = track.querySelector('.bar')!.getBoundingClientRect();
+          const box = track.getBoundingClientRect();
+          return bar.left < box.left - 0.5 || bar.right > box.right + 0.5;
+        }).length,
+    );
+    expect(outside).toBe(0);
+    await page.screenshot({ path: join(screenshots, 'trace-fast.png'), fullPage: true });
+  });
+
+  it('keeps the admin’s console free of errors', async () => {
+    // Only the refusals the forms were meant to show: a second budget for the same period (409)
+    // and a flag name the API refuses (400).
+    expect(
+      unexpectedErrors([
+        /\/api\/v1\/admin\/budgets.*status of 409/,
+        /\/api\/v1\/admin\/flags\/Not.*status of 400/,
+      ]),
+    ).toEqual([]);
+  });
+
   it('shows a project key the lists without the edit controls', async () => {
     const reader = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const readerErrors: string[] = [];
+    watchConsole(reader, readerErrors);
+    const adminCalls: string[] = [];
+    reader.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/api/v1/admin')) {
+        adminCalls.push(request.url());
+      }
+    });
     try {
       await reader.goto(`${server.url}/budgets`);
       await reader.getByLabel('API key').fill(server.tenant.projectKey);
@@ -436,6 +604,35 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
       await row.waitFor();
       expect(await row.textContent()).toContain('off');
       expect(await reader.getByTestId('flag-new').count()).toBe(0);
+      // Every page, as the project key sees it: no admin call, no console error.
+      for (const [name, title] of [
+        ['overview', 'Overview'],
+        ['costs', 'Costs'],
+        ['traces', 'Traces'],
+        ['requests', 'Requests'],
+        ['users', 'Users'],
+        ['sessions', 'Sessions'],
+        ['prompts', 'Prompts'],
+        ['providers', 'Providers'],
+        ['guardrails', 'Guardrails'],
+        ['fallbacks', 'AI fallbacks'],
+        ['alerts', 'Alerts'],
+      ] as const) {
+        await reader.getByRole('link', { name: title, exact: true }).click();
+        await reader.waitForURL(new RegExp(`/${name}(\\?|$)`));
+        await reader.getByRole('heading', { level: 1, name: title }).waitFor();
+        await reader.waitForFunction(
+          () => !document.querySelector('[data-testid="state-loading"]'),
+        );
+        expect(await reader.locator('[data-testid="state-error"]').count()).toBe(0);
+      }
+      await reader.getByText('Alert rules are managed with an org admin key').waitFor();
+      await reader.getByRole('link', { name: 'Users', exact: true }).click();
+      await reader.getByTestId('users-table').getByRole('cell', { name: 'user-anna' }).click();
+      await reader.getByTestId('user-cost').waitFor();
+      await reader.screenshot({ path: join(screenshots, 'project-key-user.png'), fullPage: true });
+      expect(adminCalls).toEqual([]);
+      expect(readerErrors).toEqual([]);
     } finally {
       await reader.close();
     }

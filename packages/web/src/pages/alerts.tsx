@@ -3,6 +3,7 @@ import { sendJson } from '../api';
 import {
   FormError,
   Loaded,
+  Notice,
   useWrite,
   WriteForm,
   PageHeader,
@@ -144,7 +145,6 @@ function RuleForm(props: { editing?: Rule; onDone: () => void; onCancel?: () => 
 /** Alert rules (org admin keys manage them) and the alerts that fired or resolved. */
 export function AlertsPage() {
   const range = useTimeRange();
-  const rules = useApi<{ rules: Rule[] }>('/api/v1/admin/alerts');
   const performance = useApi<{ events: AlertEvent[] }>('/api/v1/events', {
     from: range.from,
     to: range.to,
@@ -158,6 +158,8 @@ export function AlertsPage() {
     limit: 200,
   });
   const access = useAccess();
+  // Alert rules are the admin API's: a project key's page does not ask for them.
+  const rules = useApi<{ rules: Rule[] }>(access.admin ? '/api/v1/admin/alerts' : null);
   const { error, write } = useWrite();
   const [editing, setEditing] = useState<string>();
   const act = (method: string, rule: Rule, body?: unknown) =>
@@ -174,66 +176,82 @@ export function AlertsPage() {
       <section className="panel">
         <h2>Rules</h2>
         <FormError error={error} />
-        <Loaded state={rules} what="alert rules" isEmpty={(data) => data.rules.length === 0}>
-          {(data) => (
-            <SortableTable
-              testId="alert-rules"
-              rows={data.rules}
-              rowKey={(rule) => rule.id}
-              columns={[
-                { key: 'name', label: 'Name' },
-                { key: 'kind', label: 'Kind' },
-                { key: 'threshold', label: 'Fires when', value: thresholdOf, render: thresholdOf },
-                { key: 'project', label: 'Scope', render: (rule) => rule.project ?? 'whole org' },
-                {
-                  key: 'webhook',
-                  label: 'Webhook',
-                  value: (rule) => rule.webhook.format,
-                  render: (rule) => rule.webhook.format,
-                },
-                {
-                  key: 'firing',
-                  label: 'State',
-                  value: (rule) => String(rule.firing),
-                  render: (rule) => (
-                    <span className={`badge ${rule.firing ? 'error' : 'success'}`}>
-                      {rule.firing ? 'firing' : 'ok'}
-                    </span>
-                  ),
-                },
-                {
-                  key: 'enabled',
-                  label: 'Enabled',
-                  value: (rule) => String(rule.enabled),
-                  render: (rule) => (
-                    <input
-                      type="checkbox"
-                      aria-label={`${rule.name} enabled`}
-                      checked={rule.enabled}
-                      disabled={!access.canEdit}
-                      onChange={() => void act('PATCH', rule, { enabled: !rule.enabled })}
-                    />
-                  ),
-                },
-                ...(access.canEdit
-                  ? [
-                      {
-                        key: 'actions',
-                        label: '',
-                        sortable: false,
-                        render: (rule: Rule) => (
-                          <>
-                            <button onClick={() => setEditing(rule.id)}>Edit</button>{' '}
-                            <button onClick={() => void act('DELETE', rule)}>Delete</button>
-                          </>
-                        ),
-                      },
-                    ]
-                  : []),
-              ]}
-            />
-          )}
-        </Loaded>
+        {!access.loading && !access.admin && (
+          <Notice kind="unavailable">Alert rules are managed with an org admin key.</Notice>
+        )}
+        {access.admin && (
+          <Loaded
+            state={rules}
+            what="alert rules"
+            isEmpty={(data) => data.rules.length === 0}
+            // Rules are not bounded by the time range: the empty state says there are none yet.
+            emptyText="No alert rules yet."
+          >
+            {(data) => (
+              <SortableTable
+                testId="alert-rules"
+                rows={data.rules}
+                rowKey={(rule) => rule.id}
+                columns={[
+                  { key: 'name', label: 'Name' },
+                  { key: 'kind', label: 'Kind' },
+                  {
+                    key: 'threshold',
+                    label: 'Fires when',
+                    value: thresholdOf,
+                    render: thresholdOf,
+                  },
+                  { key: 'project', label: 'Scope', render: (rule) => rule.project ?? 'whole org' },
+                  {
+                    key: 'webhook',
+                    label: 'Webhook',
+                    value: (rule) => rule.webhook.format,
+                    render: (rule) => rule.webhook.format,
+                  },
+                  {
+                    key: 'firing',
+                    label: 'State',
+                    value: (rule) => String(rule.firing),
+                    render: (rule) => (
+                      <span className={`badge ${rule.firing ? 'error' : 'success'}`}>
+                        {rule.firing ? 'firing' : 'ok'}
+                      </span>
+                    ),
+                  },
+                  {
+                    key: 'enabled',
+                    label: 'Enabled',
+                    value: (rule) => String(rule.enabled),
+                    render: (rule) => (
+                      <input
+                        type="checkbox"
+                        aria-label={`${rule.name} enabled`}
+                        checked={rule.enabled}
+                        disabled={!access.canEdit}
+                        onChange={() => void act('PATCH', rule, { enabled: !rule.enabled })}
+                      />
+                    ),
+                  },
+                  ...(access.canEdit
+                    ? [
+                        {
+                          key: 'actions',
+                          label: '',
+                          sortable: false,
+                          render: (rule: Rule) => (
+                            <>
+                              <button onClick={() => setEditing(rule.id)}>Edit</button>{' '}
+                              <button onClick={() => void act('DELETE', rule)}>Delete</button>
+                            </>
+                          ),
+                        },
+                      ]
+                    : []),
+                ]}
+              />
+            )}
+          </Loaded>
+        )}
         {access.canEdit && edited && (
           <>
             <h3>Change {edited.name}</h3>

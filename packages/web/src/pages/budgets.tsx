@@ -152,7 +152,8 @@ export function BudgetsPage() {
   const budgets = useApi<{ budgets: Budget[] }>('/api/v1/budgets', {
     project_id: params.get('project_id'),
   });
-  const projects = useApi<{ projects: Project[] }>('/api/v1/admin/projects');
+  // Rate limits are the admin API's: a project key's page does not ask for them.
+  const projects = useApi<{ projects: Project[] }>(access.admin ? '/api/v1/admin/projects' : null);
   const [editing, setEditing] = useState<string>();
   const { error, write } = useWrite();
   const remove = (budget: Budget) =>
@@ -258,43 +259,45 @@ export function BudgetsPage() {
           </>
         )}
       </section>
-      <section className="panel">
-        <h2>Project rate limits (org admin keys)</h2>
-        <Loaded
-          state={projects}
-          what="projects"
-          isEmpty={(data) => data.projects.length === 0}
-          emptyText="No projects yet."
-        >
-          {(data) => (
-            <SortableTable
-              testId="project-limits"
-              rows={data.projects}
-              rowKey={(project) => project.id}
-              columns={[
-                { key: 'name', label: 'Project' },
-                { key: 'id', label: 'Id' },
-                {
-                  key: 'requests_per_minute',
-                  label: 'Requests / min',
-                  align: 'right',
-                  value: (project) =>
-                    project.rate_limits.requests_per_minute ?? Number.MAX_SAFE_INTEGER,
-                  render: (project) => perMinute(project.rate_limits.requests_per_minute),
-                },
-                {
-                  key: 'tokens_per_minute',
-                  label: 'Tokens / min',
-                  align: 'right',
-                  value: (project) =>
-                    project.rate_limits.tokens_per_minute ?? Number.MAX_SAFE_INTEGER,
-                  render: (project) => perMinute(project.rate_limits.tokens_per_minute),
-                },
-              ]}
-            />
-          )}
-        </Loaded>
-      </section>
+      {access.admin && (
+        <section className="panel">
+          <h2>Project rate limits</h2>
+          <Loaded
+            state={projects}
+            what="projects"
+            isEmpty={(data) => data.projects.length === 0}
+            emptyText="No projects yet."
+          >
+            {(data) => (
+              <SortableTable
+                testId="project-limits"
+                rows={data.projects}
+                rowKey={(project) => project.id}
+                columns={[
+                  { key: 'name', label: 'Project' },
+                  { key: 'id', label: 'Id' },
+                  {
+                    key: 'requests_per_minute',
+                    label: 'Requests / min',
+                    align: 'right',
+                    value: (project) =>
+                      project.rate_limits.requests_per_minute ?? Number.MAX_SAFE_INTEGER,
+                    render: (project) => perMinute(project.rate_limits.requests_per_minute),
+                  },
+                  {
+                    key: 'tokens_per_minute',
+                    label: 'Tokens / min',
+                    align: 'right',
+                    value: (project) =>
+                      project.rate_limits.tokens_per_minute ?? Number.MAX_SAFE_INTEGER,
+                    render: (project) => perMinute(project.rate_limits.tokens_per_minute),
+                  },
+                ]}
+              />
+            )}
+          </Loaded>
+        </section>
+      )}
     </>
   );
 }

@@ -53,15 +53,24 @@ interface Usage {
   output_tokens: number;
   cost_usd: string;
 }
+interface ChargebackRow {
+  org_id: string;
+  org_name?: string | null;
+  project_id: string | null;
+  project_name?: string | null;
+  by_kind: Record<string, Usage>;
+  total: Usage;
+  chargeback_rate: string;
+  amount_to_charge_usd: string;
+}
 interface ChargebackAnswer {
-  orgs: {
-    org_id: string;
-    project_id: string | null;
-    by_kind: Record<string, Usage>;
-    total: Usage;
-    chargeback_rate: string;
-    amount_to_charge_usd: string;
-  }[];
+  orgs: ChargebackRow[];
+}
+
+/** The org (and project) by name, their ids where the report has no name. */
+function orgLabel(row: ChargebackRow): string {
+  const org = row.org_name ?? row.org_id;
+  return row.project_id ? `${org} / ${row.project_name ?? row.project_id}` : org;
 }
 
 /** Saves text as a file through a temporary link (the browser's own download). */
@@ -256,8 +265,8 @@ export function CostsPage() {
                 {
                   key: 'org_id',
                   label: 'Org',
-                  render: (row) =>
-                    row.project_id ? `${row.org_id} / ${row.project_id}` : row.org_id,
+                  value: (row) => orgLabel(row),
+                  render: (row) => <span title={row.org_id}>{orgLabel(row)}</span>,
                 },
                 {
                   key: 'requests',

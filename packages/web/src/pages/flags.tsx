@@ -20,12 +20,38 @@ interface Flag {
   default: boolean;
   overrides: Override[];
   updated_at: string;
+  /** A built-in flag the org has not defined: its default is the gateway's. */
+  builtIn?: boolean;
 }
 interface Override {
   project_id: string | null;
   user_id: string | null;
   enabled: boolean;
 }
+/** One of the gateway's own flags, with its default until the org defines it. */
+interface BuiltInFlag {
+  name: string;
+  default: boolean;
+  defined: boolean;
+}
+/** The org's flags and the built-in ones it has not defined (shown with their defaults). */
+function flagRows(answer: { flags: Flag[]; built_in?: BuiltInFlag[] }): Flag[] {
+  const builtIn = answer.built_in ?? [];
+  return [
+    ...answer.flags,
+    ...builtIn
+      .filter((flag) => !flag.defined)
+      .map((flag) => ({
+        name: flag.name,
+        description: null,
+        default: flag.default,
+        overrides: [],
+        updated_at: '',
+        builtIn: true,
+      })),
+  ];
+}
+
 /** A flag as a reader sees it: its value for the key (and the chosen project). */
 interface FlagValue {
   name: string;
@@ -156,11 +182,11 @@ function FlagForm(props: {
 
 /** What an org admin manages: every flag with its default and overrides. */
 function ManagedFlags({ canEdit }: { canEdit: boolean }) {
-  const flags = useApi<{ flags: Flag[] }>('/api/v1/admin/flags');
-  const projects = useApi<{ projects: { id: string; name: string }[] }>('/api/v1/admin/projects');
+  const flags = useApi<{ flags: Flag[]; built_in?: BuiltInFlag[] }>('/api/v1/admin/flags');
+  const access = useAccess();
   const [editing, setEditing] = useState<string>();
   const { error, write } = useWrite();
-  const projectList = projects.data?.projects ?? [];
+  const projectList = access.projects;
   const projectNames = new Map(projectList.map((project) => [project.id, project.name]));
   const remove = (flag: Flag) =>
     write(async () => {
@@ -169,7 +195,11 @@ function ManagedFlags({ canEdit }: { canEdit: boolean }) {
     });
   const columns: Column<Flag>[] = [
     { key: 'name', label: 'Name' },
-    { key: 'description', label: 'Description', render: (flag) => flag.description ?? '' },
+    {
+      key: 'description',
+      label: 'Description',
+      render: (flag) => (flag.builtIn ? 'built-in (gateway default)' : (flag.description ?? '')),
+    },
     {
       key: 'default',
       label: 'Default',
@@ -182,7 +212,11 @@ function ManagedFlags({ canEdit }: { canEdit: boolean }) {
       value: (flag) => overridesText(flag, projectNames),
       render: (flag) => overridesText(flag, projectNames),
     },
-    { key: 'updated_at', label: 'Changed', render: (flag) => formatTime(flag.updated_at) },
+    {
+      key: 'updated_at',
+      label: 'Changed',
+      render: (flag) => (flag.updated_at ? formatTime(flag.updated_at) : 'never'),
+    },
   ];
   if (canEdit) {
     columns.push({
@@ -192,25 +226,25 @@ function ManagedFlags({ canEdit }: { canEdit: boolean }) {
       render: (flag) => (
         <>
           <button onClick={() => setEditing(flag.name)}>Edit</button>{' '}
-          <button onClick={() => void remove(flag)}>Delete</button>
+          {!flag.builtIn && <button onClick={() => void remove(flag)}>Delete</button>}
         </>
       ),
     });
   }
-  const edited = flags.data?.flags.find((flag) => flag.name === editing);
+  const edited = flags.data && flagRows(flags.data).find((flag) => flag.name === editing);
   return (
     <section className="panel">
       <FormError error={error} />
       <Loaded
         state={flags}
         what="feature flags"
-        isEmpty={(data) => data.flags.length === 0}
+        isEmpty={(data) => flagRows(data).length === 0}
         emptyText="No feature flags yet."
       >
         {(data) => (
           <SortableTable
             testId="flags-table"
-            rows={data.flags}
+            rows={flagRows(data)}
             rowKey={(flag) => flag.name}
             columns={columns}
           />

@@ -2,6 +2,7 @@ import { DataTable, Loaded, PageHeader, TimeRangePicker } from '../components';
 import { formatTime } from '../format';
 import { useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
+import { GuardrailReferences } from './guardrail-references';
 
 interface GuardrailEvent {
   ts: string;
@@ -26,9 +27,11 @@ export function GuardrailsPage() {
   });
   return (
     <>
-      <PageHeader title="Guardrail log">
+      <PageHeader title="Guardrails">
         <TimeRangePicker />
       </PageHeader>
+      <GuardrailReferences />
+      <h2>Guardrail log</h2>
       <Loaded state={events} what="guardrail events" isEmpty={(data) => data.events.length === 0}>
         {(data) => (
           <DataTable

@@ -3,7 +3,7 @@ import { ApiFailure, sendJson, withParams } from '../api';
 import { DataTable, Loaded, Notice, PageHeader, TimeRangePicker } from '../components';
 import { formatCount, formatDuration, formatPercent, formatTime, formatUsd } from '../format';
 import { useParams, useTimeRange } from '../url-state';
-import { useApi } from '../use-api';
+import { projectOf, useAccess, useApi } from '../use-api';
 
 interface Version {
   version: number;
@@ -172,9 +172,21 @@ function PromptDetail({ name, projectId }: { name: string; projectId: string | n
 /** Prompts of a project, their versions (activation, A/B weights) and the comparison of versions. */
 export function PromptsPage() {
   const [params, setParams] = useParams();
-  const projectId = params.get('project_id');
-  const prompts = useApi<{ prompts: Prompt[] }>('/api/v1/prompts', { project_id: projectId });
+  const access = useAccess();
+  // Prompts belong to a project: the chosen one, the key's own, or an org's only one.
+  const projectId = projectOf(access, params.get('project_id'));
+  const prompts = useApi<{ prompts: Prompt[] }>(projectId ? '/api/v1/prompts' : null, {
+    project_id: projectId,
+  });
   const name = params.get('prompt');
+  if (!access.loading && !projectId) {
+    return (
+      <>
+        <PageHeader title="Prompts" />
+        <Notice kind="empty">Choose a project above to see its prompts.</Notice>
+      </>
+    );
+  }
   return (
     <>
       <PageHeader title="Prompts">

@@ -1,104 +1,27 @@
-import { useState } from 'react';
-import {
-  SortableTable,
-  Filters,
-  Loaded,
-  PageHeader,
-  Payload,
-  TimeRangePicker,
-} from '../components';
+import { SortableTable, Filters, Loaded, PageHeader, TimeRangePicker } from '../components';
 import { formatCount, formatDuration, formatTime, formatUsd } from '../format';
-import { useParams, useTimeRange } from '../url-state';
+import { navigate, useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
+import { RequestDetailPage, type CallEvent } from './request-detail';
 
-export interface CallEvent {
-  event_id: string;
-  ts: string;
-  run_id: string;
-  user_id: string;
-  name: string;
-  provider: string;
-  model: string;
-  status: string;
-  latency_ms: number;
-  ttft_ms: number;
-  input: string;
-  output: string;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  /** Null when the call is unpriced: its cost is unknown, never $0. */
-  cost_usd: number | null;
-  cost_unpriced: boolean;
-  cache_hit: boolean;
-  attempts: number;
-  providers_tried: string[] | string;
-  prompt_name: string;
-  prompt_version: number;
-  error_message: string;
-  metadata: Record<string, unknown>;
-}
-
-function Detail({ event }: { event: CallEvent }) {
-  const tried = Array.isArray(event.providers_tried)
-    ? event.providers_tried.join(', ')
-    : event.providers_tried;
-  const guardrails = event.metadata?.guardrails ?? event.metadata?.guardrail;
-  return (
-    <section className="panel" data-testid="request-detail">
-      <h2>
-        {event.model} · {formatTime(event.ts)}{' '}
-        <span className={`badge ${event.status}`}>{event.status}</span>
-      </h2>
-      <dl className="detail">
-        <dt>Tokens</dt>
-        <dd>
-          {formatCount(event.input_tokens)} in · {formatCount(event.output_tokens)} out ·{' '}
-          {formatCount(event.cached_tokens)} cached
-        </dd>
-        <dt>Cost</dt>
-        <dd>{costText(event)}</dd>
-        <dt>Latency</dt>
-        <dd>
-          {formatDuration(event.latency_ms)}
-          {event.ttft_ms ? ` (first token ${formatDuration(event.ttft_ms)})` : ''}
-        </dd>
-        <dt>Attempts</dt>
-        <dd>
-          {event.attempts || 1} · providers tried: {tried || event.provider}
-        </dd>
-        <dt>Cache</dt>
-        <dd>{event.cache_hit ? 'hit' : 'miss'}</dd>
-        <dt>Prompt</dt>
-        <dd>{event.prompt_name ? `${event.prompt_name} v${event.prompt_version}` : '–'}</dd>
-        <dt>Guardrails</dt>
-        <dd>{guardrails ? JSON.stringify(guardrails) : 'no guardrail result recorded'}</dd>
-        <dt>Error</dt>
-        <dd>{event.error_message || '–'}</dd>
-      </dl>
-      <h3>Prompt</h3>
-      <Payload value={event.input} />
-      <h3>Response</h3>
-      <Payload value={event.output} />
-    </section>
-  );
-}
-
-export function RequestsPage() {
+/** Model calls in the range, filtered; a click opens one whole (`/requests/<event_id>`). */
+export function RequestsPage({ rest }: { rest: string }) {
   const range = useTimeRange();
   const [params] = useParams();
-  const search = (params.get('q') ?? '').toLowerCase();
-  const calls = useApi<{ events: CallEvent[] }>('/api/v1/events', {
+  const calls = useApi<{ events: CallEvent[] }>(rest ? null : '/api/v1/events', {
     from: range.from,
     to: range.to,
     event_type: 'prompt_call',
     project_id: params.get('project_id'),
+    q: params.get('q'),
+    user_id: params.get('user_id'),
+    session_id: params.get('session_id'),
+    run_name: params.get('run_name'),
     model: params.get('model'),
     status: params.get('status'),
-    user_id: params.get('user_id'),
     limit: 1000,
   });
-  const [selected, setSelected] = useState<CallEvent>();
+  if (rest) return <RequestDetailPage eventId={rest} />;
   return (
     <>
       <PageHeader title="Requests">
@@ -107,35 +30,26 @@ export function RequestsPage() {
       <Filters
         fields={{
           q: 'Search text',
+          user_id: 'User',
+          session_id: 'Session',
+          run_name: 'Run name',
           model: 'Model',
           status: 'Status',
-          user_id: 'User',
         }}
       />
       <Loaded state={calls} what="requests" isEmpty={(data) => data.events.length === 0}>
         {(data) => {
-          const rows = search
-            ? data.events.filter((event) =>
-                [
-                  event.input,
-                  event.output,
-                  event.model,
-                  event.name,
-                  event.error_message,
-                  event.run_id,
-                  event.user_id,
-                ]
-                  .join('\n')
-                  .toLowerCase()
-                  .includes(search),
-              )
-            : data.events;
+          const rows = data.events;
           return (
             <>
               <SortableTable
                 testId="requests-table"
                 rows={rows}
-                onSelect={setSelected}
+                onSelect={(event) =>
+                  navigate(
+                    `/requests/${encodeURIComponent(event.event_id)}${window.location.search}`,
+                  )
+                }
                 columns={[
                   { key: 'ts', label: 'Time', render: (event) => formatTime(event.ts) },
                   { key: 'model', label: 'Model' },
@@ -168,13 +82,13 @@ export function RequestsPage() {
                     render: (event) => costText(event),
                   },
                   {
-                    key: 'cache_hit',
+                    key: 'cache_status',
                     label: 'Cache',
-                    render: (event) => (event.cache_hit ? 'hit' : ''),
+                    value: (event) => event.cache_status ?? '',
+                    render: (event) => event.cache_status ?? '–',
                   },
                 ]}
               />
-              {selected && <Detail event={selected} />}
             </>
           );
         }}

@@ -1,5 +1,12 @@
 import { useState } from 'react';
-import { SortableTable, Loaded, PageHeader, Payload, TimeRangePicker } from '../components';
+import {
+  Filters,
+  Loaded,
+  PageHeader,
+  Payload,
+  SortableTable,
+  TimeRangePicker,
+} from '../components';
 import { formatCount, formatDuration, formatTime, formatUsd } from '../format';
 import { navigate, useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
@@ -66,6 +73,11 @@ function treeOf(events: RunEvent[]): { event: RunEvent; depth: number }[] {
   return ordered;
 }
 
+/** A share of the run in percent, within [0, 100]. */
+function barPercent(ms: number, total: number): number {
+  return Math.min(100, Math.max(0, (100 * ms) / total));
+}
+
 function RunPage({ runId }: { runId: string }) {
   const run = useApi<RunAnswer>(`/api/v1/runs/${encodeURIComponent(runId)}`);
   const [selected, setSelected] = useState<string>();
@@ -76,7 +88,13 @@ function RunPage({ runId }: { runId: string }) {
       </PageHeader>
       <Loaded state={run} what="run">
         {(data) => {
-          const total = Math.max(1, data.timing.duration_ms);
+          // The panel spans the run: its duration, or the latest event end when a
+          // sub-millisecond run rounds its duration down (bars never leave the panel).
+          const total = Math.max(
+            data.timing.duration_ms,
+            ...data.events.map((event) => event.offset_ms + event.latency_ms),
+            0.001,
+          );
           const chosen = data.events.find((event) => event.event_id === selected);
           return (
             <>
@@ -99,8 +117,11 @@ function RunPage({ runId }: { runId: string }) {
                       <div
                         className={`bar ${event.status === 'error' ? 'error' : event.event_type}`}
                         style={{
-                          left: `${(100 * event.offset_ms) / total}%`,
-                          width: `${(100 * event.latency_ms) / total}%`,
+                          left: `${barPercent(event.offset_ms, total)}%`,
+                          width: `${Math.min(
+                            barPercent(event.latency_ms, total),
+                            100 - barPercent(event.offset_ms, total),
+                          )}%`,
                         }}
                       />
                     </div>
@@ -133,6 +154,10 @@ export function TracesPage({ rest }: { rest: string }) {
     from: range.from,
     to: range.to,
     project_id: params.get('project_id'),
+    user_id: params.get('user_id'),
+    session_id: params.get('session_id'),
+    name: params.get('name'),
+    q: params.get('q'),
     limit: 500,
   });
   if (rest) return <RunPage runId={rest} />;
@@ -141,6 +166,9 @@ export function TracesPage({ rest }: { rest: string }) {
       <PageHeader title="Traces">
         <TimeRangePicker />
       </PageHeader>
+      <Filters
+        fields={{ q: 'Search text', user_id: 'User', session_id: 'Session', name: 'Run name' }}
+      />
       <Loaded state={runs} what="runs" isEmpty={(data) => data.runs.length === 0}>
         {(data) => (
           <SortableTable

@@ -6,20 +6,32 @@ import { boundedInteger, money, parseAnalyticsRequest, rangeOf } from './analyti
  * `GET /api/v1/analytics/runs`: runs with events in the range, newest first,
  * with their totals: events, agent steps, tool calls, model calls, errors,
  * cost (of model calls), start, end and duration, and a status (`error`
- * when any event failed). One run's tree is `GET /api/v1/runs/:runId`.
+ * when any event failed). `user_id`, `session_id`, `name` (an event's name)
+ * and `q` (free text in names, prompts, responses and errors) keep the runs
+ * with an event that matches. One run's tree is `GET /api/v1/runs/:runId`.
  */
 export async function analyticsRunsRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/analytics/runs', { preHandler: app.requireScope('read') }, async (request) => {
     const { scope, query, extra } = await parseAnalyticsRequest(
       app,
       request,
-      z.object({ limit: boundedInteger(100, 1000) }),
+      z.object({
+        limit: boundedInteger(100, 1000),
+        user_id: z.string().min(1).max(256).optional(),
+        session_id: z.string().min(1).max(256).optional(),
+        name: z.string().min(1).max(256).optional(),
+        q: z.string().trim().min(1).max(200).optional(),
+      }),
       [],
     );
     const runs = await app.stores.events.analytics.runs(scope, {
       from: query.from,
       to: query.to,
       limit: extra.limit,
+      userId: extra.user_id,
+      sessionId: extra.session_id,
+      name: extra.name,
+      text: extra.q,
     });
     return {
       ...rangeOf(query),

@@ -44,7 +44,19 @@ export async function chargebackRoutes(app: FastifyInstance): Promise<void> {
       const accept = request.headers.accept ?? '';
       const csv =
         query.format === 'csv' || (query.format === undefined && accept.includes('text/csv'));
-      if (!csv) return chargebackJson(report);
+      if (!csv) {
+        // Names beside the ids, for people reading the report.
+        const project = scope.projectId ? await app.stores.meta.getProject(scope.projectId) : null;
+        const json = chargebackJson(report);
+        return {
+          ...json,
+          orgs: json.orgs.map((org) => ({
+            ...org,
+            org_name: organization?.name ?? null,
+            project_name: project?.name ?? null,
+          })),
+        };
+      }
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="chargeback.csv"')

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { analyticsActivityRoutes } from './analytics-activity-routes';
 import { analyticsCostRoutes } from './analytics-cost-routes';
 import { analyticsFallbackRoutes } from './analytics-fallback-routes';
 import { analyticsOverviewRoutes } from './analytics-overview-routes';
@@ -14,6 +15,7 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
   await app.register(analyticsPerformanceRoutes);
   await app.register(analyticsQualityRoutes);
   await app.register(analyticsRunsRoutes);
+  await app.register(analyticsActivityRoutes);
   await app.register(analyticsFallbackRoutes);
   await app.register(chargebackRoutes);
 }

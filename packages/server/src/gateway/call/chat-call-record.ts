@@ -7,7 +7,7 @@ import {
 } from '@tollgate/core';
 import type { ResolvedRoute } from '../routing/route-table';
 import { attemptsOf, messageOf, statusOf } from './call-outcome';
-import type { ChatCallContext, ChatServices } from './chat-call-types';
+import type { CacheStatus, ChatCallContext, ChatServices } from './chat-call-types';
 import type { EstimatedUsagePart } from './call-usage';
 import { recordPromptCall, type PromptCallRecord } from './record-prompt-call';
 import type { CachedAnswer } from './response-cache';
@@ -32,6 +32,8 @@ export interface ChatCallFacts {
   output?: unknown;
   errorMessage?: string;
   metadata?: Record<string, unknown>;
+  /** Whether the response cache served the call, missed, or was not asked (recorded in metadata). */
+  cacheStatus?: CacheStatus;
 }
 
 /** Records one chat call (fire and forget, see `recordPromptCall`). */
@@ -72,7 +74,9 @@ export function recordChatCall(
     output: facts.output,
     errorMessage: facts.errorMessage,
     userId: typeof request.user === 'string' ? request.user : undefined,
-    metadata: facts.metadata,
+    metadata: facts.cacheStatus
+      ? { ...facts.metadata, cache_status: facts.cacheStatus }
+      : facts.metadata,
     trace: context.trace,
     prompt: context.prompt,
   };
@@ -91,6 +95,7 @@ export function cacheHitFacts(cached: CachedAnswer, latencyMs: number): ChatCall
     attempts: [],
     simulated: cached.simulated,
     cacheHit: true,
+    cacheStatus: 'hit',
     output: cached.response.choices[0]?.message,
     metadata: { cost_saved_usd: cached.costNanos / 1e9 },
   };

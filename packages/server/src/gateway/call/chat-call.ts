@@ -116,6 +116,7 @@ export class ChatCall {
         attempts: routed.attempts,
         simulated,
         output: response.choices[0]?.message,
+        cacheStatus: info.cache,
       });
       if (cacheKey) {
         const answer: CachedAnswer = {
@@ -133,12 +134,10 @@ export class ChatCall {
       }
       return { response, rawBody, info, costNanos: cost.costNanos, unpriced: !cost.priced };
     } catch (error) {
-      recordChatCall(
-        this.services,
-        context,
-        request,
-        failureFacts(route, error, performance.now() - startedAt),
-      );
+      recordChatCall(this.services, context, request, {
+        ...failureFacts(route, error, performance.now() - startedAt),
+        cacheStatus: cacheKey ? 'miss' : 'bypass',
+      });
       throw error;
     }
   }
@@ -201,12 +200,10 @@ export class ChatCall {
         { settleLater: true },
       );
     } catch (error) {
-      recordChatCall(
-        this.services,
-        context,
-        request,
-        failureFacts(route, error, performance.now() - startedAt),
-      );
+      recordChatCall(this.services, context, request, {
+        ...failureFacts(route, error, performance.now() - startedAt),
+        cacheStatus: cacheKey ? 'miss' : 'bypass',
+      });
       throw error;
     }
     const info: CallInfo = {

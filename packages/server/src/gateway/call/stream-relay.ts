@@ -122,6 +122,7 @@ export async function* relayStream(
       attempts: routed.attempts,
       simulated,
       output: collected.output,
+      cacheStatus: info.cache,
       errorMessage: failure
         ? messageOf(failure)
         : collected.finished

@@ -1,9 +1,11 @@
 import {
   EVENT_COLUMNS,
+  type ActivityFilter,
   type AnalyticsQuery,
   type TenantScope,
   type TimeRange,
 } from '@tollgate/core';
+import { activityConditions } from './activity-queries';
 import { addFilters, assertLimit, OK_STATUSES_SQL, rawEvents } from './analytics-filters';
 import { scoped, type Statement } from './event-queries';
 import { EventStoreError } from './event-store-error';
@@ -100,10 +102,19 @@ export interface RunSummaryResultRow {
   cost_text: string;
 }
 
-/** Runs that have events in the range, newest first; cost counts `prompt_call` events (see chargeback). */
-export function runsStatement(scope: TenantScope, query: TimeRange & { limit: number }): Statement {
+/**
+ * Runs that have events in the range, newest first; cost counts `prompt_call`
+ * events (see chargeback). With an activity filter, only runs with an event
+ * that matches it (their totals still count every event of the run).
+ */
+export function runsStatement(
+  scope: TenantScope,
+  query: TimeRange & ActivityFilter & { limit: number },
+): Statement {
   assertLimit(query.limit, MAX_RUNS);
   const conditions = scoped(scope, query, 'ts').add("run_id != ''");
+  const filter = activityConditions(query);
+  const having = filter.sql ? `\nHAVING countIf(${filter.sql}) > 0` : '';
   return {
     sql: `SELECT
     run_id,
@@ -117,10 +128,10 @@ export function runsStatement(scope: TenantScope, query: TimeRange & { limit: nu
     toString(sumIf(cost_nanos, event_type = 'prompt_call')) AS cost_text
 FROM events
 WHERE ${conditions.sql}
-GROUP BY run_id
+GROUP BY run_id${having}
 ORDER BY started_ms DESC, run_id
 LIMIT {limit:UInt32}`,
-    parameters: { ...conditions.parameters, limit: query.limit },
+    parameters: { ...conditions.parameters, ...filter.parameters, limit: query.limit },
   };
 }
 

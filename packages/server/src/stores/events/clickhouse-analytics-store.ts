@@ -1,6 +1,9 @@
 import {
   LATENCY_HISTOGRAM_EDGES_MS,
   parseEventTime,
+  type ActivityFilter,
+  type ActivityQuery,
+  type ActivityRow,
   type AnalyticsQuery,
   type AnalyticsStore,
   type ChargebackKind,
@@ -17,6 +20,7 @@ import {
   type OverviewResult,
   type PromptComparisonRow,
   type RunSummaryRow,
+  type SpendBucketRow,
   type SuccessGroup,
   type SuccessRateRow,
   type TenantScope,
@@ -24,6 +28,12 @@ import {
   type TimeRange,
   type UnpricedModelRow,
 } from '@tollgate/core';
+import {
+  activityStatement,
+  spendOverTimeStatement,
+  type ActivityResultRow,
+  type SpendBucketResultRow,
+} from './activity-queries';
 import { unpricedModelsStatement, type UnpricedModelResultRow } from './unpriced-queries';
 import {
   failuresStatement,
@@ -216,7 +226,42 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     };
   }
 
-  async runs(scope: TenantScope, query: TimeRange & { limit: number }): Promise<RunSummaryRow[]> {
+  async activity(scope: TenantScope, query: ActivityQuery): Promise<ActivityRow[]> {
+    const rows = await this.run<ActivityResultRow>(activityStatement(scope, query));
+    return rows.map((row) => ({
+      id: row.id,
+      calls: Number(row.calls),
+      errors: Number(row.errors_total),
+      input_tokens: Number(row.input_tokens_total),
+      output_tokens: Number(row.output_tokens_total),
+      cost_nanos: BigInt(row.cost_text),
+      unpriced_calls: Number(row.unpriced_calls),
+      events: Number(row.events_total),
+      runs: Number(row.runs_total),
+      sessions: Number(row.sessions_total),
+      user_id: row.latest_user,
+      first_seen: new Date(Number(row.first_ms)).toISOString(),
+      last_seen: new Date(Number(row.last_ms)).toISOString(),
+    }));
+  }
+
+  async spendOverTime(
+    scope: TenantScope,
+    query: TimeRange & { userId?: string; sessionId?: string; bucket: TimeBucket },
+  ): Promise<SpendBucketRow[]> {
+    const rows = await this.run<SpendBucketResultRow>(spendOverTimeStatement(scope, query));
+    return rows.map((row) => ({
+      bucket: new Date(Number(row.bucket_ms)).toISOString(),
+      calls: Number(row.calls),
+      cost_nanos: BigInt(row.cost_text),
+      unpriced_calls: Number(row.unpriced_calls),
+    }));
+  }
+
+  async runs(
+    scope: TenantScope,
+    query: TimeRange & ActivityFilter & { limit: number },
+  ): Promise<RunSummaryRow[]> {
     const rows = await this.run<RunSummaryResultRow>(runsStatement(scope, query));
     return rows.map((row) => ({
       run_id: row.run_id,

@@ -99,11 +99,34 @@ export function scoped(scope: TenantScope, range: TimeRange, column: string): Co
     .add(`${column} < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`, { to: range.to });
 }
 
+/** Free text is searched as given, up to this length. */
+export const MAX_SEARCH_TEXT = 200;
+/** The event columns free text is searched in. */
+const SEARCHED_COLUMNS = ['name', 'input', 'output', 'error_message', 'model'];
+
+/** Adds a case-insensitive search for `text` in an event's name, prompt, response, error or model. */
+export function addTextSearch(conditions: Conditions, text: string): Conditions {
+  if (text.length === 0 || text.length > MAX_SEARCH_TEXT) {
+    throw new EventStoreError(
+      'invalid_query',
+      `search text must be 1 to ${MAX_SEARCH_TEXT} characters`,
+    );
+  }
+  return conditions.add(
+    `(${SEARCHED_COLUMNS.map(
+      (column) => `positionCaseInsensitiveUTF8(${column}, {search_text:String}) > 0`,
+    ).join(' OR ')})`,
+    { search_text: text },
+  );
+}
+
 /** Optional equality filters of `EventFilter`, with the column each one reads. */
 const FILTER_COLUMNS = {
   eventType: 'event_type',
   runId: 'run_id',
   userId: 'user_id',
+  sessionId: 'session_id',
+  name: 'name',
   model: 'model',
   status: 'status',
 } as const satisfies Partial<Record<keyof EventFilter, string>>;
@@ -124,6 +147,14 @@ export function listEventsStatement(
   for (const [field, column] of Object.entries(FILTER_COLUMNS)) {
     const value = filter[field as keyof typeof FILTER_COLUMNS];
     if (value !== undefined) conditions.add(`${column} = {${column}:String}`, { [column]: value });
+  }
+  if (filter.text !== undefined) addTextSearch(conditions, filter.text);
+  if (filter.runName !== undefined) {
+    const runs = scoped(scope, filter, 'ts');
+    conditions.add(
+      `run_id IN (SELECT run_id FROM events WHERE ${runs.sql} AND name = {run_name:String} AND run_id != '')`,
+      { ...runs.parameters, run_name: filter.runName },
+    );
   }
   if (after) {
     conditions.add(
