@@ -92,6 +92,7 @@ export async function eventsRoutes(app: FastifyInstance): Promise<void> {
           projectId: caller.projectId,
           retentionDays: caller.retentionDays,
           priceOverrides: caller.priceOverrides,
+          contentStorage: caller.contentStorage,
           piiRedaction: caller.piiRedaction,
         },
         { maxFutureSkewMs },
