@@ -124,9 +124,10 @@ writeFileSync(
       types: './index.d.ts',
       sideEffects: false,
       engines: { node: '>=20.19' },
-      // Only for the types of the event model (the code has zod inlined).
-      peerDependencies: { zod: '^4' },
-      peerDependenciesMeta: { zod: { optional: true } },
+      // zod only for the types of the event model (the code has it inlined); @sentry/node only for
+      // createLogger's `sentry` option, imported when a DSN is given.
+      peerDependencies: { zod: '^4', '@sentry/node': '>=10' },
+      peerDependenciesMeta: { zod: { optional: true }, '@sentry/node': { optional: true } },
     },
     null,
     2,

@@ -16,6 +16,7 @@ export type { TokenCounts } from './tracking/usage';
 
 export { createLogger } from './logger/create-logger';
 export type { AIOperationReport, LogFields, Logger, LoggerOptions } from './logger/create-logger';
+export type { LoggerSentryOptions } from './logger/sentry-sink';
 export { LOG_LEVELS, type LogLevel } from './logger/log-format';
 
 export { createCostTracker } from './costs/cost-tracker';
