@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import {
   NodeClient,
   Scope,
@@ -29,10 +29,25 @@ export interface SentryReporterOptions {
   now?: () => number;
 }
 
-/** `tollgate@<server version>`: the release when `SENTRY_RELEASE` is unset. */
+/**
+ * `tollgate@<server version>`: the release when `SENTRY_RELEASE` is unset. The server's
+ * package.json is one folder up from the bundle (`dist/main.js`), two from this source file.
+ */
 export function defaultRelease(): string {
-  const manifest = createRequire(import.meta.url)('../../package.json') as { version: string };
-  return `tollgate@${manifest.version}`;
+  for (const candidate of ['../package.json', '../../package.json']) {
+    try {
+      const manifest = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (manifest.name === '@tollgate/server' && manifest.version) {
+        return `tollgate@${manifest.version}`;
+      }
+    } catch {
+      // Not there: try the next place.
+    }
+  }
+  return 'tollgate@unknown';
 }
 
 /**

@@ -13,6 +13,7 @@ import { buildEventRow, createEventId } from '@tollgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../src/config';
 import { disabledErrorReporter } from '../../src/observability/error-reporter';
+import { defaultRelease } from '../../src/observability/sentry-reporter';
 import { openStores } from '../../src/stores/open-stores';
 import { openAIDeployment, route } from '../helpers/gateway-server';
 import {
@@ -232,6 +233,8 @@ describe('error reporting configuration', () => {
       release: undefined,
     });
     expect(disabledErrorReporter.enabled).toBe(false);
+    // The release by default: the server package's version (read beside the source or the bundle).
+    expect(defaultRelease()).toMatch(/^tollgate@\d+\.\d+\.\d+/);
   });
 
   it('refuses a SENTRY_DSN without a key or project, naming the variable', () => {
