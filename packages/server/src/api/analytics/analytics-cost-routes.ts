@@ -1,5 +1,6 @@
 import { COST_GROUPS, divideRounded, type CostRow } from '@tollgate/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from '../../http/errors';
 import { z } from 'zod';
 import { COST_EVENT_TYPES, money, parseAnalyticsRequest, rangeOf } from './analytics-parameters';
 
@@ -20,11 +21,23 @@ function presentCost(row: CostRow) {
 
 const sumCost = (rows: readonly CostRow[]) => rows.reduce((sum, row) => sum + row.cost_nanos, 0n);
 
+/** `user_id`: one end user's calls (read from raw events: the rollups have no user). */
+const userFilter = { user_id: z.string().min(1).max(256).optional() };
+
+/** A project key asking for another project's figures is told it does not exist. */
+function assertOwnProject(request: FastifyRequest, projectId: unknown): void {
+  const own = request.caller?.projectId;
+  if (own && typeof projectId === 'string' && projectId !== own) {
+    throw new ApiError('not_found', `project ${projectId} not found`, { field: 'project_id' });
+  }
+}
+
 /**
  * `GET /api/v1/analytics/cost?groupBy=`: total, count and average cost per
  * group; `GET /api/v1/analytics/cost/summary`: one tenant's (the key's
- * project, or an org key's org or `project_id`) total with breakdowns by
- * operation and model. Model calls (`prompt_call`) unless `event_type` says otherwise.
+ * project, or an org key's org or `project_id`), optionally one end user's
+ * (`user_id`), total with breakdowns by operation, model and day (what the
+ * SDK's cost tracker reads). Model calls (`prompt_call`) unless `event_type` says otherwise.
  */
 export async function analyticsCostRoutes(app: FastifyInstance): Promise<void> {
   const options = { preHandler: app.requireScope('read') };
@@ -33,11 +46,12 @@ export async function analyticsCostRoutes(app: FastifyInstance): Promise<void> {
     const { scope, query, extra } = await parseAnalyticsRequest(
       app,
       request,
-      z.object({ groupBy: z.enum(COST_GROUPS).default('none') }),
+      z.object({ groupBy: z.enum(COST_GROUPS).default('none'), ...userFilter }),
       COST_EVENT_TYPES,
     );
     const rows = await app.stores.events.analytics.cost(scope, {
       ...query,
+      filters: { ...query.filters, userId: extra.user_id },
       groupBy: extra.groupBy,
     });
     return {
@@ -52,17 +66,22 @@ export async function analyticsCostRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/api/v1/analytics/cost/summary', options, async (request) => {
-    const { scope, query } = await parseAnalyticsRequest(
+    assertOwnProject(request, (request.query as Record<string, unknown> | undefined)?.project_id);
+    const parsed = await parseAnalyticsRequest(
       app,
       request,
-      z.object({}),
+      z.object(userFilter),
       COST_EVENT_TYPES,
     );
+    const { scope } = parsed;
+    const userId = parsed.extra.user_id;
+    const query = { ...parsed.query, filters: { ...parsed.query.filters, userId } };
     const analytics = app.stores.events.analytics;
-    const [total, byOperation, byModel, unpriced] = await Promise.all([
+    const [total, byOperation, byModel, byDay, unpriced] = await Promise.all([
       analytics.cost(scope, { ...query, groupBy: 'none' }),
       analytics.cost(scope, { ...query, groupBy: 'operation' }),
       analytics.cost(scope, { ...query, groupBy: 'model' }),
+      analytics.cost(scope, { ...query, groupBy: 'day' }),
       analytics.unpricedModels(scope, { ...query, limit: UNPRICED_MODELS_LISTED }),
     ]);
     const overall = total[0];
@@ -70,11 +89,13 @@ export async function analyticsCostRoutes(app: FastifyInstance): Promise<void> {
       ...rangeOf(query),
       org_id: scope.orgId,
       project_id: scope.projectId ?? null,
+      user_id: userId ?? null,
       total: overall
         ? presentCost(overall)
         : presentCost({ key: '', requests: 0, input_tokens: 0, output_tokens: 0, cost_nanos: 0n }),
       by_operation: byOperation.map(presentCost),
       by_model: byModel.map(presentCost),
+      by_day: byDay.map(presentCost),
       // Calls whose cost is unknown: not in the totals above, never counted as $0.
       unpriced: {
         calls: unpriced.reduce((sum, row) => sum + row.calls, 0),
