@@ -3,17 +3,23 @@
 #   docker build -t tollgate .        (or: podman build --format docker -t tollgate .)
 #   docker run -p 4000:4000 -v tollgate-data:/data tollgate
 #
-# Three stages: `deps` installs the server's production dependencies only, `build` installs
-# everything and bundles the server and the dashboard, and the runtime stage copies just those
-# two results onto the base image. Dev dependencies, tests, benches and TypeScript sources stay
-# in the build stages.
+# Stages: `npm` brings npm to the version that wrote package-lock.json, `deps` installs the
+# server's production dependencies only, `build` installs everything and bundles the server and
+# the dashboard, and the runtime stage copies just those two results onto the base image. Dev
+# dependencies, tests, benches and TypeScript sources stay in the build stages.
 #
 # BASE_IMAGE must carry Node 20 (>= 20.19, as package.json's engines say) and npm at
 # /usr/local/bin, and Debian's useradd, as the official image does. CI builds its own such base
 # (no registry is reachable there): see scripts/image-smoke.sh.
 ARG BASE_IMAGE=node:20-bookworm-slim
 
-FROM ${BASE_IMAGE} AS deps
+# package-lock.json is written by npm 11, and Node 20 ships npm 10, whose `npm ci` reads it as
+# out of sync (overrides and nested optional packages): the install stages use npm 11.
+FROM ${BASE_IMAGE} AS npm
+ARG NPM_VERSION=11.19.1
+RUN npm install --global --no-audit --no-fund "npm@${NPM_VERSION}"
+
+FROM npm AS deps
 WORKDIR /app
 # Only the manifests: this layer is rebuilt when dependencies change, not when code does.
 COPY package.json package-lock.json ./
@@ -27,7 +33,7 @@ RUN npm ci --omit=dev --ignore-scripts --workspace packages/server \
       --prefer-offline --no-audit --no-fund \
  && rm -rf node_modules/@tollgate
 
-FROM ${BASE_IMAGE} AS build
+FROM npm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/core/package.json packages/core/

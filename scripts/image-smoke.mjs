@@ -20,6 +20,8 @@ const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const IMAGE_DATABASE = 'tollgate_image';
 const IMAGE_REDIS_DB = 13;
+/** How long a replica keeps an org's budgets before reading them again (governance/budgets). */
+const BUDGET_CACHE_MS = 5_000;
 const LABEL = 'tollgate-image-smoke';
 const run = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
@@ -364,6 +366,9 @@ async function twoReplicas() {
     body: { scope: 'key', scope_id: budgeted.id, period: 'day', amount_usd: usd(amount) },
   });
   check(budget.status === 201, 'creating the budget failed', budget);
+  // Each replica reads an org's budgets again after at most 5 s (BudgetGuard's cache): the other
+  // replica loaded them (none) during the calls above.
+  await sleep(BUDGET_CACHE_MS + 500);
   const outcomes = [];
   let spent = 0n;
   for (let index = 0; index < 8; index += 1) {

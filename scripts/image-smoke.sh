@@ -129,7 +129,7 @@ else
     tar -C "$work/rootfs" -cf "$base_tar.partial" . && mv "$base_tar.partial" "$base_tar"
     rm -rf "$work/rootfs"
   fi
-  podman import \
+  podman import --quiet \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["node"]' \
     "$base_tar" "$base_image" >/dev/null
@@ -142,7 +142,16 @@ build_started=$SECONDS
 # The host's npm cache (CI's own `npm ci` filled it) serves the build stages' installs.
 npm_cache="$(npm config get cache)"
 mkdir -p "$npm_cache"
-podman build --format docker --network host --volume "$npm_cache:/root/.npm" \
+build_volumes=(--volume "$npm_cache:/root/.npm")
+# Where outbound TLS goes through an intercepting proxy (this machine kind: its CA is in the
+# host's bundle), npm in the build trusts the host's bundle; the image itself is not changed.
+host_ca="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}"
+if [ -f "$host_ca" ]; then
+  printf 'cafile=/etc/ssl/certs/host-ca-certificates.crt\n' >"$work/npmrc"
+  build_volumes+=(--volume "$host_ca:/etc/ssl/certs/host-ca-certificates.crt:ro"
+    --volume "$work/npmrc:/root/.npmrc:ro")
+fi
+podman build --format docker --network host "${build_volumes[@]}" \
   --build-arg "BASE_IMAGE=$base_image" --tag localhost/tollgate:ci . >"$work/build.log" 2>&1 ||
   {
     tail -40 "$work/build.log" >&2
