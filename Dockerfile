@@ -33,14 +33,10 @@ RUN npm ci --omit=dev --ignore-scripts --workspace packages/server \
       --prefer-offline --no-audit --no-fund \
  && rm -rf node_modules/@tollgate
 
-FROM npm AS build
-WORKDIR /app
-COPY package.json package-lock.json ./
-COPY packages/core/package.json packages/core/
-COPY packages/sdk/package.json packages/sdk/
-COPY packages/server/package.json packages/server/
-COPY packages/web/package.json packages/web/
-RUN npm ci --ignore-scripts --prefer-offline --no-audit --no-fund
+# On top of the production tree (chDB's 566 MB library is not unpacked twice): the rest of the
+# locked tree, dev dependencies included. `--no-save`: the lockfile is the input, never changed.
+FROM deps AS build
+RUN npm install --ignore-scripts --prefer-offline --no-audit --no-fund --no-save
 COPY tsconfig.json ./
 COPY scripts/build.mjs scripts/
 COPY packages packages

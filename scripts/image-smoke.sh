@@ -151,7 +151,7 @@ if [ -f "$host_ca" ]; then
   build_volumes+=(--volume "$host_ca:/etc/ssl/certs/host-ca-certificates.crt:ro"
     --volume "$work/npmrc:/root/.npmrc:ro")
 fi
-podman build --format docker --network host "${build_volumes[@]}" \
+podman build --format docker --network host --jobs 2 "${build_volumes[@]}" \
   --build-arg "BASE_IMAGE=$base_image" --tag localhost/tollgate:ci . >"$work/build.log" 2>&1 ||
   {
     tail -40 "$work/build.log" >&2
