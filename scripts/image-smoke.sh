@@ -73,7 +73,8 @@ cleanup() {
     xargs -r podman rm -f -t 0 >/dev/null 2>&1 || true
   podman volume ls --filter label=tollgate-image-smoke --format '{{.Name}}' 2>/dev/null |
     xargs -r podman volume rm -f >/dev/null 2>&1 || true
-  rm -rf "$work"
+  # conmon's cleanup of a stopped container may still write to the run directory for a moment.
+  rm -rf "$work" 2>/dev/null || { sleep 2 && rm -rf "$work"; } || true
   exit "$status"
 }
 trap cleanup EXIT
