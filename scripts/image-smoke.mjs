@@ -7,6 +7,7 @@
 //      again the same way;
 //   2. two replicas sharing the host's PostgreSQL (database `tollgate_image`, made afresh) and
 //      Redis (database 13, flushed): a key's rate limit and a key's budget hold across both.
+// One file on purpose (~425 lines): CI runs it as one script, and both scenarios share its helpers.
 // scripts/image-smoke.sh builds the image and sets podman up (CONTAINERS_CONF, ...) first.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
