@@ -70,6 +70,11 @@ describe('OpenAPI document', () => {
       'query:before',
       'query:limit',
     ]);
+    // An analytics route: the shared parameters and its own, from one schema.
+    const cost = document.paths['/api/v1/analytics/cost']?.get?.parameters ?? [];
+    expect(cost.map((parameter) => parameter.name)).toEqual(
+      expect.arrayContaining(['from', 'to', 'project_id', 'event_type', 'groupBy']),
+    );
   });
 
   it('serves the UI at /docs without a key, its assets from the server itself', async () => {
