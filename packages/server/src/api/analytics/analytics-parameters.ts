@@ -64,7 +64,7 @@ export function analyticsQuery<Extra extends z.ZodObject>(extra: Extra) {
 export async function parseAnalyticsRequest<Schema extends z.ZodObject>(
   app: FastifyInstance,
   request: FastifyRequest,
-  _extraSchema: Schema,
+  extraSchema: Schema,
   defaultEventTypes: readonly string[],
 ): Promise<ParsedAnalyticsRequest<z.output<Schema>>> {
   if (!request.routeOptions.schema?.querystring) {
@@ -72,7 +72,10 @@ export async function parseAnalyticsRequest<Schema extends z.ZodObject>(
     throw new Error(`${request.routeOptions.url} declares no query schema`);
   }
   const parsed = request.query as z.output<typeof analyticsQuerySchema>;
-  const extra = request.query as z.output<Schema>;
+  // The endpoint's own parameters only: a handler spreads them beside the shared ones.
+  const extra = Object.fromEntries(
+    Object.keys(extraSchema.shape).map((key) => [key, (parsed as Record<string, unknown>)[key]]),
+  ) as z.output<Schema>;
   const scope = await readScope(request, app.stores.meta, parsed.project_id);
   const range = parseTimeRange(parsed);
   const filters: AnalyticsFilters = {
