@@ -37,6 +37,7 @@ import { governancePlugin } from './governance/governance-plugin';
 import { policyPlugin } from './governance/policy-plugin';
 import { budgetsPlugin, type BudgetsPluginOptions } from './governance/budgets/budgets-plugin';
 import { answerFrameworkError, errorHandlerPlugin } from './http/error-handler-plugin';
+import { openApiPlugin } from './http/openapi-plugin';
 import { EventIdClaims } from './ingest/event-id-claims';
 import { EventWriter } from './ingest/event-writer';
 import { CallJournal } from './ingest/call-journal';
@@ -182,6 +183,7 @@ export async function buildApp(
 
   await app.register(errorHandlerPlugin);
   await app.register(errorReportingPlugin, { reporter: errorReporter });
+  await app.register(openApiPlugin);
   await app.register(outboundPlugin, options.outbound ?? {});
   await app.register(authPlugin, {
     meta: stores.meta,
