@@ -13,6 +13,7 @@ import type {
   PolicyStore,
   Project,
   PromptStore,
+  VideoJobStore,
 } from '@tollgate/core';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { alertRuleQueries } from './alert-rule-queries';
@@ -27,6 +28,7 @@ import { deadLetterQueries } from './dead-letter-queries';
 import { policyQueries } from './policy-queries';
 import { promptQueries } from './prompt-queries';
 import { tenantAdminQueries } from './tenant-admin-queries';
+import { videoJobQueries } from './video-job-queries';
 import {
   apiKeyColumns,
   expectRow,
@@ -65,6 +67,7 @@ export class DrizzleMetaStore implements MetaStore {
   private readonly budgets: BudgetStore;
   private readonly policies: PolicyStore;
   private readonly deadLetters: DeadLetterStore;
+  private readonly videoJobs: VideoJobStore;
 
   constructor(private readonly driver: MetaStoreDriver) {
     this.kind = driver.kind;
@@ -76,6 +79,7 @@ export class DrizzleMetaStore implements MetaStore {
     this.budgets = budgetQueries(this.database);
     this.policies = policyQueries(this.database);
     this.deadLetters = deadLetterQueries(this.database);
+    this.videoJobs = videoJobQueries(this.database);
   }
 
   migrate(): Promise<void> {
@@ -278,6 +282,13 @@ export class DrizzleMetaStore implements MetaStore {
     this.deadLetters.addDeadLetters(letters);
   listDeadLetters: DeadLetterStore['listDeadLetters'] = (orgId, page) =>
     this.deadLetters.listDeadLetters(orgId, page);
+  createVideoJob: VideoJobStore['createVideoJob'] = (job) => this.videoJobs.createVideoJob(job);
+  getVideoJob: VideoJobStore['getVideoJob'] = (scope, id) => this.videoJobs.getVideoJob(scope, id);
+  claimVideoJobs: VideoJobStore['claimVideoJobs'] = (owner, now, leaseMs, limit) =>
+    this.videoJobs.claimVideoJobs(owner, now, leaseMs, limit);
+  updateVideoJob: VideoJobStore['updateVideoJob'] = (job, owner, update) =>
+    this.videoJobs.updateVideoJob(job, owner, update);
+  nextVideoPollAt: VideoJobStore['nextVideoPollAt'] = () => this.videoJobs.nextVideoPollAt();
 
   async ping(): Promise<void> {
     await this.database.execute(sql`select 1`);
