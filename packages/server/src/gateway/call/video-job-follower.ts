@@ -176,7 +176,8 @@ export class VideoJobFollower {
       ...(state.size !== undefined ? { size: state.size } : {}),
       ...(state.error ? { error: state.error } : {}),
     };
-    const waitMs = Math.round(pollWaitMs(polls, this.backoff()));
+    // The start was followed by the first wait; after poll n comes wait n + 1.
+    const waitMs = Math.round(pollWaitMs(polls + 1, this.backoff()));
     if (ended) {
       const finished: VideoJob = { ...job, ...update, completedAt: new Date(now) };
       await this.record(finished, state.expired === true, now);
