@@ -182,7 +182,7 @@ export class VideoCalls {
 }
 
 /** The deployment a job runs on, from its route as configured now. */
-export async function deploymentOf(routeTable: RouteTable, job: VideoJob) {
+export async function deploymentOf(routeTable: Pick<RouteTable, 'resolve'>, job: VideoJob) {
   const route = await routeTable.resolve(job.orgId, job.routeModel);
   const deployment = route?.deployments.find((each) => each.id === job.deploymentId);
   if (!deployment) {

@@ -28,9 +28,12 @@ import type { RouteTable } from '../routing/route-table';
 import { deploymentOf, type VideoJobSettings } from './video-call';
 
 export interface VideoFollowerServices {
-  meta: MetaStore;
-  router: GatewayRouter;
-  routeTable: RouteTable;
+  meta: Pick<
+    MetaStore,
+    'claimVideoJobs' | 'updateVideoJob' | 'nextVideoPollAt' | 'getOrganization' | 'getProject'
+  >;
+  router: Pick<GatewayRouter, 'providerFor'>;
+  routeTable: Pick<RouteTable, 'resolve'>;
   pricing: Pick<PricingService, 'forOrganization'>;
   recorder: CallRecorder;
   clock: Clock;
