@@ -6,6 +6,7 @@
  * session of the call that started it. Failed and expired jobs are recorded
  * as such; bad input and other tenants' ids get clear 4xx answers.
  */
+import { waitForVideo } from '@tollgate/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { route, startGatewayServer, type GatewayServer } from '../../helpers/gateway-server';
@@ -111,6 +112,34 @@ describe('simulated video jobs', () => {
     // Ended means no longer followed: a while later there is still exactly one event.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await videoEventsOf(gateway.reader, requestId, 0)).toHaveLength(1);
+  });
+
+  it("is followed to its end by the SDK's waitForVideo with the official client", async () => {
+    const video = await gateway.openai.videos.create({
+      model: 'sim-sora' as never,
+      prompt: PROMPT,
+    });
+    const ends: unknown[] = [];
+    const logger = { debug: () => undefined, info: (...line: unknown[]) => void ends.push(line) };
+    const {
+      video: ended,
+      polls,
+      totalWaitMs,
+    } = await waitForVideo(gateway.openai, video.id, {
+      initialMs: 100,
+      maxMs: 400,
+      logger,
+    });
+    expect(ended).toMatchObject({ id: video.id, status: 'completed', seconds: '4' });
+    // A 2 s job: waits of 100, 150, 225, 337.5, 400 … ms.
+    expect(polls).toBeGreaterThanOrEqual(5);
+    expect(totalWaitMs).toBeGreaterThanOrEqual(1_500);
+    expect(ends).toEqual([
+      [
+        `video completed after ${polls} polls`,
+        { videoId: video.id, status: 'completed', polls, totalWaitMs },
+      ],
+    ]);
   });
 
   it('records a failed job as an error, at no cost, and has no content for it', async () => {
