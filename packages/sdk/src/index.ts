@@ -53,6 +53,13 @@ export {
 export type { AiFallbackFailure } from './rpc/rpc-errors';
 
 export * from './resilience';
+export { waitForVideo } from './videos/wait-for-video';
+export type {
+  VideoClient,
+  VideoStatusLike,
+  VideoWait,
+  WaitForVideoOptions,
+} from './videos/wait-for-video';
 
 /** The event model's types, so apps can type the events they record (the server validates them). */
 export type { EventInput, EventStatus, EventType, OperationKind } from '@tollgate/core';

@@ -6,6 +6,7 @@
  */
 export {
   CircuitBreaker,
+  DEFAULT_POLL_BACKOFF,
   FailoverError,
   FailoverOrchestrator,
   InMemoryBreakerStateStore,
@@ -19,6 +20,8 @@ export {
   isRetryableStatus,
   isUpstreamError,
   orderCandidates,
+  pollSchedule,
+  pollWaitMs,
   pollWithBackoff,
   retryDelay,
   retryWithBackoff,
@@ -39,7 +42,9 @@ export type {
   FailoverOptions,
   FailoverResult,
   FailoverRunOptions,
+  BackoffScheduleOptions,
   PollOptions,
+  PollWait,
   PollResult,
   RetryDelayOptions,
   RetryOptions,

@@ -64,6 +64,10 @@ export const environmentSchema = z.object({
   TOLLGATE_BREAKER_COOLDOWN_MS: integer(30_000, 10, 86_400_000),
   TOLLGATE_STREAM_IDLE_TIMEOUT_MS: integer(0, 0, 3_600_000),
   TOLLGATE_JOURNAL_SYNC_MS: integer(1_000, 0, 3_600_000),
+  TOLLGATE_VIDEO_POLL_INITIAL_MS: integer(2_000, 1, 3_600_000),
+  TOLLGATE_VIDEO_POLL_MAX_MS: integer(30_000, 1, 3_600_000),
+  TOLLGATE_VIDEO_DEADLINE_MS: integer(3_600_000, 1_000, 7 * 86_400_000),
+  TOLLGATE_VIDEO_SCAN_MS: integer(5_000, 10, 3_600_000),
   TOLLGATE_METRICS_TOKEN: z.string().trim().min(1).optional(),
   TOLLGATE_ALERTS: z.string().trim().min(1).optional(),
   TOLLGATE_MODEL_RPM: integer(0, 0, 1_000_000_000),
@@ -143,6 +147,15 @@ export interface Configuration {
   streamIdleTimeoutMs: number;
   /** The gateway's call journal: how often its lines are fdatasync'ed (0: never). */
   journal: { syncIntervalMs: number };
+  /** Video jobs: the poll backoff (first wait, ×1.5, cap), the deadline, the scan for due jobs. */
+  videos: {
+    pollInitialMs: number;
+    pollMaxMs: number;
+    pollFactor: number;
+    deadlineMs: number;
+    scanMs: number;
+    leaseMs: number;
+  };
   /** Per-minute limits of each model per org (0: none); keys, projects and orgs have their own. */
   rateLimits: { modelRequestsPerMinute: number; modelTokensPerMinute: number };
   /** When (UTC) the daily retention job runs in this process; undefined: never (`off`). */
@@ -218,6 +231,15 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
     },
     streamIdleTimeoutMs: values.TOLLGATE_STREAM_IDLE_TIMEOUT_MS,
     journal: { syncIntervalMs: values.TOLLGATE_JOURNAL_SYNC_MS },
+    videos: {
+      pollInitialMs: values.TOLLGATE_VIDEO_POLL_INITIAL_MS,
+      pollMaxMs: values.TOLLGATE_VIDEO_POLL_MAX_MS,
+      pollFactor: 1.5,
+      deadlineMs: values.TOLLGATE_VIDEO_DEADLINE_MS,
+      scanMs: values.TOLLGATE_VIDEO_SCAN_MS,
+      // Far longer than a poll (an upstream call with its timeout), so a live owner never loses it.
+      leaseMs: 120_000,
+    },
     metricsToken: values.TOLLGATE_METRICS_TOKEN,
     budgets: { reconcileIntervalMs: values.TOLLGATE_BUDGET_RECONCILE_MS },
     metaSharedBuffersMb: values.TOLLGATE_META_SHARED_BUFFERS_MB,

@@ -1,5 +1,6 @@
 export * from './openai-chat';
 export * from './openai-images';
+export * from './openai-videos';
 export { contentText, createUsage, maxOutputTokens, tokenUsageOf } from './openai-chat-helpers';
 export type { UsageDetails } from './openai-chat-helpers';
 export {
@@ -7,6 +8,7 @@ export {
   parseChatCompletionRequest,
   parseEmbeddingRequest,
   parseImageRequest,
+  parseVideoRequest,
   toParseResult,
 } from './parse-openai-request';
 export type { ParseResult } from './parse-openai-request';
@@ -16,6 +18,8 @@ export type {
   ChatResult,
   ChatStream,
   ImageResult,
+  VideoContent,
+  VideoJobState,
   Deployment,
   GatewayProvider,
   ProviderCall,

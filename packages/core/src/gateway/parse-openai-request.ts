@@ -4,6 +4,8 @@ import { openAIChatRequestSchema, openAIEmbeddingRequestSchema } from './openai-
 import type { OpenAIChatRequest, OpenAIEmbeddingRequest } from './openai-chat';
 import { openAIImageRequestSchema } from './openai-images';
 import type { OpenAIImageRequest } from './openai-images';
+import { openAIVideoRequestSchema } from './openai-videos';
+import type { OpenAIVideoRequest } from './openai-videos';
 
 export type ParseResult<T> =
   { success: true; data: T } | { success: false; error: InvalidRequestError };
@@ -21,6 +23,11 @@ export function parseEmbeddingRequest(body: unknown): ParseResult<OpenAIEmbeddin
 /** Validates a `/v1/images/generations` body; the error names the first offending field. */
 export function parseImageRequest(body: unknown): ParseResult<OpenAIImageRequest> {
   return toParseResult(openAIImageRequestSchema.safeParse(body));
+}
+
+/** Validates a `POST /v1/videos` body; the error names the first offending field. */
+export function parseVideoRequest(body: unknown): ParseResult<OpenAIVideoRequest> {
+  return toParseResult(openAIVideoRequestSchema.safeParse(body));
 }
 
 /** A zod result as a `ParseResult`, its first issue turned into an `InvalidRequestError`. */

@@ -11,6 +11,7 @@ import type {
   OpenAIUsage,
 } from './openai-chat';
 import type { OpenAIImageRequest, OpenAIImageResponse } from './openai-images';
+import type { OpenAIVideoError, OpenAIVideoRequest, VideoStatus } from './openai-videos';
 
 export const PROVIDER_NAMES = [
   'openai',
@@ -108,6 +109,34 @@ export interface GatewayProvider {
   embed(request: OpenAIEmbeddingRequest, call: ProviderCall): Promise<OpenAIEmbeddingResponse>;
   /** Image generation, for providers with image models; absent: the provider has none. */
   generateImages?(request: OpenAIImageRequest, call: ProviderCall): Promise<ImageResult>;
+  /** Starts a video job, for providers with video models; absent: the provider has none. */
+  createVideo?(request: OpenAIVideoRequest, call: ProviderCall): Promise<VideoJobState>;
+  /** The job's state now, by the id `createVideo` returned. */
+  getVideo?(upstreamId: string, call: ProviderCall): Promise<VideoJobState>;
+  /** The finished video's bytes (MP4). */
+  downloadVideo?(upstreamId: string, call: ProviderCall): Promise<VideoContent>;
+}
+
+/** A video job as the provider reports it, in OpenAI's terms whatever the provider's. */
+export interface VideoJobState {
+  /** The provider's id of the job (OpenAI's video id, Gemini's operation name). */
+  upstreamId: string;
+  status: VideoStatus;
+  /** 0–100, when the provider says. */
+  progress?: number;
+  /** Seconds of video the job makes (or made), when the provider says. */
+  seconds?: number;
+  size?: string;
+  error?: OpenAIVideoError;
+  simulated?: boolean;
+}
+
+export interface VideoContent {
+  contentType: string;
+  body: AsyncIterable<Uint8Array>;
+  /** Bytes, when the provider says. */
+  length?: number;
+  simulated?: boolean;
 }
 
 export interface ImageResult {

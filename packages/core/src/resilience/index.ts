@@ -7,4 +7,5 @@ export type { BreakerOpenReason, BreakerState, SuccessBucket } from './breaker-s
 export * from './breaker-state-store';
 export * from './circuit-breaker';
 export * from './failover';
+export * from './backoff-schedule';
 export * from './poll-with-backoff';

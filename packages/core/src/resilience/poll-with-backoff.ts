@@ -1,3 +1,4 @@
+import { DEFAULT_POLL_BACKOFF } from './backoff-schedule';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
 
@@ -14,6 +15,14 @@ export interface PollOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   clock?: Clock;
+  /** Told before each wait: the polls made so far, this wait and the total waited once it ends. */
+  onWait?: (wait: PollWait) => void;
+}
+
+export interface PollWait {
+  polls: number;
+  waitMs: number;
+  totalWaitMs: number;
 }
 
 const pollTimeoutErrorBrand: unique symbol = Symbol.for('tollgate.poll-timeout-error');
@@ -49,15 +58,17 @@ export async function pollWithBackoff<T>(
   options: PollOptions = {},
 ): Promise<T> {
   const {
-    initialMs = 2000,
-    factor = 1.5,
-    maxMs = 30_000,
+    initialMs = DEFAULT_POLL_BACKOFF.initialMs,
+    factor = DEFAULT_POLL_BACKOFF.factor,
+    maxMs = DEFAULT_POLL_BACKOFF.maxMs,
     timeoutMs,
     signal,
     clock = systemClock,
+    onWait,
   } = options;
   const giveUpAt = timeoutMs === undefined ? undefined : clock.now() + timeoutMs;
   let waitMs = Math.min(initialMs, maxMs);
+  let totalWaitMs = 0;
 
   for (let poll = 1; ; poll++) {
     signal?.throwIfAborted();
@@ -66,7 +77,10 @@ export async function pollWithBackoff<T>(
 
     const remainingMs = giveUpAt === undefined ? Infinity : giveUpAt - clock.now();
     if (remainingMs <= 0) throw new PollTimeoutError(timeoutMs ?? 0, poll);
-    await clock.sleep(Math.min(waitMs, remainingMs), signal);
+    const thisWaitMs = Math.min(waitMs, remainingMs);
+    totalWaitMs += thisWaitMs;
+    onWait?.({ polls: poll, waitMs: thisWaitMs, totalWaitMs });
+    await clock.sleep(thisWaitMs, signal);
     waitMs = Math.min(waitMs * factor, maxMs);
   }
 }

@@ -7,3 +7,4 @@ export * from './meta-store';
 export * from './policy-store';
 export * from './prompt-store';
 export * from './hot-store';
+export * from './video-job-store';

@@ -4,6 +4,7 @@ import type { BudgetStore } from './budget-store';
 import type { DeadLetterStore } from './dead-letter-store';
 import type { PolicyStore } from './policy-store';
 import type { PromptStore } from './prompt-store';
+import type { VideoJobStore } from './video-job-store';
 
 export const PLANS = ['free', 'pro', 'team', 'enterprise'] as const;
 export type Plan = (typeof PLANS)[number];
@@ -166,7 +167,8 @@ export interface MetaStore
     BudgetStore,
     AlertRuleStore,
     PolicyStore,
-    DeadLetterStore {
+    DeadLetterStore,
+    VideoJobStore {
   readonly kind: 'pglite' | 'postgres';
   migrate(): Promise<void>;
   createOrganization(input: NewOrganization): Promise<Organization>;

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
-import { CircuitBreaker, HotStoreBreakerStateStore } from '@tollgate/core';
+import { CircuitBreaker, HotStoreBreakerStateStore, systemClock } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { ChatCall } from './call/chat-call';
 import { CallTwins } from './call/call-twins';
 import { GatewayRouter } from './call/gateway-router';
 import { ResponseCache } from './call/response-cache';
+import { VideoCalls } from './call/video-call';
+import { VideoJobFollower } from './call/video-job-follower';
 import { loadSecretKey, SecretBox } from './credentials/secret-box';
 import { anthropicEndpoints } from './endpoints/anthropic-endpoints';
 import { openAIEndpoints } from './endpoints/openai-endpoints';
@@ -21,6 +23,9 @@ export interface Gateway {
   secretBox: SecretBox;
   /** Calls an app both traced and sent through the gateway: its span is linked, not counted. */
   twins: CallTwins;
+  /** Video jobs: started here, followed by `videoFollower` until they end. */
+  videos: VideoCalls;
+  videoFollower: VideoJobFollower;
 }
 
 declare module 'fastify' {
@@ -81,7 +86,39 @@ export const gatewayPlugin = fastifyPlugin(
       tokenCounter: lazyTokenCounter,
       streamIdleTimeoutMs: configuration.streamIdleTimeoutMs,
     });
-    app.decorate('gateway', { routeTable, router, chat, secretBox, twins });
+    const recorder = { observers: app.promptCalls, batch: app.callRecords, logger: app.log, twins };
+    const videoFollower = new VideoJobFollower({
+      meta: stores.meta,
+      router,
+      routeTable,
+      pricing: app.pricing,
+      recorder,
+      clock: systemClock,
+      settings: configuration.videos,
+      logger: app.log,
+    });
+    const videos = new VideoCalls({
+      chat,
+      router,
+      routeTable,
+      meta: stores.meta,
+      recorder,
+      clock: systemClock,
+      settings: configuration.videos,
+      onJobStarted: (nextPollAt) => videoFollower.wake(nextPollAt),
+    });
+    // Jobs left by a restart (or by a replica gone) are resumed once the server is up.
+    app.addHook('onReady', async () => videoFollower.start());
+    app.addHook('onClose', async () => videoFollower.stop());
+    app.decorate('gateway', {
+      routeTable,
+      router,
+      chat,
+      secretBox,
+      twins,
+      videos,
+      videoFollower,
+    });
     app.decorateRequest('callTrace', undefined);
     await app.register(openAIEndpoints);
     await app.register(anthropicEndpoints);

@@ -102,6 +102,15 @@ export class GatewayRouter {
     return this.orchestrators.get(orgId)?.health() ?? [];
   }
 
+  /** The provider that serves this deployment, through the outbound policy its route's trust asks for. */
+  providerFor(deployment: RoutedDeployment): GatewayProvider {
+    const providers =
+      deployment.outbound === 'operator'
+        ? this.options.providers
+        : (this.options.tenantProviders ?? this.options.providers);
+    return providers[deployment.provider];
+  }
+
   async run<T>(
     orgId: string,
     route: ResolvedRoute,
@@ -158,11 +167,7 @@ export class GatewayRouter {
           ),
         );
         try {
-          const providers =
-            deployment.outbound === 'operator'
-              ? this.options.providers
-              : (this.options.tenantProviders ?? this.options.providers);
-          return await call(providers[deployment.provider], deployment, attempt.signal);
+          return await call(this.providerFor(deployment), deployment, attempt.signal);
         } finally {
           cancelTimeout();
           runSignal.removeEventListener('abort', abortWithRun);

@@ -14,7 +14,9 @@ export interface CallTenant extends EventTenant {
 
 export interface PromptCallRecord {
   requestId: string;
-  operation: 'chat' | 'embedding' | 'image';
+  operation: 'chat' | 'embedding' | 'image' | 'video';
+  /** The event's id when chosen in advance (a video job's, so recording it again stores it once). */
+  eventId?: string;
   /** The recorded name: the endpoint's (`messages`, `responses`); by default the operation's. */
   name?: string;
   status: EventStatus;
@@ -37,6 +39,8 @@ export interface PromptCallRecord {
   imageCount?: number;
   imageSize?: string;
   imageQuality?: string;
+  /** Seconds of video generated (the `video` operation). */
+  videoDurationSeconds?: number;
   costNanos: number;
   /** True when the price table did not know the model. */
   unpriced?: boolean;

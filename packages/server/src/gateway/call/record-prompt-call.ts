@@ -62,6 +62,7 @@ const OPERATION_NAMES: Record<PromptCallRecord['operation'], string> = {
   chat: 'chat.completions',
   embedding: 'embeddings',
   image: 'images.generations',
+  video: 'videos',
 };
 
 /** The JSONEachRow line of a gateway call's `prompt_call` event. */
@@ -69,6 +70,7 @@ function promptCallLine(tenant: CallTenant, record: PromptCallRecord): string {
   const made = callsMade(record.attempts);
   const input: ParsedEventInput = {
     event_type: 'prompt_call',
+    ...(record.eventId ? { event_id: record.eventId } : {}),
     request_id: record.requestId,
     // In the app's run when it names one, else in its OpenTelemetry trace (under the span that called).
     run_id: record.trace?.runId ?? record.trace?.traceId ?? record.requestId,
@@ -94,6 +96,7 @@ function promptCallLine(tenant: CallTenant, record: PromptCallRecord): string {
     image_count: record.imageCount,
     image_size: record.imageSize,
     image_quality: record.imageQuality,
+    video_duration_seconds: record.videoDurationSeconds,
     ttft_ms: record.ttftMs,
     cache_hit: record.cacheHit,
     attempts: made.length,

@@ -21,6 +21,7 @@ import {
   writeCoalescer,
 } from './gateway-context';
 import { imageEndpoints } from './image-endpoints';
+import { videoEndpoints } from './video-endpoints';
 
 /** SSE lines of an OpenAI stream; a failure after the first byte ends it with an error event. */
 async function* openAIServerSentEvents(
@@ -170,6 +171,7 @@ export async function openAIEndpoints(app: FastifyInstance): Promise<void> {
   );
 
   imageEndpoints(app);
+  videoEndpoints(app);
   await openAIResponsesEndpoint(app, new StoredResponses(app.stores.hot));
 
   app.get('/v1/models', { preHandler: app.requireScope('gateway') }, async (request) => {

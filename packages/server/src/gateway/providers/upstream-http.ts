@@ -44,16 +44,44 @@ const TIMEOUT_CODES = new Set([
 ]);
 
 /** POSTs and waits for a 2xx status and headers; anything else throws an `UpstreamError`. */
-export async function postUpstream(
+export function postUpstream(
   transport: HttpTransport,
   upstream: UpstreamRequest,
+): Promise<UpstreamResponse> {
+  return sendUpstream(transport, upstream, 'POST');
+}
+
+/**
+ * GETs (the upstream's `body` is not sent) and waits for a 2xx status; a
+ * redirect is followed, up to 5 of them, each through the same dispatcher (so
+ * the outbound policy checks every address). Anything else throws an `UpstreamError`.
+ */
+export async function getUpstream(
+  transport: HttpTransport,
+  upstream: UpstreamRequest,
+): Promise<UpstreamResponse> {
+  let url = upstream.url;
+  for (let redirects = 0; ; redirects++) {
+    const response = await sendUpstream(transport, { ...upstream, url }, 'GET', redirects < 5);
+    const location = response.headers.get('location');
+    if (response.status < 300 || !location) return response;
+    await response.body.dump();
+    url = new URL(location, url).toString();
+  }
+}
+
+async function sendUpstream(
+  transport: HttpTransport,
+  upstream: UpstreamRequest,
+  method: 'GET' | 'POST',
+  acceptRedirect = false,
 ): Promise<UpstreamResponse> {
   let response: Dispatcher.ResponseData;
   try {
     response = await request(upstream.url, {
-      method: 'POST',
+      method,
       headers: upstream.headers,
-      body: upstream.body,
+      ...(method === 'POST' ? { body: upstream.body } : {}),
       signal: upstream.signal,
       ...(transport.dispatcher ? { dispatcher: transport.dispatcher } : {}),
     });
@@ -61,7 +89,8 @@ export async function postUpstream(
     throw toUpstreamError(error, upstream, 'request');
   }
   const headers = headerReader(response.headers);
-  if (response.statusCode >= 200 && response.statusCode < 300) {
+  const redirect = acceptRedirect && [301, 302, 303, 307, 308].includes(response.statusCode);
+  if ((response.statusCode >= 200 && response.statusCode < 300) || redirect) {
     return { status: response.statusCode, headers, body: response.body };
   }
   const body = await readText(response.body, upstream);

@@ -13,6 +13,7 @@ import type {
   PolicyStore,
   Project,
   PromptStore,
+  VideoJobStore,
 } from '@tollgate/core';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { alertRuleQueries } from './alert-rule-queries';
@@ -28,6 +29,7 @@ import { policyQueries } from './policy-queries';
 import { promptQueries } from './prompt-queries';
 import { asSystem, asTenant } from './row-security';
 import { tenantAdminQueries } from './tenant-admin-queries';
+import { videoJobQueries } from './video-job-queries';
 import {
   apiKeyColumns,
   expectRow,
@@ -356,6 +358,16 @@ export class DrizzleMetaStore implements MetaStore {
     this.system((database) => deadLetterQueries(database).addDeadLetters(letters));
   listDeadLetters: DeadLetterStore['listDeadLetters'] = (orgId, page) =>
     this.tenant(orgId, (database) => deadLetterQueries(database).listDeadLetters(orgId, page));
+  createVideoJob: VideoJobStore['createVideoJob'] = (job) =>
+    this.tenant(job.orgId, (database) => videoJobQueries(database).createVideoJob(job));
+  getVideoJob: VideoJobStore['getVideoJob'] = (scope, id) =>
+    this.tenant(scope.orgId, (database) => videoJobQueries(database).getVideoJob(scope, id));
+  claimVideoJobs: VideoJobStore['claimVideoJobs'] = (owner, now, leaseMs, limit) =>
+    this.system((database) => videoJobQueries(database).claimVideoJobs(owner, now, leaseMs, limit));
+  updateVideoJob: VideoJobStore['updateVideoJob'] = (job, owner, update) =>
+    this.system((database) => videoJobQueries(database).updateVideoJob(job, owner, update));
+  nextVideoPollAt: VideoJobStore['nextVideoPollAt'] = () =>
+    this.system((database) => videoJobQueries(database).nextVideoPollAt());
 
   async ping(): Promise<void> {
     await this.database.execute(sql`select 1`);

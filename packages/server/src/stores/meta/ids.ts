@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 /** The prefix of each kind of meta store id: `org_…`, `proj_…`, `key_…`. */
 export type IdPrefix =
-  'org' | 'proj' | 'key' | 'cred' | 'prm' | 'bdg' | 'alr' | 'flo' | 'grd' | 'ret' | 'dlq';
+  'org' | 'proj' | 'key' | 'cred' | 'prm' | 'bdg' | 'alr' | 'flo' | 'grd' | 'ret' | 'dlq' | 'video';
 
 /**
  * A new id: the prefix, an underscore and the 32 hex digits of a random UUID v4

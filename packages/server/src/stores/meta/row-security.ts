@@ -29,6 +29,9 @@ export const SYSTEM_OPERATIONS = [
   'listAllBudgets', // the budget reconciler, across orgs
   'listEnabledAlertRules', // the alert evaluator, across orgs
   'addDeadLetters', // the ingest writer keeps refused rows of any org, whatever they name
+  'claimVideoJobs', // the video job follower polls every org's pending jobs
+  'updateVideoJob', // ... and saves each poll of a job it holds the lease of
+  'nextVideoPollAt', // ... and sleeps until the next job of any org is due
 ] as const;
 
 /**

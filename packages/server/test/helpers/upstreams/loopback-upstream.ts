@@ -30,6 +30,8 @@ export type UpstreamReply =
       /** After this many events, send nothing more and keep the connection open. */
       stallAfter?: number;
     }
+  /** Raw bytes (a video file), with their content type. */
+  | { type: 'bytes'; status?: number; body: Buffer; contentType: string }
   /** Accept the request and never answer. */
   | { type: 'hang' }
   /** Destroy the socket without answering. */
@@ -115,6 +117,13 @@ function answer(reply: UpstreamReply, response: ServerResponse): void {
       });
       return;
     }
+    case 'bytes':
+      response.writeHead(reply.status ?? 200, {
+        'content-type': reply.contentType,
+        'content-length': String(reply.body.length),
+      });
+      response.end(reply.body);
+      return;
     case 'hang':
       return;
     case 'reset':

@@ -7,9 +7,15 @@ import type { MetaStoreContractOptions } from './meta-store-contract';
 import { runPolicyStoreContract } from './policy-store-contract';
 import { createPostgresTestDatabase } from './postgres-test-database';
 import { runPromptStoreContract } from './prompt-store-contract';
+import { runVideoJobStoreContract } from './video-job-store-contract';
 
 /** The meta store's parts with contracts of their own, each run on PGlite and on Postgres. */
-const contracts = [runPromptStoreContract, runPolicyStoreContract, runAlertRuleStoreContract];
+const contracts = [
+  runPromptStoreContract,
+  runPolicyStoreContract,
+  runAlertRuleStoreContract,
+  runVideoJobStoreContract,
+];
 
 const pglite: MetaStoreContractOptions = {
   kind: 'pglite',

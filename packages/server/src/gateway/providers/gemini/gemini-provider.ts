@@ -23,6 +23,7 @@ import type {
   GeminiResponse,
 } from './gemini-api';
 import { geminiErrorSpec } from './gemini-error';
+import { geminiVideoMethods } from './gemini-videos';
 import { convertGeminiStream } from './gemini-stream';
 import { convertGeminiResponse } from './convert-gemini-response';
 import { convertToGeminiRequest } from './convert-to-gemini-request';
@@ -65,6 +66,7 @@ export function createGeminiProvider(transport: HttpTransport): GatewayProvider 
 
   return {
     name: 'gemini',
+    ...geminiVideoMethods(transport, GEMINI_BASE_URL),
 
     async chat(request, { deployment, signal }) {
       const upstream = upstreamRequest(

@@ -20,6 +20,7 @@ import {
 } from './convert-to-openai-request';
 import { openAIErrorSpec } from './openai-error';
 import { convertOpenAIStream } from './openai-stream';
+import { openAIVideoMethods } from './openai-videos';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
@@ -36,13 +37,14 @@ export interface OpenAIWireConfig {
 }
 
 export function createOpenAIProvider(transport: HttpTransport): GatewayProvider {
-  return createOpenAIWireProvider(transport, {
+  const provider = createOpenAIWireProvider(transport, {
     name: 'openai',
     url: (deployment, operation) => joinUrl(deployment.baseUrl ?? OPENAI_BASE_URL, operation),
     headers: (deployment) => ({ authorization: `Bearer ${requireApiKey(deployment)}` }),
     errorSpec: openAIErrorSpec,
     preferMaxCompletionTokens: true,
   });
+  return { ...provider, ...openAIVideoMethods(transport, OPENAI_BASE_URL) };
 }
 
 /**

@@ -25,6 +25,10 @@ export const simulatedOptionsSchema = z.looseObject({
   maxOutputTokens: z.number().int().min(1).default(256),
   /** Embedding size when the request names no `dimensions`. */
   embeddingDimensions: z.number().int().min(1).max(8192).default(1536),
+  /** How long after its start a video job completes (it is `in_progress` until then). */
+  videoJobMs: z.number().min(0).max(86_400_000).default(8_000),
+  /** How a video job ends: `failed` to see a failed job followed and recorded. */
+  videoOutcome: z.enum(['completed', 'failed']).default('completed'),
 });
 
 export type SimulatedOptions = z.infer<typeof simulatedOptionsSchema>;

@@ -1,3 +1,4 @@
+import { UpstreamError } from '@tollgate/core';
 import type { Deployment, GatewayProvider, OpenAIChatResponse } from '@tollgate/core';
 import { loadTokenCounter } from '../../../tokens/token-counter';
 import { errorOfAbort } from '../upstream-http';
@@ -8,6 +9,7 @@ import { simulateImages } from './simulated-image';
 import { simulatedFailure } from './simulated-error';
 import { simulatedOptionsOf } from './simulated-options';
 import { simulatedChunks } from './simulated-stream';
+import { simulatedVideoContent, simulatedVideoState, startSimulatedVideo } from './simulated-video';
 
 export interface SimulatedDependencies {
   now: () => number;
@@ -79,6 +81,34 @@ export function createSimulatedProvider(dependencies: SimulatedDependencies): Ga
       if (failure) throw failure;
       return { response: simulateImages(request, deployment.model, created()), simulated: true };
     },
+
+    async createVideo(request, { deployment, signal }) {
+      const options = simulatedOptionsOf(deployment);
+      await waiter(deployment, signal, 'request')(options.latencyMs);
+      const failure = simulatedFailure(options, dependencies.random);
+      if (failure) throw failure;
+      return startSimulatedVideo(request, dependencies.now());
+    },
+
+    async getVideo(upstreamId, { deployment }) {
+      const state = simulatedVideoState(
+        upstreamId,
+        simulatedOptionsOf(deployment),
+        dependencies.now(),
+      );
+      if (!state) throw simulatedNotFound(upstreamId);
+      return state;
+    },
+
+    async downloadVideo(upstreamId, { deployment }) {
+      const state = simulatedVideoState(
+        upstreamId,
+        simulatedOptionsOf(deployment),
+        dependencies.now(),
+      );
+      if (state?.status !== 'completed') throw simulatedNotFound(upstreamId);
+      return simulatedVideoContent(upstreamId);
+    },
   };
 }
 
@@ -104,6 +134,17 @@ function toResponse(
     })),
     usage: completion.usage,
   };
+}
+
+/** What OpenAI answers for a video it does not have (or not finished): a 404, not retried. */
+function simulatedNotFound(upstreamId: string): UpstreamError {
+  return new UpstreamError({
+    kind: 'http',
+    provider: 'simulated',
+    status: 404,
+    isRetryable: false,
+    message: `no finished simulated video '${upstreamId}'`,
+  });
 }
 
 /** Resolves after `milliseconds`, or rejects as an aborted upstream call would. */
