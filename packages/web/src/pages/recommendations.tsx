@@ -91,7 +91,7 @@ export function RecommendationsPage() {
   });
   return (
     <>
-      <PageHeader title="Cost recommendations">
+      <PageHeader title="Recommendations">
         <TimeRangePicker />
       </PageHeader>
       <Loaded
