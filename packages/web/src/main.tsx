@@ -32,6 +32,14 @@ const PAGES: { path: string; title: string; page: PageComponent }[] = [
     ),
   },
   {
+    path: 'recommendations',
+    title: 'Recommendations',
+    page: lazyPage(
+      () => import('./pages/recommendations'),
+      (module) => module.RecommendationsPage,
+    ),
+  },
+  {
     path: 'traces',
     title: 'Traces',
     page: lazyPage(

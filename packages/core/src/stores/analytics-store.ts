@@ -193,6 +193,37 @@ export interface UnpricedModelRow {
   last_seen: string;
 }
 
+/** How one model served one prompt in a range (the cheaper-model recommendation's evidence). */
+export interface ModelUsageRow {
+  /** Empty for calls recorded without a prompt name. */
+  prompt_name: string;
+  model: string;
+  calls: number;
+  /** Calls whose status is not success or cached. */
+  errors: number;
+  unpriced_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_nanos: bigint;
+  /** Exact p95 of the calls' latency; null without a sample. */
+  latency_p95_ms: number | null;
+}
+
+/** Successful uncached calls with the same model and input, sent again and again. */
+export interface RepeatedRequestRow {
+  model: string;
+  prompt_name: string;
+  calls: number;
+  /** The cost of every call after the first: what a response cache would have saved. */
+  repeat_cost_nanos: bigint;
+  unpriced_calls: number;
+  /** The start of the input (up to 200 characters). */
+  input_sample: string;
+  first_seen: string;
+  last_seen: string;
+}
+
 export interface ChargebackRow {
   org_id: string;
   kind: ChargebackKind;
@@ -301,6 +332,16 @@ export interface AnalyticsStore {
     scope: TenantScope,
     query: AnalyticsQuery & { limit: number },
   ): Promise<UnpricedModelRow[]>;
+  /** Per prompt name and model: calls, errors, tokens, cost and p95 latency (raw events). */
+  modelUsage(
+    scope: TenantScope,
+    query: AnalyticsQuery & { limit: number },
+  ): Promise<ModelUsageRow[]>;
+  /** Identical successful uncached requests (same model and input) sent at least `minCalls` times. */
+  repeatedRequests(
+    scope: TenantScope,
+    query: AnalyticsQuery & { minCalls: number; limit: number },
+  ): Promise<RepeatedRequestRow[]>;
   /** Per version of the prompt named `promptName`, from its calls and their feedback. */
   promptComparison(
     scope: TenantScope,

@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 export const DASHBOARD_PAGES = [
   'overview',
   'costs',
+  'recommendations',
   'traces',
   'requests',
   'users',

@@ -186,6 +186,7 @@ function targets(): Target[] {
               '/api/v1/analytics/runs',
               '/api/v1/analytics/fallbacks',
               '/api/v1/analytics/chargeback',
+              '/api/v1/analytics/recommendations',
             ),
             hostileQuery([
               'groupBy',

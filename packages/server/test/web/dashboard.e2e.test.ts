@@ -261,6 +261,19 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
       .getByRole('cell', { name: 'gpt-4o', exact: true })
       .waitFor();
 
+    // The seeded calls repeat one question: the cache recommendation shows the API's exact saving.
+    await visit('recommendations', 'Recommendations');
+    const advice = await api<{ recommendations: { kind: string; saving_usd?: string }[] }>(
+      `/api/v1/analytics/recommendations?${new URLSearchParams(await shownRange())}`,
+    );
+    const repeated = advice.recommendations.find((item) => item.kind === 'repeated_requests');
+    expect(repeated?.saving_usd).toBeDefined();
+    await page
+      .getByTestId('repeated-requests-table')
+      .locator(`[data-usd="${repeated!.saving_usd}"]`)
+      .first()
+      .waitFor();
+
     await visit('traces', 'Traces');
     await page.getByRole('cell', { name: 'run-e2e-trip' }).click();
     await page.getByTestId('run-timeline').waitFor();

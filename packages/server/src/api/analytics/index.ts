@@ -5,6 +5,7 @@ import { analyticsFallbackRoutes } from './analytics-fallback-routes';
 import { analyticsOverviewRoutes } from './analytics-overview-routes';
 import { analyticsPerformanceRoutes } from './analytics-performance-routes';
 import { analyticsQualityRoutes } from './analytics-quality-routes';
+import { analyticsRecommendationsRoutes } from './analytics-recommendations-routes';
 import { analyticsRunsRoutes } from './analytics-runs-routes';
 import { chargebackRoutes } from './chargeback-routes';
 
@@ -18,4 +19,5 @@ export async function analyticsRoutes(app: FastifyInstance): Promise<void> {
   await app.register(analyticsActivityRoutes);
   await app.register(analyticsFallbackRoutes);
   await app.register(chargebackRoutes);
+  await app.register(analyticsRecommendationsRoutes);
 }

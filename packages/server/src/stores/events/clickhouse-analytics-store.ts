@@ -16,6 +16,8 @@ import {
   type LatencyGroup,
   type LatencyRow,
   type LearningCandidateRow,
+  type ModelUsageRow,
+  type RepeatedRequestRow,
   type OverviewFigures,
   type OverviewResult,
   type PromptComparisonRow,
@@ -34,6 +36,12 @@ import {
   type ActivityResultRow,
   type SpendBucketResultRow,
 } from './activity-queries';
+import {
+  modelUsageStatement,
+  repeatedRequestsStatement,
+  type ModelUsageResultRow,
+  type RepeatedRequestResultRow,
+} from './recommendation-queries';
 import { unpricedModelsStatement, type UnpricedModelResultRow } from './unpriced-queries';
 import {
   failuresStatement,
@@ -191,6 +199,42 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
       ...row,
       calls: Number(row.calls),
       last_seen: isoOf(row.last_seen),
+    }));
+  }
+
+  async modelUsage(
+    scope: TenantScope,
+    query: AnalyticsQuery & { limit: number },
+  ): Promise<ModelUsageRow[]> {
+    const rows = await this.run<ModelUsageResultRow>(modelUsageStatement(scope, query));
+    return rows.map((row) => ({
+      prompt_name: row.prompt_name,
+      model: row.model,
+      calls: Number(row.calls),
+      errors: Number(row.errors_total),
+      unpriced_calls: Number(row.unpriced_calls),
+      input_tokens: Number(row.input_tokens_total),
+      output_tokens: Number(row.output_tokens_total),
+      cached_tokens: Number(row.cached_tokens_total),
+      cost_nanos: BigInt(row.cost_text),
+      latency_p95_ms: finite(row.latency_p95_ms),
+    }));
+  }
+
+  async repeatedRequests(
+    scope: TenantScope,
+    query: AnalyticsQuery & { minCalls: number; limit: number },
+  ): Promise<RepeatedRequestRow[]> {
+    const rows = await this.run<RepeatedRequestResultRow>(repeatedRequestsStatement(scope, query));
+    return rows.map((row) => ({
+      model: row.model,
+      prompt_name: row.prompt_name,
+      calls: Number(row.calls),
+      repeat_cost_nanos: BigInt(row.repeat_cost_text),
+      unpriced_calls: Number(row.unpriced_calls),
+      input_sample: row.input_sample,
+      first_seen: new Date(Number(row.first_ms)).toISOString(),
+      last_seen: new Date(Number(row.last_ms)).toISOString(),
     }));
   }
 

@@ -1,0 +1,94 @@
+import { PriceList } from '@tollgate/core';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  boundedInteger,
+  COST_EVENT_TYPES,
+  parseAnalyticsRequest,
+  rangeOf,
+} from './analytics-parameters';
+import {
+  budgetRecommendations,
+  cheaperModelRecommendations,
+  RECOMMENDATION_BOUNDS,
+  repeatedRequestRecommendations,
+  unpricedRecommendations,
+  type BudgetProjectionInput,
+} from './recommendations';
+
+const recommendationsSchema = z.object({
+  limit: boundedInteger(20, 100),
+});
+
+/**
+ * `GET /api/v1/analytics/recommendations`: where the caller's recorded model
+ * calls in the range could cost less, each with its evidence and the exact
+ * saving (in the range and per month at the same rate): models without a
+ * price, a cheaper model serving the same prompt within the stated bounds,
+ * identical requests a response cache would have answered, and budgets
+ * projected to run out before their period ends. Reads run one after another
+ * (concurrent reads contend on the embedded engine).
+ */
+export async function analyticsRecommendationsRoutes(app: FastifyInstance): Promise<void> {
+  app.get(
+    '/api/v1/analytics/recommendations',
+    { preHandler: app.requireScope('read') },
+    async (request) => {
+      const { scope, query, extra } = await parseAnalyticsRequest(
+        app,
+        request,
+        recommendationsSchema,
+        COST_EVENT_TYPES,
+      );
+      const analytics = app.stores.events.analytics;
+      const windowMs = query.to - query.from;
+      const prices = request.caller?.priceOverrides ?? PriceList.of();
+      const unpriced = await analytics.unpricedModels(scope, { ...query, limit: extra.limit });
+      const usage = await analytics.modelUsage(scope, { ...query, limit: 1000 });
+      const repeated = await analytics.repeatedRequests(scope, {
+        ...query,
+        minCalls: RECOMMENDATION_BOUNDS.min_identical_calls,
+        limit: extra.limit,
+      });
+      const budgets = await budgetInputs(app, scope);
+      const cheaper = cheaperModelRecommendations(usage, prices, windowMs).slice(0, extra.limit);
+      return {
+        ...rangeOf(query),
+        bounds: RECOMMENDATION_BOUNDS,
+        recommendations: [
+          ...unpricedRecommendations(unpriced),
+          ...cheaper,
+          ...repeatedRequestRecommendations(repeated, windowMs),
+          ...budgetRecommendations(budgets, Date.now()),
+        ],
+      };
+    },
+  );
+}
+
+/** The caller's budgets with their spend this period: all of an org key's, a project key's own. */
+async function budgetInputs(
+  app: FastifyInstance,
+  scope: { orgId: string; projectId?: string },
+): Promise<BudgetProjectionInput[]> {
+  const guard = app.budgets.guard;
+  const all = await guard.budgetsOf(scope.orgId);
+  const visible = scope.projectId
+    ? all.filter((budget) => budget.scope === 'project' && budget.scopeId === scope.projectId)
+    : all;
+  const inputs: BudgetProjectionInput[] = [];
+  for (const budget of visible) {
+    const status = await guard.statusOf(budget);
+    inputs.push({
+      id: budget.id,
+      scope: budget.scope,
+      scopeId: budget.scopeId,
+      period: budget.period,
+      amountNanos: budget.amountNanos,
+      spentNanos: BigInt(status.spentNanos),
+      periodStart: status.window.start,
+      periodEnd: status.window.end,
+    });
+  }
+  return inputs;
+}

@@ -1,0 +1,186 @@
+import { calculateCost, formatUsdNanos } from '@tollgate/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newTenant, type TestTenant } from '../helpers/new-tenant';
+import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
+
+/**
+ * Cost recommendations through the analytics API (issue 19, item 4): seeded
+ * traffic that justifies each kind of recommendation gets it, with the exact
+ * saving; traffic just outside the stated bounds gets none. Real server,
+ * real embedded event store, budgets counted from the recorded calls.
+ */
+let server: TestServer;
+let other: TestTenant;
+const now = Date.now();
+const from = new Date(now - 2 * 3_600_000).toISOString();
+const to = new Date(now + 60_000).toISOString();
+const windowMs = Date.parse(to) - Date.parse(from);
+const secondsAgo = (seconds: number) => new Date(now - seconds * 1000).toISOString();
+
+let sequence = 0;
+const call = (fields: Record<string, unknown>) => {
+  sequence += 1;
+  return {
+    event_type: 'prompt_call',
+    provider: 'openai',
+    model: 'gpt-4o',
+    input_tokens: 1000,
+    output_tokens: 200,
+    latency_ms: 500,
+    ts: secondsAgo(sequence),
+    input: `document number ${sequence}`,
+    output: 'A summary.',
+    ...fields,
+  };
+};
+const calls = (count: number, fields: (index: number) => Record<string, unknown>) =>
+  Array.from({ length: count }, (_, index) => call(fields(index)));
+
+const usage = { inputTokens: 1000, outputTokens: 200 };
+const perCall = (model: string) => BigInt(calculateCost(model, usage).costNanos);
+
+interface Answer {
+  bounds: Record<string, number>;
+  recommendations: Array<Record<string, unknown> & { kind: string }>;
+}
+
+async function recommendations(key = server.tenant.adminKey): Promise<Answer> {
+  const query = new URLSearchParams({ from, to });
+  const response = await server.request(`/api/v1/analytics/recommendations?${query}`, { key });
+  expect(response.status, await response.clone().text()).toBe(200);
+  return (await response.json()) as Answer;
+}
+
+const ofKind = (answer: Answer, kind: string) =>
+  answer.recommendations.filter((recommendation) => recommendation.kind === kind);
+
+beforeAll(async () => {
+  server = await startTestServer();
+  other = await newTenant(server.app.stores.meta, 'other');
+  // Budgets first: spend is counted as calls are recorded.
+  // One budget per scope and period: a month's that the traffic below exhausts, a day's it never reaches.
+  for (const [period, amount_usd] of [
+    ['month', 0.001],
+    ['day', 1_000_000],
+  ] as const) {
+    const response = await postJson(
+      server,
+      '/api/v1/admin/budgets',
+      { scope: 'org', period, amount_usd },
+      server.tenant.adminKey,
+    );
+    expect(response.status, await response.clone().text()).toBe(201);
+  }
+  const events = [
+    // summarize: gpt-4o-mini as reliable and within 20 % of gpt-4o's p95 latency.
+    ...calls(60, () => ({ prompt_name: 'summarize', model: 'gpt-4o' })),
+    ...calls(60, () => ({ prompt_name: 'summarize', model: 'gpt-4o-mini', latency_ms: 590 })),
+    // translate: gpt-4o-mini fails 5 of 60 (8.3 points worse): no recommendation.
+    ...calls(60, () => ({ prompt_name: 'translate', model: 'gpt-4o' })),
+    ...calls(60, (index) => ({
+      prompt_name: 'translate',
+      model: 'gpt-4o-mini',
+      ...(index < 5 ? { status: 'error', error_message: 'bad output' } : {}),
+    })),
+    // classify: gpt-4o-mini 30 % slower at p95: no recommendation.
+    ...calls(60, () => ({ prompt_name: 'classify', model: 'gpt-4o' })),
+    ...calls(60, () => ({ prompt_name: 'classify', model: 'gpt-4o-mini', latency_ms: 650 })),
+    // tag: too few calls to compare.
+    ...calls(49, () => ({ prompt_name: 'tag', model: 'gpt-4o' })),
+    ...calls(49, () => ({ prompt_name: 'tag', model: 'gpt-4o-mini' })),
+    // The same question five times: four repeats a cache would have answered.
+    ...calls(5, () => ({ model: 'gpt-4o-mini', input: 'What is 2+2?' })),
+    // The same question once per model, and once failed: no repeat group.
+    call({ model: 'gpt-4o', input: 'What is 3+3?' }),
+    call({ model: 'gpt-4o-mini', input: 'What is 3+3?' }),
+    call({ model: 'gpt-4o-mini', input: 'What is 3+3?', status: 'error', error_message: 'x' }),
+    ...calls(3, () => ({ model: 'model-nobody-prices', provider: 'acme' })),
+  ];
+  const response = await postJson(server, '/api/v1/events', events);
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
+  // Ingested calls reach the budget counters through the reconciler (as every
+  // TOLLGATE_BUDGET_RECONCILE_MS); run it now rather than wait.
+  await server.app.budgets.reconciler.reconcileAll();
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('GET /api/v1/analytics/recommendations', () => {
+  it('states its bounds', async () => {
+    const answer = await recommendations();
+    expect(answer.bounds).toMatchObject({
+      min_calls: 50,
+      max_success_rate_drop_points: 2,
+      max_p95_latency_increase: 0.2,
+      month_days: 30,
+    });
+  });
+
+  it('suggests the cheaper model only where it is as reliable and fast, with the exact saving', async () => {
+    const cheaper = ofKind(await recommendations(), 'cheaper_model');
+    expect(cheaper.map((item) => item.prompt_name)).toEqual(['summarize']);
+    const [item] = cheaper;
+    // The same 60 calls (1000 tokens in, 200 out each) priced as gpt-4o-mini calls.
+    const repriced = perCall('gpt-4o-mini') * 60n;
+    const saving = perCall('gpt-4o') * 60n - repriced;
+    expect(saving).toBeGreaterThan(0n);
+    const monthly = (saving * 30n * 86_400_000n * 2n + BigInt(windowMs)) / (BigInt(windowMs) * 2n);
+    expect(item).toMatchObject({
+      current_model: 'gpt-4o',
+      suggested_model: 'gpt-4o-mini',
+      saving_nanos: saving.toString(),
+      monthly_saving_nanos: monthly.toString(),
+      evidence: {
+        current: { calls: 60, errors: 0, latency_p95_ms: 500 },
+        suggested: { calls: 60, errors: 0, latency_p95_ms: 590 },
+        repriced_cost_nanos: repriced.toString(),
+      },
+    });
+    expect(item!.saving_usd).toBe(formatUsdNanos(saving));
+  });
+
+  it('counts identical requests a response cache would have served, with their cost', async () => {
+    const repeated = ofKind(await recommendations(), 'repeated_requests');
+    expect(repeated).toHaveLength(1);
+    expect(repeated[0]).toMatchObject({
+      model: 'gpt-4o-mini',
+      input_sample: 'What is 2+2?',
+      evidence: { identical_calls: 5, repeats: 4 },
+      saving_nanos: (perCall('gpt-4o-mini') * 4n).toString(),
+    });
+  });
+
+  it('lists unpriced models', async () => {
+    const unpriced = ofKind(await recommendations(), 'unpriced_model');
+    expect(unpriced).toEqual([
+      expect.objectContaining({
+        model: 'model-nobody-prices',
+        evidence: expect.objectContaining({ calls: 3 }),
+      }),
+    ]);
+  });
+
+  it('warns of a budget that runs out before its period ends, not of one that lasts', async () => {
+    const budgets = ofKind(await recommendations(), 'budget_projection');
+    expect(budgets).toHaveLength(1);
+    expect(budgets[0]).toMatchObject({
+      scope: 'org',
+      period: 'month',
+      exhausted: true,
+      evidence: { amount_nanos: '1000000' },
+    });
+  });
+
+  it("shows no other tenant's traffic", async () => {
+    const answer = await recommendations(other.adminKey);
+    expect(answer.recommendations).toEqual([]);
+  });
+
+  it('refuses a bad limit with a 400 naming it', async () => {
+    const response = await server.request('/api/v1/analytics/recommendations?limit=0');
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('limit');
+  });
+});

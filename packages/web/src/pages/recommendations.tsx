@@ -1,0 +1,289 @@
+import { Loaded, PageHeader, SortableTable, Stat, TimeRangePicker } from '../components';
+import { formatCount, formatDuration, formatPercent, formatTime, formatUsd } from '../format';
+import { useParams, useTimeRange } from '../url-state';
+import { useApi } from '../use-api';
+
+interface Bounds {
+  min_calls: number;
+  max_success_rate_drop_points: number;
+  max_p95_latency_increase: number;
+  min_identical_calls: number;
+  month_days: number;
+}
+interface Usage {
+  model: string;
+  calls: number;
+  errors: number;
+  success_rate: number | null;
+  latency_p95_ms: number | null;
+  cost_usd: string;
+}
+interface Saving {
+  saving_usd: string;
+  monthly_saving_usd: string;
+}
+interface CheaperModel extends Saving {
+  kind: 'cheaper_model';
+  prompt_name: string;
+  current_model: string;
+  suggested_model: string;
+  evidence: { current: Usage; suggested: Usage; repriced_cost_usd: string };
+}
+interface RepeatedRequests extends Saving {
+  kind: 'repeated_requests';
+  model: string;
+  prompt_name: string;
+  input_sample: string;
+  evidence: { identical_calls: number; repeats: number; first_seen: string; last_seen: string };
+}
+interface UnpricedModel {
+  kind: 'unpriced_model';
+  model: string;
+  provider: string;
+  evidence: { calls: number; last_seen: string };
+}
+interface BudgetProjection {
+  kind: 'budget_projection';
+  budget_id: string;
+  scope: string;
+  scope_id: string;
+  period: string;
+  exhausted: boolean;
+  runs_out_at: string;
+  period_ends_at: string;
+  projected_spend_usd: string;
+  projected_overrun_usd: string;
+  evidence: { spent_usd: string; amount_usd: string };
+}
+type Recommendation = CheaperModel | RepeatedRequests | UnpricedModel | BudgetProjection;
+interface Answer {
+  from: string;
+  to: string;
+  bounds: Bounds;
+  recommendations: Recommendation[];
+}
+
+const ofKind = <Kind extends Recommendation['kind']>(answer: Answer, kind: Kind) =>
+  answer.recommendations.filter(
+    (item): item is Extract<Recommendation, { kind: Kind }> => item.kind === kind,
+  );
+
+/** The sum of exact decimal USD strings, for display only. */
+const monthlyTotal = (items: Saving[]) =>
+  items.reduce((sum, item) => sum + Number(item.monthly_saving_usd), 0);
+
+const usageText = (usage: Usage) =>
+  `${formatCount(usage.calls)} calls · ${formatPercent(usage.success_rate)} ok · p95 ${formatDuration(usage.latency_p95_ms)} · ${formatUsd(usage.cost_usd)}`;
+
+/**
+ * Where the recorded traffic could cost less (`GET /api/v1/analytics/recommendations`):
+ * a cheaper model on the same prompt within the stated bounds, identical requests a
+ * response cache would have answered, unpriced models and budgets projected to run out;
+ * each with its evidence and the exact saving in the range and per month.
+ */
+export function RecommendationsPage() {
+  const range = useTimeRange();
+  const [params] = useParams();
+  const answer = useApi<Answer>('/api/v1/analytics/recommendations', {
+    from: range.from,
+    to: range.to,
+    project_id: params.get('project_id'),
+  });
+  return (
+    <>
+      <PageHeader title="Recommendations">
+        <TimeRangePicker />
+      </PageHeader>
+      <Loaded
+        state={answer}
+        what="recommendations"
+        isEmpty={(data) => data.recommendations.length === 0}
+        emptyText="No recommendation for this time range: the traffic meets none of the rules below."
+      >
+        {(data) => <Recommendations answer={data} />}
+      </Loaded>
+      {answer.data && <BoundsNote bounds={answer.data.bounds} />}
+    </>
+  );
+}
+
+function BoundsNote({ bounds }: { bounds: Bounds }) {
+  return (
+    <section className="panel" data-testid="recommendation-bounds">
+      <h2>Rules</h2>
+      <p>
+        A cheaper model is suggested when both models served at least {bounds.min_calls} calls of
+        the same prompt in the range, its success rate is at most{' '}
+        {bounds.max_success_rate_drop_points} points lower and its p95 latency at most{' '}
+        {Math.round(bounds.max_p95_latency_increase * 100)}% higher. Repeats are successful,
+        uncached calls with the same model and input seen {bounds.min_identical_calls} times or
+        more. Monthly figures continue the range&apos;s rate over {bounds.month_days} days.
+      </p>
+    </section>
+  );
+}
+
+function Recommendations({ answer }: { answer: Answer }) {
+  const cheaper = ofKind(answer, 'cheaper_model');
+  const repeated = ofKind(answer, 'repeated_requests');
+  const unpriced = ofKind(answer, 'unpriced_model');
+  const budgets = ofKind(answer, 'budget_projection');
+  return (
+    <>
+      <section className="stats">
+        <Stat
+          label="Cheaper models, per month"
+          value={formatUsd(monthlyTotal(cheaper))}
+          testId="saving-cheaper"
+        />
+        <Stat
+          label="Response cache, per month"
+          value={formatUsd(monthlyTotal(repeated))}
+          testId="saving-cache"
+        />
+        <Stat label="Unpriced models" value={formatCount(unpriced.length)} />
+        <Stat label="Budgets running out" value={formatCount(budgets.length)} />
+      </section>
+      {cheaper.length > 0 && (
+        <section className="panel">
+          <h2>Cheaper model on the same prompt</h2>
+          <SortableTable
+            testId="cheaper-model-table"
+            rows={cheaper}
+            columns={[
+              { key: 'prompt_name', label: 'Prompt', render: (row) => row.prompt_name || '(none)' },
+              { key: 'current_model', label: 'Now' },
+              { key: 'suggested_model', label: 'Instead' },
+              {
+                key: 'evidence',
+                label: 'Evidence',
+                sortable: false,
+                render: (row) => (
+                  <>
+                    {row.current_model}: {usageText(row.evidence.current)}
+                    <br />
+                    {row.suggested_model}: {usageText(row.evidence.suggested)}
+                  </>
+                ),
+              },
+              savingColumn(),
+              monthlyColumn(),
+            ]}
+          />
+        </section>
+      )}
+      {repeated.length > 0 && (
+        <section className="panel">
+          <h2>Identical requests the response cache would have answered</h2>
+          <SortableTable
+            testId="repeated-requests-table"
+            rows={repeated}
+            columns={[
+              { key: 'model', label: 'Model' },
+              { key: 'input_sample', label: 'Input' },
+              {
+                key: 'repeats',
+                label: 'Repeats',
+                align: 'right',
+                value: (row) => row.evidence.repeats,
+                render: (row) =>
+                  `${formatCount(row.evidence.repeats)} of ${formatCount(row.evidence.identical_calls)}`,
+              },
+              {
+                key: 'last_seen',
+                label: 'Last seen',
+                value: (row) => row.evidence.last_seen,
+                render: (row) => formatTime(row.evidence.last_seen),
+              },
+              savingColumn(),
+              monthlyColumn(),
+            ]}
+          />
+        </section>
+      )}
+      {budgets.length > 0 && (
+        <section className="panel">
+          <h2>Budgets projected to run out before the period ends</h2>
+          <SortableTable
+            testId="budget-projection-table"
+            rows={budgets}
+            columns={[
+              { key: 'scope', label: 'Budget', render: (row) => `${row.scope} ${row.scope_id}` },
+              { key: 'period', label: 'Period' },
+              {
+                key: 'spent',
+                label: 'Spent / amount',
+                render: (row) =>
+                  `${formatUsd(row.evidence.spent_usd)} / ${formatUsd(row.evidence.amount_usd)}`,
+              },
+              {
+                key: 'projected_spend_usd',
+                label: 'Projected',
+                align: 'right',
+                render: (row) => formatUsd(row.projected_spend_usd),
+              },
+              {
+                key: 'runs_out_at',
+                label: 'Runs out',
+                render: (row) => (row.exhausted ? 'already spent' : formatTime(row.runs_out_at)),
+              },
+              {
+                key: 'period_ends_at',
+                label: 'Period ends',
+                render: (row) => formatTime(row.period_ends_at),
+              },
+            ]}
+          />
+        </section>
+      )}
+      {unpriced.length > 0 && (
+        <section className="panel">
+          <h2>Models without a price (their cost is unknown, not $0)</h2>
+          <SortableTable
+            testId="unpriced-recommendation-table"
+            rows={unpriced}
+            columns={[
+              { key: 'model', label: 'Model' },
+              { key: 'provider', label: 'Provider' },
+              {
+                key: 'calls',
+                label: 'Calls',
+                align: 'right',
+                value: (row) => row.evidence.calls,
+                render: (row) => formatCount(row.evidence.calls),
+              },
+              {
+                key: 'last_seen',
+                label: 'Last seen',
+                render: (row) => formatTime(row.evidence.last_seen),
+              },
+            ]}
+          />
+          <p>Add their prices on the Costs page.</p>
+        </section>
+      )}
+    </>
+  );
+}
+
+function savingColumn<Row extends Saving>() {
+  return {
+    key: 'saving_usd',
+    label: 'Saving in range',
+    align: 'right' as const,
+    value: (row: Row) => Number(row.saving_usd),
+    render: (row: Row) => <span data-usd={row.saving_usd}>{formatUsd(row.saving_usd)}</span>,
+  };
+}
+
+function monthlyColumn<Row extends Saving>() {
+  return {
+    key: 'monthly_saving_usd',
+    label: 'Per month',
+    align: 'right' as const,
+    value: (row: Row) => Number(row.monthly_saving_usd),
+    render: (row: Row) => (
+      <span data-usd={row.monthly_saving_usd}>{formatUsd(row.monthly_saving_usd)}</span>
+    ),
+  };
+}
