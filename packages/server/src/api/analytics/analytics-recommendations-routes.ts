@@ -1,7 +1,9 @@
 import { PriceList } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  analyticsQuery,
   boundedInteger,
   COST_EVENT_TYPES,
   parseAnalyticsRequest,
@@ -29,10 +31,14 @@ const recommendationsSchema = z.object({
  * projected to run out before their period ends. Reads run one after another
  * (concurrent reads contend on the embedded engine).
  */
-export async function analyticsRecommendationsRoutes(app: FastifyInstance): Promise<void> {
+export async function analyticsRecommendationsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/analytics/recommendations',
-    { preHandler: app.requireScope('read') },
+    {
+      preValidation: app.requireScope('read'),
+      schema: { querystring: analyticsQuery(recommendationsSchema) },
+    },
     async (request) => {
       const { scope, query, extra } = await parseAnalyticsRequest(
         app,

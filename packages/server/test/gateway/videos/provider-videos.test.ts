@@ -104,13 +104,11 @@ describe('OpenAI (Sora) video jobs', () => {
     expect(polls.map((arrival) => `${arrival.request.method} ${arrival.request.url}`)).toEqual(
       Array(4).fill('GET /v1/videos/video_68d7512d07848190b3e45da0ecbebcde'),
     );
-    // 100 ms after the start, then 150, 225 and 300 (the cap) between polls: a little later on
-    // a busy machine, never earlier.
-    const gaps = arrivals.gaps();
-    expect(gaps[0]).toBeGreaterThanOrEqual(95);
-    expect(gaps[1]).toBeGreaterThanOrEqual(145);
-    expect(gaps[2]).toBeGreaterThanOrEqual(220);
-    expect(gaps[3]).toBeGreaterThanOrEqual(295);
+    // 100 ms after the start, then 150, 225 and 300 (the cap) between polls. Each wait starts
+    // when a poll is sent, and a busy machine delays one poll's arrival more than the next, so
+    // single gaps may look short; their sum cannot (the exact schedule has a fake-clock test).
+    const gaps = arrivals.gaps().slice(0, 4);
+    expect(gaps.reduce((sum, gap) => sum + gap, 0)).toBeGreaterThanOrEqual(760);
 
     sora.reply({ type: 'bytes', body: MP4, contentType: 'video/mp4' });
     const content = await gateway.openai.videos.downloadContent(video.id);

@@ -50,6 +50,8 @@ const TABLES = [
   'retention_runs',
   'dead_letters',
 ];
+/** Tables the seeding leaves empty; their policies are still checked. */
+const UNSEEDED_TABLES = ['video_jobs'];
 
 interface Seeded {
   orgA: string;
@@ -282,7 +284,7 @@ function rowSecurityChecks(
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = current_schema() and c.relkind = 'r' order by 1`,
     );
-    expect(tables.map((table) => table.name)).toEqual([...TABLES].sort());
+    expect(tables.map((table) => table.name)).toEqual([...TABLES, ...UNSEEDED_TABLES].sort());
     for (const table of tables) {
       expect(table, String(table.name)).toMatchObject({
         enabled: true,
