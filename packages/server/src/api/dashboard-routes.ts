@@ -18,6 +18,7 @@ export const DASHBOARD_PAGES = [
   'sessions',
   'prompts',
   'providers',
+  'routes',
   'budgets',
   'flags',
   'guardrails',
