@@ -32,7 +32,7 @@ const ioBuiltins = [
  */
 const serverLevels = [
   ['stores', 'pricing', 'tokens', 'content'],
-  ['http'],
+  ['http', 'observability'],
   ['outbound', 'config.ts'],
   ['auth', 'ingest', 'prompts'],
   ['gateway'],

@@ -30,11 +30,25 @@ rmSync(dist, { recursive: true, force: true });
  * (`const x = z.object(...)`) are wrapped as pure IIFEs, so a schema nobody
  * uses (the SDK validates nothing; the server does) drops out with zod itself.
  */
+const CORE_SOURCE = /packages[\\/]core[\\/]src[\\/]/;
+
 const treeShakeCore = {
   name: 'tree-shake-core',
   setup(context) {
     context.onResolve({ filter: /^(@tollgate\/core|zod)(\/|$)/ }, async (args) => {
       if (args.pluginData === 'resolving') return undefined;
+      const resolved = await context.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: 'resolving',
+      });
+      return { ...resolved, sideEffects: false };
+    });
+    // The core's own files too (its barrels re-export relatively): a file nothing uses, such as
+    // the shipped price catalogue behind `pricing/index.ts`, drops out.
+    context.onResolve({ filter: /^\./ }, async (args) => {
+      if (args.pluginData === 'resolving' || !CORE_SOURCE.test(args.importer)) return undefined;
       const resolved = await context.resolve(args.path, {
         kind: args.kind,
         resolveDir: args.resolveDir,
@@ -110,9 +124,10 @@ writeFileSync(
       types: './index.d.ts',
       sideEffects: false,
       engines: { node: '>=20.19' },
-      // Only for the types of the event model (the code has zod inlined).
-      peerDependencies: { zod: '^4' },
-      peerDependenciesMeta: { zod: { optional: true } },
+      // zod only for the types of the event model (the code has it inlined); @sentry/node only for
+      // createLogger's `sentry` option, imported when a DSN is given.
+      peerDependencies: { zod: '^4', '@sentry/node': '>=10' },
+      peerDependenciesMeta: { zod: { optional: true }, '@sentry/node': { optional: true } },
     },
     null,
     2,

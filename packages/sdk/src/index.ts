@@ -16,7 +16,20 @@ export type { TokenCounts } from './tracking/usage';
 
 export { createLogger } from './logger/create-logger';
 export type { AIOperationReport, LogFields, Logger, LoggerOptions } from './logger/create-logger';
+export type { LoggerSentryOptions } from './logger/sentry-sink';
 export { LOG_LEVELS, type LogLevel } from './logger/log-format';
+
+export { createCostTracker } from './costs/cost-tracker';
+export type {
+  BudgetRequest,
+  BudgetStatus,
+  CostTracker,
+  CostTrackerOptions,
+  SummaryRequest,
+} from './costs/cost-tracker';
+export { CostsUnavailableError, isCostsUnavailableError } from './costs/cost-summary';
+export type { CostBreakdown, CostSubject, CostSummary } from './costs/cost-summary';
+export { BUDGET_PERIODS, type BudgetPeriod } from './costs/budget-period';
 
 export { wrapOpenAI } from './wrappers/wrap-openai';
 export { wrapAnthropic } from './wrappers/wrap-anthropic';

@@ -37,6 +37,7 @@ import { governancePlugin } from './governance/governance-plugin';
 import { policyPlugin } from './governance/policy-plugin';
 import { budgetsPlugin, type BudgetsPluginOptions } from './governance/budgets/budgets-plugin';
 import { answerFrameworkError, errorHandlerPlugin } from './http/error-handler-plugin';
+import { openApiPlugin } from './http/openapi-plugin';
 import { EventIdClaims } from './ingest/event-id-claims';
 import { EventWriter } from './ingest/event-writer';
 import { CallJournal } from './ingest/call-journal';
@@ -50,6 +51,9 @@ import { PricingService } from './pricing/pricing-service';
 import { outboundPlugin, type OutboundPluginOptions } from './outbound/outbound-plugin';
 import { closeStores, openStores, type Stores } from './stores/open-stores';
 import { makePrivateDirectory } from './stores/private-directory';
+import { errorReportingPlugin } from './observability/error-reporting-plugin';
+import { disabledErrorReporter } from './observability/error-reporter';
+import { createSentryReporter, defaultRelease } from './observability/sentry-reporter';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -100,6 +104,14 @@ export async function buildApp(
     frameworkErrors: answerFrameworkError,
   });
 
+  // Built first: the event writer reports store outages, spool growth and dead letters to it.
+  const errorReporter = configuration.sentry
+    ? createSentryReporter({
+        dsn: configuration.sentry.dsn,
+        environment: configuration.sentry.environment,
+        release: configuration.sentry.release ?? defaultRelease(),
+      })
+    : disabledErrorReporter;
   makePrivateDirectory(configuration.dataDir);
   const stores = options.stores ?? (await openStores(configuration));
   const spool = new Spool(
@@ -119,6 +131,7 @@ export async function buildApp(
     deadLetters: stores.meta,
     claims,
     logger: app.log,
+    reporter: errorReporter,
     insertTimeoutMs: configuration.ingest.insertTimeoutMs,
   });
   await eventWriter.start();
@@ -169,6 +182,8 @@ export async function buildApp(
   });
 
   await app.register(errorHandlerPlugin);
+  await app.register(errorReportingPlugin, { reporter: errorReporter });
+  await app.register(openApiPlugin);
   await app.register(outboundPlugin, options.outbound ?? {});
   await app.register(authPlugin, {
     meta: stores.meta,

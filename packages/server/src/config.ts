@@ -98,7 +98,19 @@ export const environmentSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
+  SENTRY_DSN: optionalUrl(['http:', 'https:']).refine(
+    (value) => value === undefined || isSentryDsn(value),
+    { message: 'must be a Sentry DSN: http(s)://<public key>@<host>/<project id>' },
+  ),
+  SENTRY_ENVIRONMENT: z.string().trim().min(1).max(64).default('production'),
+  SENTRY_RELEASE: z.string().trim().min(1).max(200).optional(),
 });
+
+/** `http(s)://<public key>@<host>[:port][/path]/<project id>`, as Sentry shows a project's DSN. */
+function isSentryDsn(value: string): boolean {
+  const url = new URL(value);
+  return url.username !== '' && /\/[\w-]+$/.test(url.pathname);
+}
 
 export type Environment = z.infer<typeof environmentSchema>;
 
@@ -153,6 +165,8 @@ export interface Configuration {
    * CIDR ranges), and whether the operator org's own configuration is exempt.
    */
   outbound: { allow: string[]; operatorExempt: boolean };
+  /** Error reporting to Sentry (`SENTRY_DSN`); undefined: off. The release defaults to `tollgate@<version>`. */
+  sentry?: { dsn: string; environment: string; release?: string };
   /** The process environment at start-up: provider keys (`OPENAI_API_KEY`, ...) and `apiKeyEnv` of routes. */
   environment: Record<string, string | undefined>;
 }
@@ -227,6 +241,13 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
       allow: listOf(values.TOLLGATE_OUTBOUND_ALLOW),
       operatorExempt: values.TOLLGATE_OUTBOUND_OPERATOR_EXEMPT,
     },
+    sentry: values.SENTRY_DSN
+      ? {
+          dsn: values.SENTRY_DSN,
+          environment: values.SENTRY_ENVIRONMENT,
+          release: values.SENTRY_RELEASE,
+        }
+      : undefined,
     environment: { ...environment },
   };
 }

@@ -50,6 +50,8 @@ export interface AnalyticsFilters {
   model?: string;
   provider?: string;
   operation?: string;
+  /** One end user's calls; the rollups have no user, so a query with it reads raw events. */
+  userId?: string;
 }
 
 export interface AnalyticsQuery extends TimeRange {

@@ -2,7 +2,9 @@ import { getDefaultTollgate, type Tollgate } from '../exporter/create-tollgate';
 import { currentLinks, requestContext } from '../tracking/event-context';
 import { promptCallEvent } from '../tracking/prompt-call-event';
 import { isOperationKind } from '../tracking/prompt-call-event';
+import { consoleWarning } from '../runtime/warn';
 import { LEVEL_RANK, jsonLine, prettyLine, type LogLevel } from './log-format';
+import { createSentrySink, type LoggerSentryOptions, type SentrySink } from './sentry-sink';
 
 export type LogFields = Record<string, unknown>;
 
@@ -23,6 +25,13 @@ export interface LoggerOptions {
   write?: (line: string) => void;
   /** Where `aiOperation` records; default the default instance. */
   tollgate?: Tollgate;
+  /**
+   * Report `error` and `fatal` lines to Sentry (needs `@sentry/node` installed): the message,
+   * the error, the level and the request id, client id and operation; never other fields.
+   */
+  sentry?: LoggerSentryOptions;
+  /** Where the logger's own warnings go (e.g. `@sentry/node` missing); default `console.warn`. */
+  onWarning?: (message: string) => void;
 }
 
 export interface AIOperationReport {
@@ -59,6 +68,8 @@ export interface Logger {
   requestId(): string | undefined;
   /** Logs an AI operation and records it as a `prompt_call` event. */
   aiOperation(kind: string, report: AIOperationReport): void;
+  /** Waits until the errors reported to Sentry are sent (or `timeoutMs`, default 2000); true without Sentry. */
+  flush(timeoutMs?: number): Promise<boolean>;
 }
 
 interface LoggerState {
@@ -69,6 +80,7 @@ interface LoggerState {
   color: boolean;
   write: (line: string) => void;
   fields: LogFields;
+  sentry?: SentrySink;
 }
 
 /**
@@ -103,6 +115,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     color: pretty && options.write === undefined && stdout?.isTTY === true,
     write,
     fields,
+    sentry: options.sentry
+      ? createSentrySink(options.sentry, options.onWarning ?? consoleWarning)
+      : undefined,
   });
 }
 
@@ -117,6 +132,15 @@ function makeLogger(state: LoggerState): Logger {
         const time = new Date();
         const fields: LogFields = { ...state.fields, ...requestContext.get()?.fields, ...own };
         if (requestId !== undefined) fields.requestId = requestId;
+        if (state.sentry && (level === 'error' || level === 'fatal')) {
+          const error =
+            own instanceof Error ? own : own?.err instanceof Error ? own.err : undefined;
+          state.sentry.capture(level, message, error, {
+            request_id: requestId,
+            client_id: state.options.clientId,
+            operation: state.options.operation,
+          });
+        }
         state.write(
           state.pretty
             ? prettyLine(time, level, message, fields, state.color)
@@ -142,6 +166,7 @@ function makeLogger(state: LoggerState): Logger {
       return requestContext.run({ requestId: id, fields: {} }, fn);
     },
     requestId: () => requestContext.get()?.requestId,
+    flush: (timeoutMs = 2000) => state.sentry?.flush(timeoutMs) ?? Promise.resolve(true),
     aiOperation(kind, report) {
       try {
         const fields: LogFields = { kind, model: report.model, success: report.success };

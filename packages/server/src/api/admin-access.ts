@@ -28,7 +28,12 @@ export function orgIdOf(request: FastifyRequest): string {
   return caller.orgId;
 }
 
-/** Validates a JSON body; the first problem becomes a 400 naming the field (`body` for the whole). */
+/**
+ * Validates a value a handler assembles itself (an alert rule merged with its stored fields, a
+ * gateway route with the model from the path); the first problem becomes a 400 naming the
+ * field (`body` for the whole). A request's own body, query and params are validated by the
+ * zod schemas their route declares (`http/zod-validation.ts`), not here.
+ */
 export function parseBody<Schema extends z.ZodType>(
   schema: Schema,
   body: unknown,
@@ -43,14 +48,6 @@ export function parseBody<Schema extends z.ZodType>(
       message: each.message,
     })),
   });
-}
-
-/** Validates one path parameter (`model`, `name`), naming it when it is bad. */
-export function parseParameter(schema: z.ZodType<string>, name: string, value: unknown): string {
-  assertStorableInput(value, name);
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw invalidField(name, result.error.issues[0]!.message);
 }
 
 /** A 400 `invalid_request` whose message and details name the field, as every Tollgate 400 does. */

@@ -1,10 +1,11 @@
 import type { Budget, BudgetScope } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { checkOutboundUrl } from './outbound-field';
 import { z } from 'zod';
 import { ApiError } from '../http/errors';
 import { isUniqueViolation } from '../stores/meta';
-import { invalidField, orgAdminOnly, orgIdOf, parseBody, parseParameter } from './admin-access';
+import { invalidField, orgAdminOnly, orgIdOf } from './admin-access';
 import { audit, found, idField } from './admin-tenants-present';
 import { presentBudget, presentBudgetStatus } from '../governance/budgets/budget-present';
 import {
@@ -34,15 +35,16 @@ const budgetChangesSchema = z
   })
   .partial();
 
-type IdParams = { Params: { id: string } };
+const idParams = z.strictObject({ id: idField });
 
 /**
  * Budgets of the organization (`/api/v1/admin/budgets`): per org, project, key
  * or app user, per UTC day or month. Every change is audited; the gateway
  * sees it within a few seconds (at once in this process).
  */
-export async function adminBudgetsRoutes(app: FastifyInstance): Promise<void> {
-  const preHandler = orgAdminOnly(app);
+export async function adminBudgetsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const preValidation = orgAdminOnly(app);
   const { meta } = app.stores;
 
   /** The scope id, checked to name something of the caller's org (404 otherwise, never 403). */
@@ -90,93 +92,109 @@ export async function adminBudgetsRoutes(app: FastifyInstance): Promise<void> {
     await app.budgets.reconciler.reconcile([budget]);
   }
 
-  app.get('/api/v1/admin/budgets', { preHandler }, async (request) => {
+  app.get('/api/v1/admin/budgets', { preValidation }, async (request) => {
     const budgets = await meta.listBudgets(orgIdOf(request));
     const statuses = await Promise.all(budgets.map((each) => app.budgets.guard.statusOf(each)));
     return { budgets: statuses.map(presentBudgetStatus) };
   });
 
-  app.get<IdParams>('/api/v1/admin/budgets/:id', { preHandler }, async (request) => {
-    const id = parseParameter(idField, 'id', request.params.id);
-    const budget = found(await meta.getBudget(orgIdOf(request), id), `budget ${id}`);
-    return presentBudgetStatus(await app.budgets.guard.statusOf(budget));
-  });
+  app.get(
+    '/api/v1/admin/budgets/:id',
+    { preValidation, schema: { params: idParams } },
+    async (request) => {
+      const id = request.params.id;
+      const budget = found(await meta.getBudget(orgIdOf(request), id), `budget ${id}`);
+      return presentBudgetStatus(await app.budgets.guard.statusOf(budget));
+    },
+  );
 
-  app.post('/api/v1/admin/budgets', { preHandler }, async (request, reply) => {
-    const orgId = orgIdOf(request);
-    const body = parseBody(newBudgetSchema, request.body);
-    await checkOutboundUrl(app.outbound, orgId, body.webhook_url, 'webhook_url');
-    const scopeId = await ownedScopeId(orgId, body.scope, body.scope_id);
-    const budget = await stored(
-      () =>
-        meta.createBudget({
-          orgId,
-          scope: body.scope,
-          scopeId,
-          period: body.period,
-          amountNanos: body.amount_usd,
-          softThreshold: body.soft_threshold,
-          webhookUrl: body.webhook_url ?? null,
-        }),
-      `${body.scope} ${scopeId}`,
-    );
-    await audit(app, request, {
-      orgId,
-      action: 'budget.created',
-      targetType: 'budget',
-      targetId: budget.id,
-      before: null,
-      after: presentBudget(budget),
-    });
-    await applied(budget);
-    return reply.status(201).send(presentBudgetStatus(await app.budgets.guard.statusOf(budget)));
-  });
-
-  app.patch<IdParams>('/api/v1/admin/budgets/:id', { preHandler }, async (request) => {
-    const orgId = orgIdOf(request);
-    const id = parseParameter(idField, 'id', request.params.id);
-    const body = parseBody(budgetChangesSchema, request.body);
-    await checkOutboundUrl(app.outbound, orgId, body.webhook_url, 'webhook_url');
-    const before = found(await meta.getBudget(orgId, id), `budget ${id}`);
-    const after = found(
-      await stored(
+  app.post(
+    '/api/v1/admin/budgets',
+    { preValidation, schema: { body: newBudgetSchema } },
+    async (request, reply) => {
+      const orgId = orgIdOf(request);
+      const body = request.body;
+      await checkOutboundUrl(app.outbound, orgId, body.webhook_url, 'webhook_url');
+      const scopeId = await ownedScopeId(orgId, body.scope, body.scope_id);
+      const budget = await stored(
         () =>
-          meta.updateBudget(orgId, id, {
+          meta.createBudget({
+            orgId,
+            scope: body.scope,
+            scopeId,
             period: body.period,
             amountNanos: body.amount_usd,
             softThreshold: body.soft_threshold,
-            webhookUrl: body.webhook_url,
+            webhookUrl: body.webhook_url ?? null,
           }),
-        `${before.scope} ${before.scopeId}`,
-      ),
-      `budget ${id}`,
-    );
-    await audit(app, request, {
-      orgId,
-      action: 'budget.updated',
-      targetType: 'budget',
-      targetId: id,
-      before: presentBudget(before),
-      after: presentBudget(after),
-    });
-    await applied(after);
-    return presentBudgetStatus(await app.budgets.guard.statusOf(after));
-  });
+        `${body.scope} ${scopeId}`,
+      );
+      await audit(app, request, {
+        orgId,
+        action: 'budget.created',
+        targetType: 'budget',
+        targetId: budget.id,
+        before: null,
+        after: presentBudget(budget),
+      });
+      await applied(budget);
+      return reply.status(201).send(presentBudgetStatus(await app.budgets.guard.statusOf(budget)));
+    },
+  );
 
-  app.delete<IdParams>('/api/v1/admin/budgets/:id', { preHandler }, async (request, reply) => {
-    const orgId = orgIdOf(request);
-    const id = parseParameter(idField, 'id', request.params.id);
-    const before = found(await meta.getBudget(orgId, id), `budget ${id}`);
-    await meta.deleteBudget(orgId, id);
-    await audit(app, request, {
-      orgId,
-      action: 'budget.deleted',
-      targetType: 'budget',
-      targetId: id,
-      before: presentBudget(before),
-      after: null,
-    });
-    app.budgets.guard.forget(orgId);
-    return reply.status(204).send();
-  });
+  app.patch(
+    '/api/v1/admin/budgets/:id',
+    { preValidation, schema: { params: idParams, body: budgetChangesSchema } },
+    async (request) => {
+      const orgId = orgIdOf(request);
+      const id = request.params.id;
+      const body = request.body;
+      await checkOutboundUrl(app.outbound, orgId, body.webhook_url, 'webhook_url');
+      const before = found(await meta.getBudget(orgId, id), `budget ${id}`);
+      const after = found(
+        await stored(
+          () =>
+            meta.updateBudget(orgId, id, {
+              period: body.period,
+              amountNanos: body.amount_usd,
+              softThreshold: body.soft_threshold,
+              webhookUrl: body.webhook_url,
+            }),
+          `${before.scope} ${before.scopeId}`,
+        ),
+        `budget ${id}`,
+      );
+      await audit(app, request, {
+        orgId,
+        action: 'budget.updated',
+        targetType: 'budget',
+        targetId: id,
+        before: presentBudget(before),
+        after: presentBudget(after),
+      });
+      await applied(after);
+      return presentBudgetStatus(await app.budgets.guard.statusOf(after));
+    },
+  );
+
+  app.delete(
+    '/api/v1/admin/budgets/:id',
+    { preValidation, schema: { params: idParams } },
+    async (request, reply) => {
+      const orgId = orgIdOf(request);
+      const id = request.params.id;
+      const before = found(await meta.getBudget(orgId, id), `budget ${id}`);
+      await meta.deleteBudget(orgId, id);
+      await audit(app, request, {
+        orgId,
+        action: 'budget.deleted',
+        targetType: 'budget',
+        targetId: id,
+        before: presentBudget(before),
+        after: null,
+      });
+      app.budgets.guard.forget(orgId);
+      return reply.status(204).send();
+    },
+  );
 }

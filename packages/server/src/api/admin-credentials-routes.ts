@@ -1,10 +1,11 @@
 import { PROVIDER_NAMES, type ProviderCredential } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { routeConfigSchema } from '../gateway/routing/route-config';
 import { credentialAssociatedData } from '../gateway/routing/route-table';
 import { ApiError } from '../http/errors';
-import { orgAdminOnly, orgIdOf, parseBody, parseParameter } from './admin-access';
+import { orgAdminOnly, orgIdOf } from './admin-access';
 import { audit } from './admin-tenants-present';
 
 const nameSchema = z
@@ -19,7 +20,7 @@ const credentialBodySchema = z.strictObject({
   apiKey: z.string().trim().min(1).max(16_384),
 });
 
-type NameParams = { Params: { name: string } };
+const nameParams = z.strictObject({ name: nameSchema });
 
 /** Never the secret: it is stored encrypted and only the gateway decrypts it. */
 function presentCredential(credential: ProviderCredential) {
@@ -35,47 +36,52 @@ function presentCredential(credential: ProviderCredential) {
  * routes name them in `deployments[].credential`. The key is encrypted
  * (AES-256-GCM, bound to the org and name) before it is stored.
  */
-export async function adminCredentialsRoutes(app: FastifyInstance): Promise<void> {
-  const preHandler = orgAdminOnly(app);
+export async function adminCredentialsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const preValidation = orgAdminOnly(app);
   const { meta } = app.stores;
 
-  app.get('/api/v1/admin/credentials', { preHandler }, async (request) => {
+  app.get('/api/v1/admin/credentials', { preValidation }, async (request) => {
     const credentials = await meta.listProviderCredentials(orgIdOf(request));
     return { credentials: credentials.map(presentCredential) };
   });
 
-  app.put<NameParams>('/api/v1/admin/credentials/:name', { preHandler }, async (request) => {
-    const orgId = orgIdOf(request);
-    const name = parseParameter(nameSchema, 'name', request.params.name);
-    const { provider, apiKey } = parseBody(credentialBodySchema, request.body);
-    const before = (await meta.listProviderCredentials(orgId)).find((each) => each.name === name);
-    const credential = await meta.putProviderCredential({
-      orgId,
-      name,
-      provider,
-      ciphertext: app.gateway.secretBox.encrypt(apiKey, credentialAssociatedData(orgId, name)),
-    });
-    // Resolved routes hold decrypted keys: a replaced key must be used from the next call.
-    app.gateway.routeTable.invalidate(orgId);
-    // The audit log shows which credential changed, never its secret (not even encrypted).
-    const presented = presentCredential(credential);
-    await audit(app, request, {
-      orgId,
-      action: before ? 'provider_credential.replaced' : 'provider_credential.created',
-      targetType: 'provider_credential',
-      targetId: name,
-      before: before ? presentCredential(before) : null,
-      after: presented,
-    });
-    return presented;
-  });
-
-  app.delete<NameParams>(
+  app.put(
     '/api/v1/admin/credentials/:name',
-    { preHandler },
+    { preValidation, schema: { params: nameParams, body: credentialBodySchema } },
+    async (request) => {
+      const orgId = orgIdOf(request);
+      const name = request.params.name;
+      const { provider, apiKey } = request.body;
+      const before = (await meta.listProviderCredentials(orgId)).find((each) => each.name === name);
+      const credential = await meta.putProviderCredential({
+        orgId,
+        name,
+        provider,
+        ciphertext: app.gateway.secretBox.encrypt(apiKey, credentialAssociatedData(orgId, name)),
+      });
+      // Resolved routes hold decrypted keys: a replaced key must be used from the next call.
+      app.gateway.routeTable.invalidate(orgId);
+      // The audit log shows which credential changed, never its secret (not even encrypted).
+      const presented = presentCredential(credential);
+      await audit(app, request, {
+        orgId,
+        action: before ? 'provider_credential.replaced' : 'provider_credential.created',
+        targetType: 'provider_credential',
+        targetId: name,
+        before: before ? presentCredential(before) : null,
+        after: presented,
+      });
+      return presented;
+    },
+  );
+
+  app.delete(
+    '/api/v1/admin/credentials/:name',
+    { preValidation, schema: { params: nameParams } },
     async (request, reply) => {
       const orgId = orgIdOf(request);
-      const name = parseParameter(nameSchema, 'name', request.params.name);
+      const name = request.params.name;
       const usedBy = (await meta.listGatewayRoutes(orgId))
         .filter((record) => {
           const route = routeConfigSchema.safeParse(record.config);

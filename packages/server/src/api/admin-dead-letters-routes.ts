@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import type { DeadLetter, DeadLetterStore } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { parseQuery } from '../http/parse-query';
 import { invalidField, orgAdminOnly, orgIdOf } from './admin-access';
 
 const listQuerySchema = z.strictObject({
@@ -65,25 +65,29 @@ async function* exportLines(store: DeadLetterStore, orgId: string): AsyncGenerat
  * good, with its message, newest first; `…/export`: all of them as NDJSON.
  * An org admin sees its own org's; the operator's admins any org's with `?org_id=`.
  */
-export async function adminDeadLettersRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/api/v1/admin/dead-letters', { preHandler: orgAdminOnly(app) }, async (request) => {
-    const query = parseQuery(listQuerySchema, request.query);
-    const letters = await app.stores.meta.listDeadLetters(orgIdOf(request), {
-      limit: query.limit,
-      after: query.cursor ? decodeCursor(query.cursor) : undefined,
-    });
-    const last = letters[letters.length - 1];
-    return {
-      dead_letters: letters.map(presentDeadLetter),
-      next_cursor: letters.length === query.limit && last ? encodeCursor(last) : null,
-    };
-  });
+export async function adminDeadLettersRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/api/v1/admin/dead-letters',
+    { preValidation: orgAdminOnly(app), schema: { querystring: listQuerySchema } },
+    async (request) => {
+      const query = request.query;
+      const letters = await app.stores.meta.listDeadLetters(orgIdOf(request), {
+        limit: query.limit,
+        after: query.cursor ? decodeCursor(query.cursor) : undefined,
+      });
+      const last = letters[letters.length - 1];
+      return {
+        dead_letters: letters.map(presentDeadLetter),
+        next_cursor: letters.length === query.limit && last ? encodeCursor(last) : null,
+      };
+    },
+  );
 
   app.get(
     '/api/v1/admin/dead-letters/export',
-    { preHandler: orgAdminOnly(app) },
+    { preValidation: orgAdminOnly(app), schema: { querystring: exportQuerySchema } },
     async (request, reply) => {
-      parseQuery(exportQuerySchema, request.query);
       const lines = exportLines(app.stores.meta, orgIdOf(request));
       return reply
         .type('application/x-ndjson')

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { storableText } from '../http/storable-text';
 import { ApiError } from '../http/errors';
 import { GATEWAY_FLAGS } from '../governance/flags/feature-flags';
-import { invalidField, orgAdminOnly, orgIdOf, parseBody, parseParameter } from './admin-access';
+import { invalidField, orgAdminOnly, orgIdOf } from './admin-access';
 import { audit, idField } from './admin-tenants-present';
 import { flagNameField, flagUserIdField, presentFlag } from './flag-fields';
 
@@ -25,7 +26,7 @@ const flagBodySchema = z.strictObject({
   overrides: z.array(overrideSchema).max(MAX_OVERRIDES).optional(),
 });
 
-type NameParams = { Params: { name: string } };
+const nameParams = z.strictObject({ name: flagNameField });
 
 /**
  * The organization's feature flags (`/api/v1/admin/flags`): a default, with
@@ -33,11 +34,12 @@ type NameParams = { Params: { name: string } };
  * every change is audited. The gateway reads its own flags (`cache`,
  * `guardrails`, `pii_redaction_upstream`) from here too.
  */
-export async function adminFlagsRoutes(app: FastifyInstance): Promise<void> {
-  const preHandler = orgAdminOnly(app);
+export async function adminFlagsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const preValidation = orgAdminOnly(app);
   const { meta } = app.stores;
 
-  app.get('/api/v1/admin/flags', { preHandler }, async (request) => {
+  app.get('/api/v1/admin/flags', { preValidation }, async (request) => {
     const flags = await meta.listFlags(orgIdOf(request));
     const defined = new Set(flags.map((flag) => flag.name));
     return {
@@ -51,74 +53,86 @@ export async function adminFlagsRoutes(app: FastifyInstance): Promise<void> {
     };
   });
 
-  app.get<NameParams>('/api/v1/admin/flags/:name', { preHandler }, async (request) => {
-    const name = parseParameter(flagNameField, 'name', request.params.name);
-    const flag = await meta.getFlag(orgIdOf(request), name);
-    if (!flag) throw new ApiError('not_found', `flag ${name} not found`);
-    return presentFlag(flag);
-  });
+  app.get(
+    '/api/v1/admin/flags/:name',
+    { preValidation, schema: { params: nameParams } },
+    async (request) => {
+      const name = request.params.name;
+      const flag = await meta.getFlag(orgIdOf(request), name);
+      if (!flag) throw new ApiError('not_found', `flag ${name} not found`);
+      return presentFlag(flag);
+    },
+  );
 
-  app.put<NameParams>('/api/v1/admin/flags/:name', { preHandler }, async (request) => {
-    const orgId = orgIdOf(request);
-    const name = parseParameter(flagNameField, 'name', request.params.name);
-    const body = parseBody(flagBodySchema, request.body);
-    const overrides = body.overrides?.map((override) => ({
-      projectId: override.project_id ?? null,
-      userId: override.user_id ?? null,
-      enabled: override.enabled,
-    }));
-    if (overrides) {
-      const projects = new Set((await meta.listProjects(orgId)).map((project) => project.id));
-      const targets = new Set<string>();
-      overrides.forEach((override, index) => {
-        if (override.projectId && !projects.has(override.projectId)) {
-          throw invalidField(
-            `overrides.${index}.project_id`,
-            `project ${override.projectId} not found`,
-          );
-        }
-        const target = `${override.projectId ?? ''}\u0000${override.userId ?? ''}`;
-        if (targets.has(target)) {
-          throw invalidField(`overrides.${index}`, 'repeats the project and user of an override');
-        }
-        targets.add(target);
+  app.put(
+    '/api/v1/admin/flags/:name',
+    { preValidation, schema: { params: nameParams, body: flagBodySchema } },
+    async (request) => {
+      const orgId = orgIdOf(request);
+      const name = request.params.name;
+      const body = request.body;
+      const overrides = body.overrides?.map((override) => ({
+        projectId: override.project_id ?? null,
+        userId: override.user_id ?? null,
+        enabled: override.enabled,
+      }));
+      if (overrides) {
+        const projects = new Set((await meta.listProjects(orgId)).map((project) => project.id));
+        const targets = new Set<string>();
+        overrides.forEach((override, index) => {
+          if (override.projectId && !projects.has(override.projectId)) {
+            throw invalidField(
+              `overrides.${index}.project_id`,
+              `project ${override.projectId} not found`,
+            );
+          }
+          const target = `${override.projectId ?? ''}\u0000${override.userId ?? ''}`;
+          if (targets.has(target)) {
+            throw invalidField(`overrides.${index}`, 'repeats the project and user of an override');
+          }
+          targets.add(target);
+        });
+      }
+      const before = await meta.getFlag(orgId, name);
+      const flag = await meta.putFlag(orgId, name, {
+        defaultEnabled: body.default,
+        description: body.description,
+        overrides,
       });
-    }
-    const before = await meta.getFlag(orgId, name);
-    const flag = await meta.putFlag(orgId, name, {
-      defaultEnabled: body.default,
-      description: body.description,
-      overrides,
-    });
-    app.policies.flags.invalidate(orgId);
-    const presented = presentFlag(flag);
-    await audit(app, request, {
-      orgId,
-      action: before ? 'flag.updated' : 'flag.created',
-      targetType: 'flag',
-      targetId: name,
-      before: before ? presentFlag(before) : null,
-      after: presented,
-    });
-    return presented;
-  });
+      app.policies.flags.invalidate(orgId);
+      const presented = presentFlag(flag);
+      await audit(app, request, {
+        orgId,
+        action: before ? 'flag.updated' : 'flag.created',
+        targetType: 'flag',
+        targetId: name,
+        before: before ? presentFlag(before) : null,
+        after: presented,
+      });
+      return presented;
+    },
+  );
 
-  app.delete<NameParams>('/api/v1/admin/flags/:name', { preHandler }, async (request, reply) => {
-    const orgId = orgIdOf(request);
-    const name = parseParameter(flagNameField, 'name', request.params.name);
-    const before = await meta.getFlag(orgId, name);
-    if (!before || !(await meta.deleteFlag(orgId, name))) {
-      throw new ApiError('not_found', `flag ${name} not found`);
-    }
-    app.policies.flags.invalidate(orgId);
-    await audit(app, request, {
-      orgId,
-      action: 'flag.deleted',
-      targetType: 'flag',
-      targetId: name,
-      before: presentFlag(before),
-      after: null,
-    });
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/api/v1/admin/flags/:name',
+    { preValidation, schema: { params: nameParams } },
+    async (request, reply) => {
+      const orgId = orgIdOf(request);
+      const name = request.params.name;
+      const before = await meta.getFlag(orgId, name);
+      if (!before || !(await meta.deleteFlag(orgId, name))) {
+        throw new ApiError('not_found', `flag ${name} not found`);
+      }
+      app.policies.flags.invalidate(orgId);
+      await audit(app, request, {
+        orgId,
+        action: 'flag.deleted',
+        targetType: 'flag',
+        targetId: name,
+        before: presentFlag(before),
+        after: null,
+      });
+      return reply.status(204).send();
+    },
+  );
 }

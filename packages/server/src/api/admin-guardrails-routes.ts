@@ -1,8 +1,9 @@
 import { GUARDRAIL_ACTIONS, type GuardrailReference } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../http/errors';
-import { orgAdminOnly, orgIdOf, parseBody, parseParameter } from './admin-access';
+import { orgAdminOnly, orgIdOf } from './admin-access';
 import { audit, found, idField, nameField } from './admin-tenants-present';
 
 /** Reference prompts are compared in full up to this length. */
@@ -17,8 +18,8 @@ const referenceBodySchema = z.strictObject({
   action: z.enum(GUARDRAIL_ACTIONS).default('flag'),
 });
 
-type ProjectParams = { Params: { id: string } };
-type ReferenceParams = { Params: { id: string; referenceId: string } };
+const projectParams = z.strictObject({ id: idField });
+const referenceParams = z.strictObject({ id: idField, referenceId: idField });
 
 function presentReference(reference: GuardrailReference) {
   return {
@@ -37,22 +38,23 @@ function presentReference(reference: GuardrailReference) {
  * reference prompts, each with a similarity threshold and an action (allow,
  * flag, block) the gateway applies to prompts that come close. Audited.
  */
-export async function adminGuardrailsRoutes(app: FastifyInstance): Promise<void> {
-  const preHandler = orgAdminOnly(app);
+export async function adminGuardrailsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const preValidation = orgAdminOnly(app);
   const { meta } = app.stores;
 
   /** The caller's org's project `id` (404 for another org's, never 403). */
   async function projectOf(request: FastifyRequest, id: string) {
-    const project = await meta.getProject(parseParameter(idField, 'id', id));
+    const project = await meta.getProject(id);
     return found(
       project && project.orgId === orgIdOf(request) ? project : undefined,
       `project ${id}`,
     );
   }
 
-  app.get<ProjectParams>(
+  app.get(
     '/api/v1/admin/projects/:id/guardrails',
-    { preHandler },
+    { preValidation, schema: { params: projectParams } },
     async (request) => {
       const project = await projectOf(request, request.params.id);
       const references = await meta.listGuardrailReferences(project.orgId, project.id);
@@ -60,12 +62,12 @@ export async function adminGuardrailsRoutes(app: FastifyInstance): Promise<void>
     },
   );
 
-  app.post<ProjectParams>(
+  app.post(
     '/api/v1/admin/projects/:id/guardrails',
-    { preHandler },
+    { preValidation, schema: { params: projectParams, body: referenceBodySchema } },
     async (request, reply) => {
       const project = await projectOf(request, request.params.id);
-      const body = parseBody(referenceBodySchema, request.body);
+      const body = request.body;
       const existing = await meta.listGuardrailReferences(project.orgId, project.id);
       if (existing.length >= MAX_REFERENCES_PER_PROJECT) {
         throw new ApiError(
@@ -92,12 +94,12 @@ export async function adminGuardrailsRoutes(app: FastifyInstance): Promise<void>
     },
   );
 
-  app.delete<ReferenceParams>(
+  app.delete(
     '/api/v1/admin/projects/:id/guardrails/:referenceId',
-    { preHandler },
+    { preValidation, schema: { params: referenceParams } },
     async (request, reply) => {
       const project = await projectOf(request, request.params.id);
-      const referenceId = parseParameter(idField, 'referenceId', request.params.referenceId);
+      const referenceId = request.params.referenceId;
       const existing = await meta.listGuardrailReferences(project.orgId, project.id);
       const reference = found(
         existing.find((each) => each.id === referenceId),

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../http/errors';
-import { parseQuery } from '../http/parse-query';
 import { parseTimeRange } from '../http/time-range';
 import {
   chargebackCsv,
@@ -35,7 +35,8 @@ const chargebackQuerySchema = z.strictObject({
  * - `GET /api/v1/admin/reports/chargeback?from&to[&org][&rate][&format=csv]`:
  *   the chargeback report of one org or of every org (`tollgate report chargeback`).
  */
-export async function adminOperatorRoutes(app: FastifyInstance): Promise<void> {
+export async function adminOperatorRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const operatorOnly = async (request: FastifyRequest) => {
     const own = await app.stores.meta.getOrganization(orgIdOf(request));
     if (!own?.operator || request.caller?.keyOrgId !== undefined) {
@@ -45,11 +46,11 @@ export async function adminOperatorRoutes(app: FastifyInstance): Promise<void> {
       );
     }
   };
-  const preHandler = [...orgAdminOnly(app), operatorOnly];
+  const preValidation = [...orgAdminOnly(app), operatorOnly];
 
-  app.get('/api/v1/admin/system/check', { preHandler }, async () => checkStores(app.stores));
+  app.get('/api/v1/admin/system/check', { preValidation }, async () => checkStores(app.stores));
 
-  app.post('/api/v1/admin/retention/run', { preHandler }, async () => {
+  app.post('/api/v1/admin/retention/run', { preValidation }, async () => {
     const outcome = await app.policies.retention.run();
     if (!outcome.ran) {
       throw new ApiError('conflict', 'retention is already running in another process');
@@ -57,22 +58,26 @@ export async function adminOperatorRoutes(app: FastifyInstance): Promise<void> {
     return presentRetentionOutcome(outcome);
   });
 
-  app.get('/api/v1/admin/reports/chargeback', { preHandler }, async (request, reply) => {
-    const query = parseQuery(chargebackQuerySchema, request.query);
-    const range = parseTimeRange(query);
-    try {
-      const report = await organizationsChargeback(app.stores, {
-        range,
-        orgId: query.org,
-        rate: query.rate,
-      });
-      if (query.format === 'json') return chargebackJson(report);
-      return reply.type('text/csv; charset=utf-8').send(chargebackCsv(report));
-    } catch (error) {
-      if (error instanceof OrganizationNotFoundError) {
-        throw new ApiError('not_found', error.message, { field: 'org' });
+  app.get(
+    '/api/v1/admin/reports/chargeback',
+    { preValidation, schema: { querystring: chargebackQuerySchema } },
+    async (request, reply) => {
+      const query = request.query;
+      const range = parseTimeRange(query);
+      try {
+        const report = await organizationsChargeback(app.stores, {
+          range,
+          orgId: query.org,
+          rate: query.rate,
+        });
+        if (query.format === 'json') return chargebackJson(report);
+        return reply.type('text/csv; charset=utf-8').send(chargebackCsv(report));
+      } catch (error) {
+        if (error instanceof OrganizationNotFoundError) {
+          throw new ApiError('not_found', error.message, { field: 'org' });
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+  );
 }

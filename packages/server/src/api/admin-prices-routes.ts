@@ -6,11 +6,12 @@ import {
   type PriceOverride,
 } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../http/errors';
 import { GLOBAL_PRICE_PREFIX, globalPricesOf, ownPricesOf } from '../pricing/pricing-service';
 import { describeUnpricedPolicy } from '../pricing/unpriced-policy';
-import { orgAdminOnly, orgIdOf, parseBody } from './admin-access';
+import { orgAdminOnly, orgIdOf } from './admin-access';
 import { audit, found } from './admin-tenants-present';
 
 const modelField = z.string().trim().min(1).max(256);
@@ -36,8 +37,9 @@ const lookupSchema = z.object({ model: modelField.optional() });
  * the operator org sets global prices (every org's, under each org's own) and
  * loads a newer catalogue. Every change is audited.
  */
-export async function adminPricesRoutes(app: FastifyInstance): Promise<void> {
-  const preHandler = orgAdminOnly(app);
+export async function adminPricesRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const preValidation = orgAdminOnly(app);
   const { meta } = app.stores;
   const { pricing } = app;
 
@@ -87,81 +89,99 @@ export async function adminPricesRoutes(app: FastifyInstance): Promise<void> {
     });
   }
 
-  app.get('/api/v1/admin/prices', { preHandler }, async (request) => {
-    const { model } = parseBody(lookupSchema, request.query);
-    const own = await ownOrganization(request);
-    const catalogue = pricing.catalogue;
-    const response: Record<string, unknown> = {
-      catalogue: {
+  app.get(
+    '/api/v1/admin/prices',
+    { preValidation, schema: { querystring: lookupSchema } },
+    async (request) => {
+      const { model } = request.query;
+      const own = await ownOrganization(request);
+      const catalogue = pricing.catalogue;
+      const response: Record<string, unknown> = {
+        catalogue: {
+          checked_at: catalogue.checkedAt,
+          source: catalogue.source,
+          models: catalogue.models.size,
+        },
+        unpriced_policy: describeUnpricedPolicy(app.configuration.pricing.unpricedPolicy),
+        org_overrides: ownPricesOf(own.priceOverrides),
+        global_overrides: pricing.globalOverrides,
+      };
+      if (model) {
+        const resolved = pricing.forOrganization(own.priceOverrides).resolve(model);
+        response.price = resolved
+          ? {
+              model,
+              priced: true,
+              matched: resolved.model,
+              source: resolved.source,
+              provider: resolved.provider,
+              simulated: resolved.simulated,
+              ...presentPrice(resolved.price),
+            }
+          : { model, priced: false };
+      }
+      return response;
+    },
+  );
+
+  app.put(
+    '/api/v1/admin/prices',
+    { preValidation, schema: { body: setPriceSchema } },
+    async (request) => {
+      const body = request.body;
+      const model = body.model.toLowerCase();
+      const organization = await targetOf(request, body.scope);
+      await savePrice(request, organization, body.scope, model, body.price);
+      return { model, scope: body.scope, price: body.price };
+    },
+  );
+
+  app.delete(
+    '/api/v1/admin/prices',
+    { preValidation, schema: { querystring: removePriceSchema } },
+    async (request, reply) => {
+      const body = request.query;
+      const model = body.model.toLowerCase();
+      const organization = await targetOf(request, body.scope);
+      await savePrice(request, organization, body.scope, model, undefined);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/prices/catalogue',
+    { preValidation, schema: { body: catalogueSchema } },
+    async (request) => {
+      const body = request.body;
+      const own = await targetOf(request, 'global');
+      const before = pricing.catalogue;
+      let catalogue;
+      try {
+        catalogue =
+          'source' in body
+            ? await pricing.loadCatalogue(body.source)
+            : pricing.useShippedCatalogue();
+      } catch (error) {
+        throw new ApiError('invalid_request', `source: ${(error as Error).message}`, {
+          field: 'source',
+        });
+      }
+      const summary = {
         checked_at: catalogue.checkedAt,
         source: catalogue.source,
         models: catalogue.models.size,
-      },
-      unpriced_policy: describeUnpricedPolicy(app.configuration.pricing.unpricedPolicy),
-      org_overrides: ownPricesOf(own.priceOverrides),
-      global_overrides: pricing.globalOverrides,
-    };
-    if (model) {
-      const resolved = pricing.forOrganization(own.priceOverrides).resolve(model);
-      response.price = resolved
-        ? {
-            model,
-            priced: true,
-            matched: resolved.model,
-            source: resolved.source,
-            provider: resolved.provider,
-            simulated: resolved.simulated,
-            ...presentPrice(resolved.price),
-          }
-        : { model, priced: false };
-    }
-    return response;
-  });
-
-  app.put('/api/v1/admin/prices', { preHandler }, async (request) => {
-    const body = parseBody(setPriceSchema, request.body);
-    const model = body.model.toLowerCase();
-    const organization = await targetOf(request, body.scope);
-    await savePrice(request, organization, body.scope, model, body.price);
-    return { model, scope: body.scope, price: body.price };
-  });
-
-  app.delete('/api/v1/admin/prices', { preHandler }, async (request, reply) => {
-    const body = parseBody(removePriceSchema, request.query);
-    const model = body.model.toLowerCase();
-    const organization = await targetOf(request, body.scope);
-    await savePrice(request, organization, body.scope, model, undefined);
-    return reply.status(204).send();
-  });
-
-  app.post('/api/v1/admin/prices/catalogue', { preHandler }, async (request) => {
-    const body = parseBody(catalogueSchema, request.body);
-    const own = await targetOf(request, 'global');
-    const before = pricing.catalogue;
-    let catalogue;
-    try {
-      catalogue =
-        'source' in body ? await pricing.loadCatalogue(body.source) : pricing.useShippedCatalogue();
-    } catch (error) {
-      throw new ApiError('invalid_request', `source: ${(error as Error).message}`, {
-        field: 'source',
+      };
+      await audit(app, request, {
+        orgId: own.id,
+        action: 'price_catalogue.loaded',
+        targetType: 'price_catalogue',
+        targetId: catalogue.source,
+        before: { checked_at: before.checkedAt, source: before.source, models: before.models.size },
+        after: summary,
       });
-    }
-    const summary = {
-      checked_at: catalogue.checkedAt,
-      source: catalogue.source,
-      models: catalogue.models.size,
-    };
-    await audit(app, request, {
-      orgId: own.id,
-      action: 'price_catalogue.loaded',
-      targetType: 'price_catalogue',
-      targetId: catalogue.source,
-      before: { checked_at: before.checkedAt, source: before.source, models: before.models.size },
-      after: summary,
-    });
-    return { catalogue: summary };
-  });
+      return { catalogue: summary };
+    },
+  );
 }
 
 /** A price in USD (per million tokens, per image, per second), as admins write them. */

@@ -1,7 +1,7 @@
 import type { RetentionRun } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { parseQuery } from '../http/parse-query';
 import { orgAdminOnly, orgIdOf } from './admin-access';
 
 const runsQuerySchema = z.strictObject({
@@ -20,10 +20,15 @@ function presentRun(run: RetentionRun) {
 }
 
 /** `GET /api/v1/admin/retention/runs`: what each retention run deleted of the org's data, newest first. */
-export async function adminRetentionRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/api/v1/admin/retention/runs', { preHandler: orgAdminOnly(app) }, async (request) => {
-    const query = parseQuery(runsQuerySchema, request.query);
-    const runs = await app.stores.meta.listRetentionRuns(orgIdOf(request), query.limit);
-    return { runs: runs.map(presentRun) };
-  });
+export async function adminRetentionRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/api/v1/admin/retention/runs',
+    { preValidation: orgAdminOnly(app), schema: { querystring: runsQuerySchema } },
+    async (request) => {
+      const query = request.query;
+      const runs = await app.stores.meta.listRetentionRuns(orgIdOf(request), query.limit);
+      return { runs: runs.map(presentRun) };
+    },
+  );
 }

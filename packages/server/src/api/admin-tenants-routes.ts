@@ -1,9 +1,10 @@
 import type { Organization } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { issueApiKey } from '../auth/issue-api-key';
 import { ApiError } from '../http/errors';
-import { orgAdminOnly, orgIdOf, parseBody, parseParameter } from './admin-access';
+import { orgAdminOnly, orgIdOf } from './admin-access';
 import {
   audit,
   chargebackRateField,
@@ -46,7 +47,7 @@ const projectFields = {
 const newProjectSchema = z.strictObject(projectFields).partial().required({ name: true });
 const projectChangesSchema = z.strictObject(projectFields).partial();
 
-type IdParams = { Params: { id: string } };
+const idParams = z.strictObject({ id: idField });
 
 /**
  * Organizations and projects (`/api/v1/admin/orgs`, `/api/v1/admin/projects`).
@@ -54,8 +55,9 @@ type IdParams = { Params: { id: string } };
  * operator's org (the one made at bootstrap) create, change and delete orgs.
  * Every change is written to the audit log with the record before and after.
  */
-export async function adminTenantsRoutes(app: FastifyInstance): Promise<void> {
-  const preHandler = orgAdminOnly(app);
+export async function adminTenantsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const preValidation = orgAdminOnly(app);
   const { meta } = app.stores;
 
   async function callerOrganization(request: FastifyRequest): Promise<Organization> {
@@ -69,6 +71,13 @@ export async function adminTenantsRoutes(app: FastifyInstance): Promise<void> {
     }
     return own;
   }
+  /** Org changes need the operator: refused (403) before their body is looked at. */
+  const operatorValidation = [
+    ...preValidation,
+    async (request: FastifyRequest) => {
+      await operatorOnly(request);
+    },
+  ];
 
   /** An org the caller may see: its own, or any for the operator (404 otherwise, never 403). */
   async function visibleOrganization(request: FastifyRequest, id: string): Promise<Organization> {
@@ -78,183 +87,220 @@ export async function adminTenantsRoutes(app: FastifyInstance): Promise<void> {
     return found(other, `organization ${id}`);
   }
 
-  app.get('/api/v1/admin/orgs', { preHandler }, async (request) => {
+  app.get('/api/v1/admin/orgs', { preValidation }, async (request) => {
     const own = await callerOrganization(request);
     const organizations = own.operator ? await meta.listOrganizations() : [own];
     return { organizations: organizations.map(presentOrganization) };
   });
 
-  app.get<IdParams>('/api/v1/admin/orgs/:id', { preHandler }, async (request) => {
-    const id = parseParameter(idField, 'id', request.params.id);
-    return presentOrganization(await visibleOrganization(request, id));
-  });
+  app.get(
+    '/api/v1/admin/orgs/:id',
+    { preValidation, schema: { params: idParams } },
+    async (request) => {
+      const id = request.params.id;
+      return presentOrganization(await visibleOrganization(request, id));
+    },
+  );
 
-  app.post('/api/v1/admin/orgs', { preHandler }, async (request, reply) => {
-    await operatorOnly(request);
-    const body = parseBody(newOrganizationSchema, request.body);
-    const organization = await meta.createOrganization({
-      name: body.name,
-      plan: body.plan,
-      retentionDays: body.retention_days,
-      chargebackRate: body.chargeback_rate,
-      priceOverrides: body.price_overrides,
-      rateLimits: body.rate_limits,
-    });
-    // The new org's first admin key, so somebody can administer it; its secret is shown this once.
-    const admin = await issueApiKey(meta, {
-      orgId: organization.id,
-      name: 'first admin key',
-      scopes: ['admin', 'read', 'ingest', 'gateway'],
-    });
-    const presented = presentOrganization(organization);
-    await audit(app, request, {
-      orgId: organization.id,
-      action: 'organization.created',
-      targetType: 'organization',
-      targetId: organization.id,
-      before: null,
-      after: presented,
-    });
-    return reply.status(201).send({
-      organization: presented,
-      admin_key: { ...presentApiKey(admin.key), secret: admin.secret },
-    });
-  });
-
-  app.patch<IdParams>('/api/v1/admin/orgs/:id', { preHandler }, async (request) => {
-    const id = parseParameter(idField, 'id', request.params.id);
-    await operatorOnly(request);
-    const body = parseBody(organizationChangesSchema, request.body);
-    const before = found(await meta.getOrganization(id), `organization ${id}`);
-    const after = found(
-      await meta.updateOrganization(id, {
+  app.post(
+    '/api/v1/admin/orgs',
+    { preValidation: operatorValidation, schema: { body: newOrganizationSchema } },
+    async (request, reply) => {
+      const body = request.body;
+      const organization = await meta.createOrganization({
         name: body.name,
         plan: body.plan,
         retentionDays: body.retention_days,
         chargebackRate: body.chargeback_rate,
         priceOverrides: body.price_overrides,
         rateLimits: body.rate_limits,
-      }),
-      `organization ${id}`,
-    );
-    await audit(app, request, {
-      orgId: id,
-      action: 'organization.updated',
-      targetType: 'organization',
-      targetId: id,
-      before: presentOrganization(before),
-      after: presentOrganization(after),
-    });
-    // Callers carry their org's retention: let every process load it again.
-    await app.invalidateVerifiedKeys();
-    return presentOrganization(after);
-  });
+      });
+      // The new org's first admin key, so somebody can administer it; its secret is shown this once.
+      const admin = await issueApiKey(meta, {
+        orgId: organization.id,
+        name: 'first admin key',
+        scopes: ['admin', 'read', 'ingest', 'gateway'],
+      });
+      const presented = presentOrganization(organization);
+      await audit(app, request, {
+        orgId: organization.id,
+        action: 'organization.created',
+        targetType: 'organization',
+        targetId: organization.id,
+        before: null,
+        after: presented,
+      });
+      return reply.status(201).send({
+        organization: presented,
+        admin_key: { ...presentApiKey(admin.key), secret: admin.secret },
+      });
+    },
+  );
 
-  app.delete<IdParams>('/api/v1/admin/orgs/:id', { preHandler }, async (request, reply) => {
-    const id = parseParameter(idField, 'id', request.params.id);
-    const own = await operatorOnly(request);
-    if (id === own.id)
-      throw new ApiError('conflict', 'the operator organization cannot delete itself');
-    const before = found(await meta.getOrganization(id), `organization ${id}`);
-    if (!(await meta.deleteOrganization(id)))
-      throw new ApiError('not_found', `organization ${id} not found`);
-    await app.invalidateVerifiedKeys();
-    await audit(app, request, {
-      orgId: id,
-      action: 'organization.deleted',
-      targetType: 'organization',
-      targetId: id,
-      before: presentOrganization(before),
-      after: null,
-    });
-    return reply.status(204).send();
-  });
+  app.patch(
+    '/api/v1/admin/orgs/:id',
+    {
+      preValidation: operatorValidation,
+      schema: { params: idParams, body: organizationChangesSchema },
+    },
+    async (request) => {
+      const id = request.params.id;
+      const body = request.body;
+      const before = found(await meta.getOrganization(id), `organization ${id}`);
+      const after = found(
+        await meta.updateOrganization(id, {
+          name: body.name,
+          plan: body.plan,
+          retentionDays: body.retention_days,
+          chargebackRate: body.chargeback_rate,
+          priceOverrides: body.price_overrides,
+          rateLimits: body.rate_limits,
+        }),
+        `organization ${id}`,
+      );
+      await audit(app, request, {
+        orgId: id,
+        action: 'organization.updated',
+        targetType: 'organization',
+        targetId: id,
+        before: presentOrganization(before),
+        after: presentOrganization(after),
+      });
+      // Callers carry their org's retention: let every process load it again.
+      await app.invalidateVerifiedKeys();
+      return presentOrganization(after);
+    },
+  );
 
-  app.get('/api/v1/admin/projects', { preHandler }, async (request) => {
+  app.delete(
+    '/api/v1/admin/orgs/:id',
+    { preValidation, schema: { params: idParams } },
+    async (request, reply) => {
+      const id = request.params.id;
+      const own = await operatorOnly(request);
+      if (id === own.id)
+        throw new ApiError('conflict', 'the operator organization cannot delete itself');
+      const before = found(await meta.getOrganization(id), `organization ${id}`);
+      if (!(await meta.deleteOrganization(id)))
+        throw new ApiError('not_found', `organization ${id} not found`);
+      await app.invalidateVerifiedKeys();
+      await audit(app, request, {
+        orgId: id,
+        action: 'organization.deleted',
+        targetType: 'organization',
+        targetId: id,
+        before: presentOrganization(before),
+        after: null,
+      });
+      return reply.status(204).send();
+    },
+  );
+
+  app.get('/api/v1/admin/projects', { preValidation }, async (request) => {
     const projects = await meta.listProjects(orgIdOf(request));
     return { projects: projects.map(presentProject) };
   });
 
-  app.get<IdParams>('/api/v1/admin/projects/:id', { preHandler }, async (request) => {
-    const id = parseParameter(idField, 'id', request.params.id);
-    const project = await meta.getProject(id);
-    if (!project || project.orgId !== orgIdOf(request))
-      throw new ApiError('not_found', `project ${id} not found`);
-    return presentProject(project);
-  });
+  app.get(
+    '/api/v1/admin/projects/:id',
+    { preValidation, schema: { params: idParams } },
+    async (request) => {
+      const id = request.params.id;
+      const project = await meta.getProject(id);
+      if (!project || project.orgId !== orgIdOf(request))
+        throw new ApiError('not_found', `project ${id} not found`);
+      return presentProject(project);
+    },
+  );
 
-  app.post('/api/v1/admin/projects', { preHandler }, async (request, reply) => {
-    const orgId = orgIdOf(request);
-    const body = parseBody(newProjectSchema, request.body);
-    if ((await meta.listProjects(orgId)).some((project) => project.name === body.name)) {
-      throw new ApiError('conflict', `the organization already has a project named ${body.name}`, {
-        field: 'name',
-      });
-    }
-    const project = await meta.createProject({
-      orgId,
-      name: body.name,
-      contentStorage: body.content_storage,
-      piiRedaction: body.pii_redaction,
-      rateLimits: body.rate_limits,
-    });
-    await audit(app, request, {
-      orgId,
-      action: 'project.created',
-      targetType: 'project',
-      targetId: project.id,
-      before: null,
-      after: presentProject(project),
-    });
-    return reply.status(201).send(presentProject(project));
-  });
-
-  app.patch<IdParams>('/api/v1/admin/projects/:id', { preHandler }, async (request) => {
-    const orgId = orgIdOf(request);
-    const id = parseParameter(idField, 'id', request.params.id);
-    const body = parseBody(projectChangesSchema, request.body);
-    const before = await meta.getProject(id);
-    if (!before || before.orgId !== orgId)
-      throw new ApiError('not_found', `project ${id} not found`);
-    const after = found(
-      await meta.updateProject(orgId, id, {
+  app.post(
+    '/api/v1/admin/projects',
+    { preValidation, schema: { body: newProjectSchema } },
+    async (request, reply) => {
+      const orgId = orgIdOf(request);
+      const body = request.body;
+      if ((await meta.listProjects(orgId)).some((project) => project.name === body.name)) {
+        throw new ApiError(
+          'conflict',
+          `the organization already has a project named ${body.name}`,
+          {
+            field: 'name',
+          },
+        );
+      }
+      const project = await meta.createProject({
+        orgId,
         name: body.name,
         contentStorage: body.content_storage,
         piiRedaction: body.pii_redaction,
         rateLimits: body.rate_limits,
-      }),
-      `project ${id}`,
-    );
-    await audit(app, request, {
-      orgId,
-      action: 'project.updated',
-      targetType: 'project',
-      targetId: id,
-      before: presentProject(before),
-      after: presentProject(after),
-    });
-    // Callers carry their project's content storage setting: let every process load it again.
-    await app.invalidateVerifiedKeys();
-    return presentProject(after);
-  });
+      });
+      await audit(app, request, {
+        orgId,
+        action: 'project.created',
+        targetType: 'project',
+        targetId: project.id,
+        before: null,
+        after: presentProject(project),
+      });
+      return reply.status(201).send(presentProject(project));
+    },
+  );
 
-  app.delete<IdParams>('/api/v1/admin/projects/:id', { preHandler }, async (request, reply) => {
-    const orgId = orgIdOf(request);
-    const id = parseParameter(idField, 'id', request.params.id);
-    const before = await meta.getProject(id);
-    if (!before || before.orgId !== orgId || !(await meta.deleteProject(orgId, id))) {
-      throw new ApiError('not_found', `project ${id} not found`);
-    }
-    // The project's keys are deleted with it.
-    await app.invalidateVerifiedKeys();
-    await audit(app, request, {
-      orgId,
-      action: 'project.deleted',
-      targetType: 'project',
-      targetId: id,
-      before: presentProject(before),
-      after: null,
-    });
-    return reply.status(204).send();
-  });
+  app.patch(
+    '/api/v1/admin/projects/:id',
+    { preValidation, schema: { params: idParams, body: projectChangesSchema } },
+    async (request) => {
+      const orgId = orgIdOf(request);
+      const id = request.params.id;
+      const body = request.body;
+      const before = await meta.getProject(id);
+      if (!before || before.orgId !== orgId)
+        throw new ApiError('not_found', `project ${id} not found`);
+      const after = found(
+        await meta.updateProject(orgId, id, {
+          name: body.name,
+          contentStorage: body.content_storage,
+          piiRedaction: body.pii_redaction,
+          rateLimits: body.rate_limits,
+        }),
+        `project ${id}`,
+      );
+      await audit(app, request, {
+        orgId,
+        action: 'project.updated',
+        targetType: 'project',
+        targetId: id,
+        before: presentProject(before),
+        after: presentProject(after),
+      });
+      // Callers carry their project's content storage setting: let every process load it again.
+      await app.invalidateVerifiedKeys();
+      return presentProject(after);
+    },
+  );
+
+  app.delete(
+    '/api/v1/admin/projects/:id',
+    { preValidation, schema: { params: idParams } },
+    async (request, reply) => {
+      const orgId = orgIdOf(request);
+      const id = request.params.id;
+      const before = await meta.getProject(id);
+      if (!before || before.orgId !== orgId || !(await meta.deleteProject(orgId, id))) {
+        throw new ApiError('not_found', `project ${id} not found`);
+      }
+      // The project's keys are deleted with it.
+      await app.invalidateVerifiedKeys();
+      await audit(app, request, {
+        orgId,
+        action: 'project.deleted',
+        targetType: 'project',
+        targetId: id,
+        before: presentProject(before),
+        after: null,
+      });
+      return reply.status(204).send();
+    },
+  );
 }

@@ -9,6 +9,7 @@ import {
   type OpenAIChatRequest,
 } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ChatAnswer, ChatCallContext } from '../gateway/call/chat-call';
 import { chatContextOf, clientSignal } from '../gateway/endpoints/gateway-context';
@@ -57,12 +58,13 @@ const DECISION_FORMAT = {
   },
 };
 
-export async function aiFallbackRoutes(app: FastifyInstance): Promise<void> {
+export async function aiFallbackRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/api/v1/ai/fallback',
-    { preHandler: app.requireScope('gateway') },
+    { preValidation: app.requireScope('gateway'), schema: { body: fallbackBodySchema } },
     async (request, reply) => {
-      const body = parseBody(request.body);
+      const body = request.body;
       const context = chatContextOf(request, clientSignal(request, reply));
       const route = await resolveRoute(app, context.tenant, body.model);
       const price = highestPrice(route, context.tenant);
@@ -119,20 +121,6 @@ export async function aiFallbackRoutes(app: FastifyInstance): Promise<void> {
       };
     },
   );
-}
-
-function parseBody(body: unknown): FallbackBody {
-  const result = fallbackBodySchema.safeParse(body ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.join('.') || 'body';
-  throw new ApiError('invalid_request', `${field}: ${issue.message}`, {
-    field,
-    issues: result.error.issues.map((each) => ({
-      field: each.path.join('.') || 'body',
-      message: each.message,
-    })),
-  });
 }
 
 async function resolveRoute(

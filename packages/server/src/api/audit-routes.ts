@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { parseQuery } from '../http/parse-query';
 import { orgAdminOnly, orgIdOf } from './admin-access';
 import { presentAuditEntry } from './admin-tenants-present';
 
@@ -10,13 +10,17 @@ const auditQuerySchema = z.strictObject({
 });
 
 /** `GET /api/v1/admin/audit`: the org's admin changes (and those its admins made), newest first. */
-export async function auditRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/api/v1/admin/audit', { preHandler: orgAdminOnly(app) }, async (request) => {
-    const query = parseQuery(auditQuerySchema, request.query);
-    const entries = await app.stores.meta.listAuditEntries(orgIdOf(request), {
-      limit: query.limit,
-      before: query.before ? new Date(query.before) : undefined,
-    });
-    return { entries: entries.map(presentAuditEntry) };
-  });
+export async function auditRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/api/v1/admin/audit',
+    { preValidation: orgAdminOnly(app), schema: { querystring: auditQuerySchema } },
+    async (request) => {
+      const entries = await app.stores.meta.listAuditEntries(orgIdOf(request), {
+        limit: request.query.limit,
+        before: request.query.before ? new Date(request.query.before) : undefined,
+      });
+      return { entries: entries.map(presentAuditEntry) };
+    },
+  );
 }

@@ -1,11 +1,11 @@
 import type { Budget, BudgetScope } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Caller } from '../auth/auth-plugin';
 import { presentBudgetStatus } from '../governance/budgets/budget-present';
 import type { BudgetState, BudgetStatus } from '../governance/budgets/budget-state';
 import { ApiError } from '../http/errors';
-import { parseQuery } from '../http/parse-query';
 import { budgetScopeField, scopeIdField } from './budget-fields';
 
 const checkQuerySchema = z.strictObject({
@@ -31,8 +31,9 @@ function callerOf(request: FastifyRequest): Caller {
  * `GET /api/v1/budgets/check?scope=&id=`: whether that scope is over budget,
  * for apps that want to ask before calling.
  */
-export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
-  const preHandler = app.requireScope('read');
+export async function budgetsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const preValidation = app.requireScope('read');
   const { meta } = app.stores;
 
   /**
@@ -89,51 +90,55 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
     }
   }
 
-  app.get('/api/v1/budgets', { preHandler }, async (request) => {
+  app.get('/api/v1/budgets', { preValidation }, async (request) => {
     const caller = callerOf(request);
     const budgets = await visibleBudgets(caller);
     const statuses = await Promise.all(budgets.map((each) => app.budgets.guard.statusOf(each)));
     return { budgets: statuses.map((status) => presentFor(caller, status)) };
   });
 
-  app.get('/api/v1/budgets/check', { preHandler }, async (request) => {
-    const caller = callerOf(request);
-    const query = parseQuery(checkQuerySchema, request.query);
-    const own = {
-      org: caller.orgId,
-      project: caller.projectId,
-      key: caller.keyId,
-      user: undefined,
-    };
-    const id = query.id ?? own[query.scope] ?? undefined;
-    if (id === undefined) {
-      throw new ApiError(
-        'invalid_request',
-        query.scope === 'user'
-          ? 'id: is required for scope=user'
-          : 'id: is required with an org key',
-        { field: 'id' },
+  app.get(
+    '/api/v1/budgets/check',
+    { preValidation, schema: { querystring: checkQuerySchema } },
+    async (request) => {
+      const caller = callerOf(request);
+      const query = request.query;
+      const own = {
+        org: caller.orgId,
+        project: caller.projectId,
+        key: caller.keyId,
+        user: undefined,
+      };
+      const id = query.id ?? own[query.scope] ?? undefined;
+      if (id === undefined) {
+        throw new ApiError(
+          'invalid_request',
+          query.scope === 'user'
+            ? 'id: is required for scope=user'
+            : 'id: is required with an org key',
+          { field: 'id' },
+        );
+      }
+      const namedUser = query.scope === 'user' ? id : undefined;
+      const budgets = (await visibleBudgets(caller, namedUser)).filter(
+        (budget) => budget.scope === query.scope && budget.scopeId === id,
       );
-    }
-    const namedUser = query.scope === 'user' ? id : undefined;
-    const budgets = (await visibleBudgets(caller, namedUser)).filter(
-      (budget) => budget.scope === query.scope && budget.scopeId === id,
-    );
-    // A scope of another org (or another project) is not found, whether or not it has budgets.
-    if (budgets.length === 0 && !(await scopeVisible(caller, query.scope, id))) {
-      throw new ApiError('not_found', `${query.scope} ${id} not found`, { field: 'id' });
-    }
-    const statuses = await Promise.all(budgets.map((each) => app.budgets.guard.statusOf(each)));
-    const worst = statuses.reduce<BudgetState>(
-      (state, status) => (SEVERITY[status.state] > SEVERITY[state] ? status.state : state),
-      'ok',
-    );
-    return {
-      scope: query.scope,
-      id,
-      over_budget: worst === 'blocked',
-      state: worst,
-      budgets: statuses.map((status) => presentFor(caller, status)),
-    };
-  });
+      // A scope of another org (or another project) is not found, whether or not it has budgets.
+      if (budgets.length === 0 && !(await scopeVisible(caller, query.scope, id))) {
+        throw new ApiError('not_found', `${query.scope} ${id} not found`, { field: 'id' });
+      }
+      const statuses = await Promise.all(budgets.map((each) => app.budgets.guard.statusOf(each)));
+      const worst = statuses.reduce<BudgetState>(
+        (state, status) => (SEVERITY[status.state] > SEVERITY[state] ? status.state : state),
+        'ok',
+      );
+      return {
+        scope: query.scope,
+        id,
+        over_budget: worst === 'blocked',
+        state: worst,
+        budgets: statuses.map((status) => presentFor(caller, status)),
+      };
+    },
+  );
 }

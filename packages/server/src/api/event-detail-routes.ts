@@ -1,11 +1,10 @@
 import { eventTimeFromId, isEventId, type EventRow } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readScope } from '../auth/auth-plugin';
 import { ApiError } from '../http/errors';
-import { parseQuery } from '../http/parse-query';
 import { linkSpanEvents } from '../ingest/otlp/link-span-events';
-import { parseParameter } from './admin-access';
 import { presentPrice } from './admin-prices-routes';
 import { presentEvent } from './present-event';
 
@@ -25,15 +24,19 @@ const detailQuerySchema = z.object({ project_id: z.string().max(128).optional() 
  * results of the same request, and the run it belongs to (its size, and this
  * event's place in it). Scoped to the caller; another tenant's event is a 404.
  */
-export async function eventDetailRoutes(app: FastifyInstance): Promise<void> {
+export async function eventDetailRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { meta, events } = app.stores;
 
-  app.get<{ Params: { eventId: string } }>(
+  app.get(
     '/api/v1/events/:eventId',
-    { preHandler: app.requireScope('read') },
+    {
+      preValidation: app.requireScope('read'),
+      schema: { params: z.object({ eventId: eventIdField }), querystring: detailQuerySchema },
+    },
     async (request) => {
-      const eventId = parseParameter(eventIdField, 'eventId', request.params.eventId);
-      const query = parseQuery(detailQuerySchema, request.query);
+      const { eventId } = request.params;
+      const query = request.query;
       const scope = await readScope(request, meta, query.project_id);
       const row = await findEvent(app, scope, eventId);
       if (!row) throw new ApiError('not_found', `event ${eventId} not found`);

@@ -1,9 +1,9 @@
 import { EVENT_STATUSES, EVENT_TYPES, type EventRow } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readScope } from '../auth/auth-plugin';
 import { ApiError } from '../http/errors';
-import { parseQuery } from '../http/parse-query';
 import { parseTimeRange } from '../http/time-range';
 import { parseEventBatch, parseNdjson, type EventItemError } from '../ingest/parse-event-batch';
 import { linkSpanEvents } from '../ingest/otlp/link-span-events';
@@ -28,7 +28,8 @@ const listQuerySchema = z.object({
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl'];
 
-export async function eventsRoutes(app: FastifyInstance): Promise<void> {
+export async function eventsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { maxBytes, maxEvents, maxFutureSkewMs } = app.configuration.ingest;
 
   app.addContentTypeParser(
@@ -92,6 +93,7 @@ export async function eventsRoutes(app: FastifyInstance): Promise<void> {
           projectId: caller.projectId,
           retentionDays: caller.retentionDays,
           priceOverrides: caller.priceOverrides,
+          contentStorage: caller.contentStorage,
           piiRedaction: caller.piiRedaction,
         },
         { maxFutureSkewMs },
@@ -128,30 +130,34 @@ export async function eventsRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get('/api/v1/events', { preHandler: app.requireScope('read') }, async (request) => {
-    const query = parseQuery(listQuerySchema, request.query);
-    const scope = await readScope(request, app.stores.meta, query.project_id);
-    const range = parseTimeRange(query);
-    const page = await app.stores.events.listEvents(scope, {
-      ...range,
-      eventType: query.event_type,
-      runId: query.run_id,
-      userId: query.user_id,
-      sessionId: query.session_id,
-      name: query.name,
-      runName: query.run_name,
-      text: query.q,
-      model: query.model,
-      status: query.status,
-      cursor: query.cursor,
-      limit: query.limit,
-    });
-    return {
-      from: new Date(range.from).toISOString(),
-      to: new Date(range.to).toISOString(),
-      // OTLP spans name their parents by span id, and their content may be in log events.
-      events: linkSpanEvents(page.events).map((event: EventRow) => presentEvent(event)),
-      next_cursor: page.nextCursor ?? null,
-    };
-  });
+  app.get(
+    '/api/v1/events',
+    { preValidation: app.requireScope('read'), schema: { querystring: listQuerySchema } },
+    async (request) => {
+      const query = request.query;
+      const scope = await readScope(request, app.stores.meta, query.project_id);
+      const range = parseTimeRange(query);
+      const page = await app.stores.events.listEvents(scope, {
+        ...range,
+        eventType: query.event_type,
+        runId: query.run_id,
+        userId: query.user_id,
+        sessionId: query.session_id,
+        name: query.name,
+        runName: query.run_name,
+        text: query.q,
+        model: query.model,
+        status: query.status,
+        cursor: query.cursor,
+        limit: query.limit,
+      });
+      return {
+        from: new Date(range.from).toISOString(),
+        to: new Date(range.to).toISOString(),
+        // OTLP spans name their parents by span id, and their content may be in log events.
+        events: linkSpanEvents(page.events).map((event: EventRow) => presentEvent(event)),
+        next_cursor: page.nextCursor ?? null,
+      };
+    },
+  );
 }

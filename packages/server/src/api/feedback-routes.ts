@@ -1,5 +1,6 @@
 import { buildEventRow, eventTimeFromId, isEventId, type EventRow } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../http/errors';
 import { MAX_RANGE_MS } from '../http/time-range';
@@ -7,6 +8,14 @@ import { MAX_RANGE_MS } from '../http/time-range';
 const feedbackBodySchema = z.object({
   score: z.number().min(0).max(5),
   comment: z.string().max(10_000).optional(),
+});
+
+/** The rated event's id, a ULID in any case. */
+const feedbackParams = z.strictObject({
+  eventId: z
+    .string()
+    .transform((id) => id.toUpperCase())
+    .refine(isEventId, 'must be a ULID'),
 });
 
 const DAY_MS = 86_400_000;
@@ -21,30 +30,33 @@ const DAY_MS = 86_400_000;
  * not in the model column, so the rollups' per-model request counts stay
  * counts of calls. 404 when the project has no such event.
  */
-export async function feedbackRoutes(app: FastifyInstance): Promise<void> {
-  app.post<{ Params: { eventId: string } }>(
+export async function feedbackRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.post(
     '/api/v1/events/:eventId/feedback',
-    { preHandler: app.requireScope('ingest') },
+    {
+      preValidation: [
+        app.requireScope('ingest'),
+        async (request) => {
+          if (!request.caller?.projectId) {
+            throw new ApiError(
+              'forbidden',
+              'feedback needs a project key: events belong to a project',
+            );
+          }
+        },
+      ],
+      schema: { params: feedbackParams, body: feedbackBodySchema },
+    },
     async (request, reply) => {
       const caller = request.caller!;
-      if (!caller.projectId) {
-        throw new ApiError('forbidden', 'feedback needs a project key: events belong to a project');
-      }
-      const eventId = request.params.eventId.toUpperCase();
-      if (!isEventId(eventId)) {
-        throw new ApiError('invalid_request', 'eventId must be a ULID', { field: 'eventId' });
-      }
-      const parsed = feedbackBodySchema.safeParse(request.body ?? {});
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const field = issue.path.join('.') || 'body';
-        throw new ApiError('invalid_request', `${field}: ${issue.message}`, { field });
-      }
-      const scope = { orgId: caller.orgId, projectId: caller.projectId };
+      const projectId = caller.projectId!;
+      const { eventId } = request.params;
+      const scope = { orgId: caller.orgId, projectId };
       const target = await findRatedEvent(app, scope, eventId);
       if (!target) throw new ApiError('not_found', `event ${eventId} not found in this project`);
 
-      const { score, comment } = parsed.data;
+      const { score, comment } = request.body;
       const row: EventRow = {
         ...buildEventRow(
           {
@@ -61,7 +73,7 @@ export async function feedbackRoutes(app: FastifyInstance): Promise<void> {
               ...(target.model && { model: target.model }),
             },
           },
-          { orgId: caller.orgId, projectId: caller.projectId, retentionDays: caller.retentionDays },
+          { orgId: caller.orgId, projectId, retentionDays: caller.retentionDays },
         ),
         score,
         prompt_name: target.prompt_name,

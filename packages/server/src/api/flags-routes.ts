@@ -1,11 +1,10 @@
 import type { KeyScope } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readScope } from '../auth/auth-plugin';
 import { GATEWAY_FLAGS, evaluateFlag } from '../governance/flags/feature-flags';
 import { ApiError, isApiError } from '../http/errors';
-import { parseQuery } from '../http/parse-query';
-import { parseParameter } from './admin-access';
 import { idField } from './admin-tenants-present';
 import { flagNameField, flagUserIdField } from './flag-fields';
 
@@ -19,14 +18,15 @@ const flagQuerySchema = z.strictObject({
 /** Apps read flags with whatever key they hold: read, ingest or gateway (or admin). */
 const FLAG_READER_SCOPES: KeyScope[] = ['read', 'ingest', 'gateway'];
 
-type NameParams = { Params: { name: string } };
+const nameParams = z.strictObject({ name: flagNameField });
 
 /**
  * Feature flags as an app sees them (`GET /api/v1/flags`,
  * `GET /api/v1/flags/:name?user_id=`): each flag's value for the key's
  * project (an org key may name one with `project_id`) and the given user.
  */
-export async function flagsRoutes(app: FastifyInstance): Promise<void> {
+export async function flagsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const checks = FLAG_READER_SCOPES.map((scope) => app.requireScope(scope));
   const anyReaderScope = async (request: FastifyRequest, reply: unknown) => {
     let refusal: unknown;
@@ -43,7 +43,8 @@ export async function flagsRoutes(app: FastifyInstance): Promise<void> {
   };
 
   async function contextOf(request: FastifyRequest) {
-    const query = parseQuery(flagQuerySchema, request.query);
+    // Validated by the route's query schema.
+    const query = request.query as z.output<typeof flagQuerySchema>;
     const scope = await readScope(request, app.stores.meta, query.project_id);
     return {
       orgId: scope.orgId,
@@ -54,32 +55,40 @@ export async function flagsRoutes(app: FastifyInstance): Promise<void> {
     };
   }
 
-  app.get('/api/v1/flags', { preHandler: anyReaderScope }, async (request) => {
-    const { orgId, context } = await contextOf(request);
-    const flags = await app.policies.flags.flagsOf(orgId);
-    const values = new Map<string, boolean>(Object.entries(GATEWAY_FLAGS));
-    for (const flag of flags.values()) values.set(flag.name, evaluateFlag(flag, context));
-    return {
-      project_id: context.projectId,
-      user_id: context.userId,
-      flags: [...values]
-        .sort(([left], [right]) => left.localeCompare(right))
-        .map(([name, enabled]) => ({ name, enabled })),
-    };
-  });
+  app.get(
+    '/api/v1/flags',
+    { preValidation: anyReaderScope, schema: { querystring: flagQuerySchema } },
+    async (request) => {
+      const { orgId, context } = await contextOf(request);
+      const flags = await app.policies.flags.flagsOf(orgId);
+      const values = new Map<string, boolean>(Object.entries(GATEWAY_FLAGS));
+      for (const flag of flags.values()) values.set(flag.name, evaluateFlag(flag, context));
+      return {
+        project_id: context.projectId,
+        user_id: context.userId,
+        flags: [...values]
+          .sort(([left], [right]) => left.localeCompare(right))
+          .map(([name, enabled]) => ({ name, enabled })),
+      };
+    },
+  );
 
-  app.get<NameParams>('/api/v1/flags/:name', { preHandler: anyReaderScope }, async (request) => {
-    const name = parseParameter(flagNameField, 'name', request.params.name);
-    const { orgId, context } = await contextOf(request);
-    const flag = (await app.policies.flags.flagsOf(orgId)).get(name);
-    // Own names only: `constructor` or `__proto__` is a flag never set, like any other.
-    if (!flag && !Object.hasOwn(GATEWAY_FLAGS, name))
-      throw new ApiError('not_found', `flag ${name} not found`);
-    return {
-      name,
-      enabled: await app.policies.flags.isEnabled(orgId, name, context),
-      project_id: context.projectId,
-      user_id: context.userId,
-    };
-  });
+  app.get(
+    '/api/v1/flags/:name',
+    { preValidation: anyReaderScope, schema: { params: nameParams, querystring: flagQuerySchema } },
+    async (request) => {
+      const name = request.params.name;
+      const { orgId, context } = await contextOf(request);
+      const flag = (await app.policies.flags.flagsOf(orgId)).get(name);
+      // Own names only: `constructor` or `__proto__` is a flag never set, like any other.
+      if (!flag && !Object.hasOwn(GATEWAY_FLAGS, name))
+        throw new ApiError('not_found', `flag ${name} not found`);
+      return {
+        name,
+        enabled: await app.policies.flags.isEnabled(orgId, name, context),
+        project_id: context.projectId,
+        user_id: context.userId,
+      };
+    },
+  );
 }

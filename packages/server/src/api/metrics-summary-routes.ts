@@ -1,8 +1,8 @@
 import { nanosToUsd, SUMMARY_GROUPS } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readScope } from '../auth/auth-plugin';
-import { parseQuery } from '../http/parse-query';
 import { parseTimeRange } from '../http/time-range';
 
 const summaryQuerySchema = z.object({
@@ -12,17 +12,22 @@ const summaryQuerySchema = z.object({
   project_id: z.string().max(128).optional(),
 });
 
-export async function metricsSummaryRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/api/v1/metrics/summary', { preHandler: app.requireScope('read') }, async (request) => {
-    const query = parseQuery(summaryQuerySchema, request.query);
-    const scope = await readScope(request, app.stores.meta, query.project_id);
-    const range = parseTimeRange(query);
-    const rows = await app.stores.events.summary(scope, { ...range, groupBy: query.groupBy });
-    return {
-      from: new Date(range.from).toISOString(),
-      to: new Date(range.to).toISOString(),
-      group_by: query.groupBy,
-      rows: rows.map((row) => ({ ...row, cost_usd: nanosToUsd(row.cost_nanos) })),
-    };
-  });
+export async function metricsSummaryRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/api/v1/metrics/summary',
+    { preValidation: app.requireScope('read'), schema: { querystring: summaryQuerySchema } },
+    async (request) => {
+      const query = request.query;
+      const scope = await readScope(request, app.stores.meta, query.project_id);
+      const range = parseTimeRange(query);
+      const rows = await app.stores.events.summary(scope, { ...range, groupBy: query.groupBy });
+      return {
+        from: new Date(range.from).toISOString(),
+        to: new Date(range.to).toISOString(),
+        group_by: query.groupBy,
+        rows: rows.map((row) => ({ ...row, cost_usd: nanosToUsd(row.cost_nanos) })),
+      };
+    },
+  );
 }

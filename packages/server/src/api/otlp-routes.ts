@@ -101,10 +101,7 @@ export async function otlpRoutes(app: FastifyInstance): Promise<void> {
           { field: 'body', count: itemCount },
         );
       }
-      // The project turned content storage off: prompts and completions go nowhere.
-      const events = caller.contentStorage
-        ? decoded.events
-        : decoded.events.map((event) => withoutContent(event));
+      const events = decoded.events;
       // The app's span of a call the gateway proxied (and counts) is kept, linked, not counted.
       if (decoded.spans) await app.gateway.twins.linkOtlpTwins(caller.orgId, decoded.spans, events);
       const batch = parseEventBatch(
@@ -114,6 +111,7 @@ export async function otlpRoutes(app: FastifyInstance): Promise<void> {
           projectId: caller.projectId,
           retentionDays: caller.retentionDays,
           priceOverrides: caller.priceOverrides,
+          contentStorage: caller.contentStorage,
           piiRedaction: caller.piiRedaction,
         },
         { maxFutureSkewMs, repairText: true },
@@ -201,11 +199,6 @@ function logsToEvents(document: unknown, arrivedAt: number): DecodedExport {
 }
 
 /** An event with its prompt and completion left out. */
-function withoutContent(event: EventInput): EventInput {
-  if (!('input' in event) && !('output' in event)) return event;
-  return { ...event, input: undefined, output: undefined } as EventInput;
-}
-
 function rejectionMessage(
   rejections: readonly SpanRejection[],
   itemCount: number,

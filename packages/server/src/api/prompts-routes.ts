@@ -1,8 +1,8 @@
 import { divideRounded, formatUsdNanos, type Prompt, type PromptScope } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../http/errors';
-import { parseQuery } from '../http/parse-query';
 import { parseTimeRange } from '../http/time-range';
 import { pickPromptVersion } from '../prompts/pick-prompt-version';
 import {
@@ -15,11 +15,11 @@ import {
   promptVersionBody,
   toNewVersion,
 } from '../prompts/prompt-fields';
-import { invalidField, parseBody, parseParameter } from './admin-access';
+import { invalidField } from './admin-access';
 import { audit } from './admin-tenants-present';
 import { rangeOf, ratio } from './analytics/analytics-parameters';
 
-type NameParams = { Params: { name: string } };
+const nameParams = z.strictObject({ name: promptNameField });
 
 const projectQuery = z.object({ project_id: z.string().max(128).optional() });
 const resolveQuery = projectQuery.extend({ userId: z.string().min(1).max(256).optional() });
@@ -38,7 +38,8 @@ async function promptScopeOf(app: FastifyInstance, request: FastifyRequest): Pro
   const caller = request.caller;
   if (!caller) throw new ApiError('unauthorized', 'an API key is required');
   if (caller.projectId) return { orgId: caller.orgId, projectId: caller.projectId };
-  const { project_id: projectId } = parseQuery(projectQuery, request.query);
+  // Validated by the route's query schema (every prompts route takes `project_id`).
+  const { project_id: projectId } = request.query as z.output<typeof projectQuery>;
   if (!projectId) {
     throw invalidField('project_id', 'an organization key must name the project of the prompts');
   }
@@ -49,9 +50,8 @@ async function promptScopeOf(app: FastifyInstance, request: FastifyRequest): Pro
   return { orgId: caller.orgId, projectId };
 }
 
-function nameOf(request: FastifyRequest<NameParams>): string {
-  return parseParameter(promptNameField, 'name', request.params.name);
-}
+/** What activation takes before it becomes weights: the field names a refusal names. */
+const activationInput = activationBody.in;
 
 async function existingPrompt(app: FastifyInstance, scope: PromptScope, name: string) {
   const prompt = await app.stores.meta.getPrompt(scope, name);
@@ -66,42 +66,58 @@ async function existingPrompt(app: FastifyInstance, scope: PromptScope, name: st
  * from the recorded calls. Reads need the `read` scope; changes need `admin`
  * and are written to the audit log.
  */
-export async function promptsRoutes(app: FastifyInstance): Promise<void> {
+export async function promptsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { meta } = app.stores;
   const read = app.requireScope('read');
   const admin = app.requireScope('admin');
 
-  app.get('/api/v1/prompts', { preHandler: read }, async (request) => {
-    const prompts = await meta.listPrompts(await promptScopeOf(app, request));
-    return { prompts: prompts.map(presentPrompt) };
-  });
+  app.get(
+    '/api/v1/prompts',
+    { preValidation: read, schema: { querystring: projectQuery } },
+    async (request) => {
+      const prompts = await meta.listPrompts(await promptScopeOf(app, request));
+      return { prompts: prompts.map(presentPrompt) };
+    },
+  );
 
-  app.post('/api/v1/prompts', { preHandler: admin }, async (request, reply) => {
-    const scope = await promptScopeOf(app, request);
-    const body = parseBody(newPromptBody, request.body);
-    const prompt = await meta.createPrompt(
-      scope,
-      body.name,
-      toNewVersion(body, request.caller!.keyId),
-    );
-    if (!prompt) throw new ApiError('conflict', `prompt ${body.name} already exists`);
-    const presented = presentPrompt(prompt);
-    await auditPrompt(request, prompt, 'prompt.created', null, presented);
-    return reply.status(201).send(presented);
-  });
-
-  app.get<NameParams>('/api/v1/prompts/:name', { preHandler: read }, async (request) => {
-    const scope = await promptScopeOf(app, request);
-    return presentPrompt(await existingPrompt(app, scope, nameOf(request)));
-  });
-
-  app.post<NameParams>(
-    '/api/v1/prompts/:name/versions',
-    { preHandler: admin },
+  app.post(
+    '/api/v1/prompts',
+    { preValidation: admin, schema: { querystring: projectQuery, body: newPromptBody } },
     async (request, reply) => {
       const scope = await promptScopeOf(app, request);
-      const name = nameOf(request);
-      const body = parseBody(promptVersionBody, request.body);
+      const body = request.body;
+      const prompt = await meta.createPrompt(
+        scope,
+        body.name,
+        toNewVersion(body, request.caller!.keyId),
+      );
+      if (!prompt) throw new ApiError('conflict', `prompt ${body.name} already exists`);
+      const presented = presentPrompt(prompt);
+      await auditPrompt(request, prompt, 'prompt.created', null, presented);
+      return reply.status(201).send(presented);
+    },
+  );
+
+  app.get(
+    '/api/v1/prompts/:name',
+    { preValidation: read, schema: { params: nameParams, querystring: projectQuery } },
+    async (request) => {
+      const scope = await promptScopeOf(app, request);
+      return presentPrompt(await existingPrompt(app, scope, request.params.name));
+    },
+  );
+
+  app.post(
+    '/api/v1/prompts/:name/versions',
+    {
+      preValidation: admin,
+      schema: { params: nameParams, querystring: projectQuery, body: promptVersionBody },
+    },
+    async (request, reply) => {
+      const scope = await promptScopeOf(app, request);
+      const name = request.params.name;
+      const body = request.body;
       const version = await meta.addPromptVersion(
         scope,
         name,
@@ -115,79 +131,94 @@ export async function promptsRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<NameParams>('/api/v1/prompts/:name/activate', { preHandler: admin }, async (request) => {
-    const scope = await promptScopeOf(app, request);
-    const name = nameOf(request);
-    const weights = parseBody(activationBody, request.body);
-    const before = await existingPrompt(app, scope, name);
-    const known = new Set(before.versions.map((version) => version.version));
-    weights.forEach(({ version }, index) => {
-      if (!known.has(version)) {
-        const field =
-          'versions' in (request.body as object) ? `versions.${index}.version` : 'version';
-        throw invalidField(field, `prompt ${name} has no version ${version}`);
-      }
-    });
-    const after = await meta.setPromptWeights(scope, name, weights);
-    if (!after) throw new ApiError('not_found', `prompt ${name} not found`);
-    await auditPrompt(
-      request,
-      after,
-      'prompt.activated',
-      { active: activeWeights(before) },
-      { active: activeWeights(after) },
-    );
-    return presentPrompt(after);
-  });
+  app.post(
+    '/api/v1/prompts/:name/activate',
+    {
+      preValidation: admin,
+      schema: { params: nameParams, querystring: projectQuery, body: activationInput },
+    },
+    async (request) => {
+      const scope = await promptScopeOf(app, request);
+      const name = request.params.name;
+      const body = request.body;
+      const weights = body.versions ?? [{ version: body.version!, weight: 1 }];
+      const before = await existingPrompt(app, scope, name);
+      const known = new Set(before.versions.map((version) => version.version));
+      weights.forEach(({ version }, index) => {
+        if (!known.has(version)) {
+          const field = body.versions !== undefined ? `versions.${index}.version` : 'version';
+          throw invalidField(field, `prompt ${name} has no version ${version}`);
+        }
+      });
+      const after = await meta.setPromptWeights(scope, name, weights);
+      if (!after) throw new ApiError('not_found', `prompt ${name} not found`);
+      await auditPrompt(
+        request,
+        after,
+        'prompt.activated',
+        { active: activeWeights(before) },
+        { active: activeWeights(after) },
+      );
+      return presentPrompt(after);
+    },
+  );
 
-  app.get<NameParams>('/api/v1/prompts/:name/resolve', { preHandler: read }, async (request) => {
-    const scope = await promptScopeOf(app, request);
-    const name = nameOf(request);
-    const { userId } = parseQuery(resolveQuery, request.query);
-    const prompt = await existingPrompt(app, scope, name);
-    const picked = pickPromptVersion(prompt.name, prompt.versions, userId);
-    if (!picked) throw new ApiError('not_found', `prompt ${name} has no active version`);
-    return {
-      name: prompt.name,
-      assignment: picked.assignment,
-      ...presentPromptVersion(picked.version),
-    };
-  });
+  app.get(
+    '/api/v1/prompts/:name/resolve',
+    { preValidation: read, schema: { params: nameParams, querystring: resolveQuery } },
+    async (request) => {
+      const scope = await promptScopeOf(app, request);
+      const name = request.params.name;
+      const { userId } = request.query;
+      const prompt = await existingPrompt(app, scope, name);
+      const picked = pickPromptVersion(prompt.name, prompt.versions, userId);
+      if (!picked) throw new ApiError('not_found', `prompt ${name} has no active version`);
+      return {
+        name: prompt.name,
+        assignment: picked.assignment,
+        ...presentPromptVersion(picked.version),
+      };
+    },
+  );
 
-  app.get<NameParams>('/api/v1/prompts/:name/comparison', { preHandler: read }, async (request) => {
-    const scope = await promptScopeOf(app, request);
-    const name = nameOf(request);
-    const query = parseQuery(comparisonQuery, request.query);
-    const range = parseTimeRange(query);
-    const prompt = await existingPrompt(app, scope, name);
-    const rows = await app.stores.events.analytics.promptComparison(scope, {
-      ...range,
-      promptName: prompt.name,
-    });
-    return {
-      name: prompt.name,
-      ...rangeOf(range),
-      versions: rows.map((row) => {
-        return {
-          version: row.version,
-          executions: row.executions,
-          successes: row.successes,
-          success_rate: ratio(row.successes, row.executions),
-          latency_avg_ms: row.latency_avg_ms,
-          latency_p95_ms: row.latency_p95_ms,
-          tokens_avg: row.tokens_avg,
-          cost_total_nanos: row.cost_nanos.toString(),
-          cost_total_usd: formatUsdNanos(row.cost_nanos),
-          cost_avg_usd:
-            row.executions > 0
-              ? formatUsdNanos(divideRounded(row.cost_nanos, BigInt(row.executions)))
-              : null,
-          feedback_count: row.feedback_count,
-          feedback_avg: row.feedback_avg,
-        };
-      }),
-    };
-  });
+  app.get(
+    '/api/v1/prompts/:name/comparison',
+    { preValidation: read, schema: { params: nameParams, querystring: comparisonQuery } },
+    async (request) => {
+      const scope = await promptScopeOf(app, request);
+      const name = request.params.name;
+      const query = request.query;
+      const range = parseTimeRange(query);
+      const prompt = await existingPrompt(app, scope, name);
+      const rows = await app.stores.events.analytics.promptComparison(scope, {
+        ...range,
+        promptName: prompt.name,
+      });
+      return {
+        name: prompt.name,
+        ...rangeOf(range),
+        versions: rows.map((row) => {
+          return {
+            version: row.version,
+            executions: row.executions,
+            successes: row.successes,
+            success_rate: ratio(row.successes, row.executions),
+            latency_avg_ms: row.latency_avg_ms,
+            latency_p95_ms: row.latency_p95_ms,
+            tokens_avg: row.tokens_avg,
+            cost_total_nanos: row.cost_nanos.toString(),
+            cost_total_usd: formatUsdNanos(row.cost_nanos),
+            cost_avg_usd:
+              row.executions > 0
+                ? formatUsdNanos(divideRounded(row.cost_nanos, BigInt(row.executions)))
+                : null,
+            feedback_count: row.feedback_count,
+            feedback_avg: row.feedback_avg,
+          };
+        }),
+      };
+    },
+  );
 
   function auditPrompt(
     request: FastifyRequest,

@@ -1,5 +1,6 @@
 import type { BreakerSnapshot, CandidateHealth } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DeploymentConfig } from '../gateway/routing/route-config';
 import { deploymentIdOf, type RoutedDeployment } from '../gateway/routing/route-table';
 import { ApiError } from '../http/errors';
@@ -55,48 +56,53 @@ function presentCalls(health: CandidateHealth | undefined) {
  * org can use (its own and the routes file's), with the org's own circuit breaker
  * (shared by replicas) and the calls this server process has made to it.
  */
-export async function providersHealthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/api/v1/providers/health', { preHandler: app.requireScope('read') }, async (request) => {
-    const { routeTable, router } = app.gateway;
-    const entries = new Map<string, RoutedEntry>();
-    for (const { route } of await routeTable.routeConfigs(request.caller!.orgId)) {
-      for (const configured of route.deployments) {
-        const deployment = routedOf(configured);
-        // One entry per deployment id and upstream: the same deployment may serve several routes.
-        const key = `${deployment.id}\u0000${deployment.provider}\u0000${deployment.baseUrl ?? ''}\u0000${deployment.model}`;
-        const entry = entries.get(key) ?? { deployment, routes: [] };
-        if (!entry.routes.includes(route.model)) entry.routes.push(route.model);
-        entries.set(key, entry);
+export async function providersHealthRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/api/v1/providers/health',
+    { preValidation: app.requireScope('read') },
+    async (request) => {
+      const { routeTable, router } = app.gateway;
+      const entries = new Map<string, RoutedEntry>();
+      for (const { route } of await routeTable.routeConfigs(request.caller!.orgId)) {
+        for (const configured of route.deployments) {
+          const deployment = routedOf(configured);
+          // One entry per deployment id and upstream: the same deployment may serve several routes.
+          const key = `${deployment.id}\u0000${deployment.provider}\u0000${deployment.baseUrl ?? ''}\u0000${deployment.model}`;
+          const entry = entries.get(key) ?? { deployment, routes: [] };
+          if (!entry.routes.includes(route.model)) entry.routes.push(route.model);
+          entries.set(key, entry);
+        }
       }
-    }
 
-    let snapshots: BreakerSnapshot[];
-    try {
-      snapshots = await Promise.all(
-        [...entries.values()].map((entry) =>
-          router.snapshot(request.caller!.orgId, entry.deployment),
-        ),
+      let snapshots: BreakerSnapshot[];
+      try {
+        snapshots = await Promise.all(
+          [...entries.values()].map((entry) =>
+            router.snapshot(request.caller!.orgId, entry.deployment),
+          ),
+        );
+      } catch (error) {
+        request.log.warn({ err: error }, 'circuit breaker state could not be read');
+        throw new ApiError(
+          'store_unavailable',
+          'the hot-state store holding circuit breaker state is unreachable; retry later',
+        );
+      }
+      const healthById = new Map(
+        router.health(request.caller!.orgId).map((health) => [health.candidateId, health]),
       );
-    } catch (error) {
-      request.log.warn({ err: error }, 'circuit breaker state could not be read');
-      throw new ApiError(
-        'store_unavailable',
-        'the hot-state store holding circuit breaker state is unreachable; retry later',
-      );
-    }
-    const healthById = new Map(
-      router.health(request.caller!.orgId).map((health) => [health.candidateId, health]),
-    );
 
-    const deployments = [...entries.values()].map(({ deployment, routes }, index) => ({
-      id: deployment.id,
-      provider: deployment.provider,
-      model: deployment.model,
-      routes,
-      breaker: presentBreaker(snapshots[index]!),
-      calls: presentCalls(healthById.get(deployment.id)),
-    }));
-    deployments.sort((a, b) => a.id.localeCompare(b.id) || a.model.localeCompare(b.model));
-    return { deployments };
-  });
+      const deployments = [...entries.values()].map(({ deployment, routes }, index) => ({
+        id: deployment.id,
+        provider: deployment.provider,
+        model: deployment.model,
+        routes,
+        breaker: presentBreaker(snapshots[index]!),
+        calls: presentCalls(healthById.get(deployment.id)),
+      }));
+      deployments.sort((a, b) => a.id.localeCompare(b.id) || a.model.localeCompare(b.model));
+      return { deployments };
+    },
+  );
 }

@@ -1,9 +1,9 @@
 import { parseEventTime } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readScope } from '../auth/auth-plugin';
 import { ApiError } from '../http/errors';
-import { parseQuery } from '../http/parse-query';
 import { assertStorableInput } from '../http/storable-text';
 import { parseTimeRange } from '../http/time-range';
 import { linkSpanEvents } from '../ingest/otlp/link-span-events';
@@ -15,12 +15,19 @@ const runQuerySchema = z.object({
   project_id: z.string().max(128).optional(),
 });
 
+/** The run id's own checks (its length, with the message clients know) are the handler's. */
+const runParams = z.strictObject({ runId: z.string() });
+
 const isoTime = (text: string) => new Date(parseEventTime(text)).toISOString();
 
-export async function runsRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Params: { runId: string } }>(
+export async function runsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.get(
     '/api/v1/runs/:runId',
-    { preHandler: app.requireScope('read') },
+    {
+      preValidation: app.requireScope('read'),
+      schema: { params: runParams, querystring: runQuerySchema },
+    },
     async (request) => {
       const { runId } = request.params;
       assertStorableInput(runId, 'runId');
@@ -29,7 +36,7 @@ export async function runsRoutes(app: FastifyInstance): Promise<void> {
           field: 'runId',
         });
       }
-      const query = parseQuery(runQuerySchema, request.query);
+      const query = request.query;
       const scope = await readScope(request, app.stores.meta, query.project_id);
       // A run rarely spans long: without a range, look back 30 days.
       const range = parseTimeRange({

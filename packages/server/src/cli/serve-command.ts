@@ -55,6 +55,16 @@ export async function serveCommand(configuration: Configuration): Promise<void> 
       },
     );
   };
+  if (app.errorReporter.enabled) {
+    // With error reporting on, a crash is reported before the process ends, as it would anyway.
+    const crash = (error: unknown) => {
+      app.log.fatal({ err: error }, 'unhandled error; exiting');
+      app.errorReporter.captureError('unhandled_error', error, { level: 'fatal' });
+      void app.errorReporter.flush(2000).finally(() => process.exit(1));
+    };
+    process.on('uncaughtException', crash);
+    process.on('unhandledRejection', crash);
+  }
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }

@@ -1,8 +1,10 @@
 import type { EventRow } from '@tollgate/core';
 import { redactCredentials, redactPii, redactPiiDeep } from './pii-redactor';
 
-/** Whose content is stored: its project's PII setting (from the caller's key). */
+/** Whose content is stored, and how: its project's settings (from the caller's key). */
 export interface ContentPolicy {
+  /** False: the project stores no prompts or responses (default true). */
+  contentStorage?: boolean;
   piiRedaction?: boolean;
 }
 
@@ -12,10 +14,19 @@ export function storedContent<Value>(tenant: ContentPolicy, value: Value): Value
   return tenant.piiRedaction ? redactPiiDeep(value) : value;
 }
 
-/** Redacts the prompt and response columns of an ingested event row (SDK, OTLP) in place. */
-export function redactEventRowContent(row: EventRow): void {
-  row.input = redactPii(row.input);
-  row.output = redactPii(row.output);
+/**
+ * The prompt and response columns of an ingested event row (SDK, OTLP, tool
+ * inputs and outputs) as the tenant's project stores them, in place: emptied
+ * when it stores no content, PII redacted when it asks.
+ */
+export function applyContentPolicy(row: EventRow, tenant: ContentPolicy): void {
+  if (tenant.contentStorage === false) {
+    row.input = '';
+    row.output = '';
+  } else if (tenant.piiRedaction) {
+    row.input = redactPii(row.input);
+    row.output = redactPii(row.output);
+  }
 }
 
 /** Names whose values are credentials whatever they look like: `authorization`, `x-api-key`, `db.password`... */

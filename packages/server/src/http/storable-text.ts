@@ -19,8 +19,8 @@ export function storableText() {
 
 /**
  * Refuses input holding unstorable text anywhere (or nested absurdly deep)
- * with a 400 naming the field, before its schema sees it: how `parseQuery`,
- * `parseBody` and `parseParameter` guard every string they take.
+ * with a 400 naming the field, before its schema sees it: how the route
+ * validator (`zod-validation.ts`) and `parseBody` guard every string they take.
  */
 export function assertStorableInput(value: unknown, field = ''): void {
   const problem = findUnstorableValue(value, field, MAX_INPUT_DEPTH);

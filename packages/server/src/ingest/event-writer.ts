@@ -6,11 +6,13 @@ import {
 } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../http/errors';
+import type { ErrorReporter } from '../observability/error-reporter';
 import { keepDeadLetters } from './dead-letter-rows';
 import type { EventIdClaims } from './event-id-claims';
 import { joinEventRows, splitEventRows, type EventRowLine } from './event-rows';
 import { insertIsolating } from './isolating-insert';
 import type { Spool } from './spool';
+import { WriterProblemReports } from './writer-problem-reports';
 
 interface PendingWrite {
   rows: Buffer;
@@ -27,6 +29,8 @@ export interface EventWriterOptions {
   /** Exactly once by event_id; without it every row is stored as it comes. */
   claims?: EventIdClaims;
   logger: FastifyBaseLogger;
+  /** Where store outages, spool growth and dead letters are reported (`SENTRY_DSN`). */
+  reporter?: ErrorReporter;
   insertTimeoutMs: number;
   /** Upper bound of rows in one insert (a single larger write still goes alone). */
   maxBatchRows?: number;
@@ -138,6 +142,7 @@ export class EventWriter {
   /** Set when an insert of several writes ends: how many pending writes to wait for, and until when. */
   private gather: { writes: number; until: number } | undefined;
   private gatherTimer: NodeJS.Timeout | undefined;
+  private readonly problems: WriterProblemReports;
 
   constructor(private readonly options: EventWriterOptions) {
     this.maxBatchRows = options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS;
@@ -145,6 +150,7 @@ export class EventWriter {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.retryIntervalMs = options.retryIntervalMs ?? 2_000;
     this.gatherMs = Math.max(0, options.gatherMs ?? DEFAULT_GATHER_MS);
+    this.problems = new WriterProblemReports(options.reporter);
   }
 
   /** Replays what an earlier process left in the spool, then keeps retrying while anything is spooled. */
@@ -309,6 +315,7 @@ export class EventWriter {
           { err: error, rows: batch.lines.length },
           'event store insert failed; spooling events until it recovers',
         );
+        this.problems.storeFailed(error, batch.lines.length);
       }
     }
     const spooled: EventBatch = {
@@ -317,6 +324,7 @@ export class EventWriter {
       rowCount: batch.lines.length,
     };
     if (!this.options.spool.fits(spooled.rows.length)) {
+      this.problems.spoolFull(this.options.spool.bytes);
       throw new ApiError(
         'spool_full',
         `the event store is unavailable and the spool is full (${this.options.spool.maxBytes} bytes); retry later`,
@@ -324,6 +332,7 @@ export class EventWriter {
     }
     await this.options.spool.append(spooled);
     this.stats.spooledRows += spooled.rowCount;
+    this.problems.spoolGrew(this.options.spool);
   }
 
   /**
@@ -346,6 +355,7 @@ export class EventWriter {
     if (refused.length > 0) {
       await keepDeadLetters(this.options.deadLetters, refused);
       this.stats.deadLetteredRows += refused.length;
+      this.problems.deadLettered(batchId, refused);
       this.options.logger.warn(
         {
           batchId,
@@ -376,6 +386,7 @@ export class EventWriter {
           this.options.logger.info({ batches: replayed }, 'event store reachable; spool replayed');
         }
         this.storeHealthy = true;
+        if (this.options.spool.isEmpty) this.problems.spoolEmptied();
       } catch (error) {
         this.options.logger.warn(
           { err: error },

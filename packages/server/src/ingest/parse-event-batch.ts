@@ -9,7 +9,12 @@ import {
   type EventRow,
   type EventTenant,
 } from '@tollgate/core';
-import { redactEventRowContent, storedMetadata, storedText } from '../content/stored-content';
+import {
+  applyContentPolicy,
+  storedMetadata,
+  storedText,
+  type ContentPolicy,
+} from '../content/stored-content';
 
 export interface EventItemError {
   index: number;
@@ -46,8 +51,8 @@ export interface EventBatchOptions {
  */
 export function parseEventBatch(
   items: readonly unknown[],
-  /** With `piiRedaction`, prompts and responses are stored with PII redacted (the project's setting). */
-  tenant: EventTenant & { piiRedaction?: boolean },
+  /** The project's content settings: prompts and responses dropped, or stored with PII redacted. */
+  tenant: EventTenant & ContentPolicy,
   options: EventBatchOptions,
 ): ParsedEventBatch {
   const now = options.now ?? Date.now();
@@ -97,7 +102,7 @@ export function parseEventBatch(
       errors.push({ index, field: error.field, message: error.message });
       return;
     }
-    if (redact) redactEventRowContent(row);
+    applyContentPolicy(row, tenant);
     row.error_message = storedText(row.error_message, redact);
     eventIds.push(row.event_id);
     lines.push(JSON.stringify(row));

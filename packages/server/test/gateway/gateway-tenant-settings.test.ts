@@ -16,7 +16,7 @@ import {
   type GatewayServer,
 } from '../helpers/gateway-server';
 import { FIXTURE_TEXT } from '../helpers/gateway-streams';
-import type { TestServer } from '../helpers/test-server';
+import { postJson, type TestServer } from '../helpers/test-server';
 import { startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';
 import type { ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
 import { newRequestId, promptCallOf, type EventReader } from './gateway-call-records';
@@ -195,6 +195,28 @@ describe("the project's content storage", () => {
       });
       expect(event.cost_nanos).toBeGreaterThan(0);
     }
+
+    // The same holds for a call the app reports itself (SDK, ingestion API).
+    const reported = newRequestId('reported');
+    const ingested = await postJson(server, '/api/v1/events', [
+      {
+        event_type: 'prompt_call',
+        run_id: reported,
+        request_id: reported,
+        model: 'gpt-4o-mini',
+        input: PROMPT,
+        output: FIXTURE_TEXT,
+        input_tokens: 12,
+        output_tokens: 3,
+      },
+    ]);
+    expect(ingested.status).toBe(200);
+    expect(await promptCallOf(reader, reported)).toMatchObject({
+      input: '',
+      output: '',
+      input_tokens: 12,
+      output_tokens: 3,
+    });
 
     await patchAsAdmin(`/api/v1/admin/projects/${server.tenant.projectId}`, {
       content_storage: true,

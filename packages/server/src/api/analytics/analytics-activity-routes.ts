@@ -1,8 +1,8 @@
 import { TIME_BUCKETS, type ActivityRow } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { linkSpanEvents } from '../../ingest/otlp/link-span-events';
-import { parseParameter } from '../admin-access';
 import { presentEvent } from '../present-event';
 import {
   boundedInteger,
@@ -10,6 +10,7 @@ import {
   parseAnalyticsRequest,
   rangeOf,
   ratio,
+  analyticsQuery,
 } from './analytics-parameters';
 
 /** A user or session id in a path or a filter: what the event model stores (1 to 256 characters). */
@@ -27,6 +28,7 @@ const activitySchema = z.object({
 const detailSchema = z.object({
   bucket: z.enum(TIME_BUCKETS).optional(),
 });
+const noExtra = z.object({});
 
 /** The events of a session shown in its timeline, oldest first. */
 const MAX_SESSION_EVENTS = 1000;
@@ -49,12 +51,14 @@ function presentActivity(row: ActivityRow) {
  * rate, first and last seen; a user's sessions and spend over time; a
  * session's runs and events in order. Raw events, scoped to the caller.
  */
-export async function analyticsActivityRoutes(app: FastifyInstance): Promise<void> {
-  const preHandler = app.requireScope('read');
+export async function analyticsActivityRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const preValidation = app.requireScope('read');
   const { events } = app.stores;
 
   for (const by of ['user', 'session'] as const) {
-    app.get(`/api/v1/analytics/${by}s`, { preHandler }, async (request) => {
+    const listOptions = { preValidation, schema: { querystring: analyticsQuery(activitySchema) } };
+    app.get(`/api/v1/analytics/${by}s`, listOptions, async (request) => {
       const { scope, query, extra } = await parseAnalyticsRequest(app, request, activitySchema, []);
       const rows = await events.analytics.activity(scope, {
         by,
@@ -70,11 +74,17 @@ export async function analyticsActivityRoutes(app: FastifyInstance): Promise<voi
     });
   }
 
-  app.get<{ Params: { userId: string } }>(
+  app.get(
     '/api/v1/analytics/users/:userId',
-    { preHandler },
+    {
+      preValidation,
+      schema: {
+        params: z.object({ userId: idField }),
+        querystring: analyticsQuery(detailSchema),
+      },
+    },
     async (request) => {
-      const userId = parseParameter(idField, 'userId', request.params.userId);
+      const { userId } = request.params;
       const { scope, query, extra } = await parseAnalyticsRequest(app, request, detailSchema, []);
       const range = { from: query.from, to: query.to };
       const bucket = extra.bucket ?? (query.to - query.from > 2 * DAY_MS ? 'day' : 'hour');
@@ -102,12 +112,18 @@ export async function analyticsActivityRoutes(app: FastifyInstance): Promise<voi
     },
   );
 
-  app.get<{ Params: { sessionId: string } }>(
+  app.get(
     '/api/v1/analytics/sessions/:sessionId',
-    { preHandler },
+    {
+      preValidation,
+      schema: {
+        params: z.object({ sessionId: idField }),
+        querystring: analyticsQuery(noExtra),
+      },
+    },
     async (request) => {
-      const sessionId = parseParameter(idField, 'sessionId', request.params.sessionId);
-      const { scope, query } = await parseAnalyticsRequest(app, request, z.object({}), []);
+      const { sessionId } = request.params;
+      const { scope, query } = await parseAnalyticsRequest(app, request, noExtra, []);
       const range = { from: query.from, to: query.to };
       const [totals] = await events.analytics.activity(scope, {
         by: 'session',

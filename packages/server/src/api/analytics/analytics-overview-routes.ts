@@ -1,5 +1,6 @@
 import { TIME_BUCKETS, type OverviewFigures } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   boundedInteger,
@@ -8,6 +9,7 @@ import {
   parseAnalyticsRequest,
   rangeOf,
   ratio,
+  analyticsQuery,
 } from './analytics-parameters';
 
 const TWO_DAYS_MS = 2 * 86_400_000;
@@ -26,6 +28,8 @@ function present(figures: OverviewFigures) {
   };
 }
 
+const overviewQuery = analyticsQuery(overviewSchema);
+
 /**
  * `GET /api/v1/analytics/overview`: everything the dashboard's overview
  * shows, in one answer read by one query after another (concurrent reads
@@ -34,10 +38,11 @@ function present(figures: OverviewFigures) {
  * given), the latency histogram and the `limit` most frequent error messages.
  * Model calls (`prompt_call`) unless `event_type` says otherwise.
  */
-export async function analyticsOverviewRoutes(app: FastifyInstance): Promise<void> {
+export async function analyticsOverviewRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/analytics/overview',
-    { preHandler: app.requireScope('read') },
+    { preValidation: app.requireScope('read'), schema: { querystring: overviewQuery } },
     async (request) => {
       const { scope, query, extra } = await parseAnalyticsRequest(
         app,

@@ -9,7 +9,6 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { readScope } from '../../auth/auth-plugin';
-import { parseQuery } from '../../http/parse-query';
 import { parseTimeRange } from '../../http/time-range';
 
 /**
@@ -53,15 +52,30 @@ export interface ParsedAnalyticsRequest<Extra> {
   extra: Extra;
 }
 
-/** Validates the shared and the endpoint's own parameters, and resolves the caller's tenant. */
+/** An analytics route's query schema: the shared parameters and the route's own (`extra`). */
+export function analyticsQuery<Extra extends z.ZodObject>(extra: Extra) {
+  return analyticsQuerySchema.extend(extra.shape);
+}
+
+/**
+ * The shared and the endpoint's own parameters of a request its route validated with
+ * `analyticsQuery(extraSchema)` (the route's `schema.querystring`), and the caller's tenant.
+ */
 export async function parseAnalyticsRequest<Schema extends z.ZodObject>(
   app: FastifyInstance,
   request: FastifyRequest,
   extraSchema: Schema,
   defaultEventTypes: readonly string[],
 ): Promise<ParsedAnalyticsRequest<z.output<Schema>>> {
-  const parsed = parseQuery(analyticsQuerySchema, request.query);
-  const extra = parseQuery(extraSchema, request.query);
+  if (!request.routeOptions.schema?.querystring) {
+    // A programming error, not the caller's: the query would reach the store unvalidated.
+    throw new Error(`${request.routeOptions.url} declares no query schema`);
+  }
+  const parsed = request.query as z.output<typeof analyticsQuerySchema>;
+  // The endpoint's own parameters only: a handler spreads them beside the shared ones.
+  const extra = Object.fromEntries(
+    Object.keys(extraSchema.shape).map((key) => [key, (parsed as Record<string, unknown>)[key]]),
+  ) as z.output<Schema>;
   const scope = await readScope(request, app.stores.meta, parsed.project_id);
   const range = parseTimeRange(parsed);
   const filters: AnalyticsFilters = {

@@ -1,7 +1,16 @@
 import { LATENCY_GROUPS } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CALL_EVENT_TYPES, parseAnalyticsRequest, rangeOf } from './analytics-parameters';
+import {
+  CALL_EVENT_TYPES,
+  parseAnalyticsRequest,
+  rangeOf,
+  analyticsQuery,
+} from './analytics-parameters';
+
+const performanceExtra = z.object({ groupBy: z.enum(LATENCY_GROUPS).default('none') });
+const performanceQuery = analyticsQuery(performanceExtra);
 
 /**
  * `GET /api/v1/analytics/performance?groupBy=`: latency p50/p95/p99 and
@@ -9,15 +18,16 @@ import { CALL_EVENT_TYPES, parseAnalyticsRequest, rangeOf } from './analytics-pa
  * decision, with time to first token of streamed calls. Quantiles are
  * t-digest estimates merged from the rollups' states.
  */
-export async function analyticsPerformanceRoutes(app: FastifyInstance): Promise<void> {
+export async function analyticsPerformanceRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/analytics/performance',
-    { preHandler: app.requireScope('read') },
+    { preValidation: app.requireScope('read'), schema: { querystring: performanceQuery } },
     async (request) => {
       const { scope, query, extra } = await parseAnalyticsRequest(
         app,
         request,
-        z.object({ groupBy: z.enum(LATENCY_GROUPS).default('none') }),
+        performanceExtra,
         CALL_EVENT_TYPES,
       );
       const rows = await app.stores.events.analytics.latency(scope, {

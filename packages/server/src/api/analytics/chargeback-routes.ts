@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readScope } from '../../auth/auth-plugin';
-import { parseQuery } from '../../http/parse-query';
 import { parseTimeRange } from '../../http/time-range';
 import {
   buildChargebackReport,
@@ -30,12 +30,13 @@ const chargebackQuerySchema = z.object({
  * chargeback rate, else 1.2.
  * Orgs have no rate column yet: `rate` (default 1.2) applies.
  */
-export async function chargebackRoutes(app: FastifyInstance): Promise<void> {
+export async function chargebackRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/analytics/chargeback',
-    { preHandler: app.requireScope('read') },
+    { preValidation: app.requireScope('read'), schema: { querystring: chargebackQuerySchema } },
     async (request, reply) => {
-      const query = parseQuery(chargebackQuerySchema, request.query);
+      const query = request.query;
       const scope = await readScope(request, app.stores.meta, query.project_id);
       const range = parseTimeRange(query);
       const organization = await app.stores.meta.getOrganization(scope.orgId);

@@ -23,6 +23,7 @@ const FILTER_COLUMNS = {
   model: 'model',
   provider: 'provider',
   operation: 'operation',
+  userId: 'user_id',
 } as const satisfies Record<Exclude<keyof AnalyticsFilters, 'eventTypes'>, string>;
 
 export function addFilters(conditions: Conditions, filters: AnalyticsFilters): Conditions {
@@ -63,6 +64,9 @@ export function rollupSource(
   filters: AnalyticsFilters,
   options: { needsHours?: boolean; groupsByModelDimensions?: boolean } = {},
 ): RollupSource {
+  if (filters.userId !== undefined) {
+    throw new EventStoreError('invalid_query', 'this read cannot be filtered by user');
+  }
   const conditions = scoped(scope, range, 'bucket');
   // The model rollup serves reads that neither group nor filter by service, method or status.
   const byModel =

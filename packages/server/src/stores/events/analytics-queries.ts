@@ -50,15 +50,32 @@ export interface CostResultRow {
   cost_text: string;
 }
 
+/** Raw-event expression of each cost group, for reads the rollups cannot answer. */
+const RAW_GROUP_KEYS: Record<CostGroup, string> = {
+  ...ROLLUP_GROUP_KEYS,
+  user: 'user_id',
+  day: 'toString(toStartOfDay(ts))',
+  hour: 'toString(toStartOfHour(ts))',
+};
+
+const isTimeGroup = (group: CostGroup) => group === 'day' || group === 'hour';
+
+/**
+ * Cost per group. From the rollups unless the query groups or filters by user
+ * (the rollups have no user): then from raw events, over exactly [from, to).
+ */
 export function costStatement(
   scope: TenantScope,
   query: AnalyticsQuery & { groupBy: CostGroup },
 ): Statement {
-  if (query.groupBy === 'user') {
+  const order = isTimeGroup(query.groupBy)
+    ? 'key'
+    : 'sum(cost_nanos) DESC, requests_total DESC, key';
+  if (query.groupBy === 'user' || query.filters.userId !== undefined) {
     const conditions = rawEvents(scope, query, query.filters);
     return {
       sql: `SELECT
-    user_id AS key,
+    ${groupKey(RAW_GROUP_KEYS, query.groupBy)} AS key,
     count() AS requests_total,
     sum(toUInt64(input_tokens)) AS input_tokens_total,
     sum(toUInt64(output_tokens)) AS output_tokens_total,
@@ -66,7 +83,7 @@ export function costStatement(
 FROM events
 WHERE ${conditions.sql}
 GROUP BY key
-ORDER BY sum(cost_nanos) DESC, requests_total DESC, key
+ORDER BY ${order}
 LIMIT ${MAX_GROUPS}`,
       parameters: conditions.parameters,
     };
@@ -86,7 +103,7 @@ LIMIT ${MAX_GROUPS}`,
 FROM ${source.table}
 WHERE ${source.conditions.sql}
 GROUP BY key
-ORDER BY ${query.groupBy === 'day' || query.groupBy === 'hour' ? 'key' : 'sum(cost_nanos) DESC, requests_total DESC, key'}
+ORDER BY ${order}
 LIMIT ${MAX_GROUPS}`,
     parameters: source.conditions.parameters,
   };
