@@ -4,6 +4,7 @@ import { getJson, session } from './api';
 import { Notice, OrgPicker } from './components';
 import { OverviewPage } from './pages/overview';
 import { navigate, useLocation } from './url-state';
+import { useAccess } from './use-api';
 import './styles.css';
 
 type PageComponent = ComponentType<{ rest: string }>;
@@ -20,8 +21,11 @@ function lazyPage<Module>(
   return lazy(() => load().then((module) => ({ default: pick(module) })));
 }
 
-/** The pages, in menu order; the server answers index.html for each path. */
-const PAGES: { path: string; title: string; page: PageComponent }[] = [
+/**
+ * The pages, in menu order; the server answers index.html for each path.
+ * `admin`: listed for org admin keys only (the page reads the admin API).
+ */
+const PAGES: { path: string; title: string; page: PageComponent; admin?: boolean }[] = [
   { path: 'overview', title: 'Overview', page: OverviewPage },
   {
     path: 'costs',
@@ -85,6 +89,15 @@ const PAGES: { path: string; title: string; page: PageComponent }[] = [
     page: lazyPage(
       () => import('./pages/providers'),
       (module) => module.ProvidersPage,
+    ),
+  },
+  {
+    path: 'routes',
+    title: 'Routes',
+    admin: true,
+    page: lazyPage(
+      () => import('./pages/routes'),
+      (module) => module.RoutesPage,
     ),
   },
   {
@@ -166,6 +179,29 @@ function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   );
 }
 
+/** The menu: the pages the signed-in key may use (admin pages for org admin keys only). */
+function Menu({ current }: { current: (typeof PAGES)[number] }) {
+  const access = useAccess();
+  return (
+    <>
+      {PAGES.filter((page) => !page.admin || access.admin).map((page) => (
+        <a
+          key={page.path}
+          href={`/${page.path}${window.location.search}`}
+          className={page === current ? 'active' : ''}
+          onClick={(event) => {
+            event.preventDefault();
+            // Keep the time range and filters when moving between pages.
+            navigate(`/${page.path}${window.location.search}`);
+          }}
+        >
+          {page.title}
+        </a>
+      ))}
+    </>
+  );
+}
+
 function App() {
   const [signedIn, setSignedIn] = useState(() => session.key() !== null);
   const { path } = useLocation();
@@ -178,20 +214,7 @@ function App() {
       <nav>
         <div className="brand">Tollgate</div>
         <OrgPicker />
-        {PAGES.map((page) => (
-          <a
-            key={page.path}
-            href={`/${page.path}${window.location.search}`}
-            className={page === current ? 'active' : ''}
-            onClick={(event) => {
-              event.preventDefault();
-              // Keep the time range and filters when moving between pages.
-              navigate(`/${page.path}${window.location.search}`);
-            }}
-          >
-            {page.title}
-          </a>
-        ))}
+        <Menu current={current} />
         <button
           className="sign-out"
           onClick={() => {

@@ -2,7 +2,8 @@ import type { GatewayRouteRecord } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { routeConfigSchema } from '../gateway/routing/route-config';
+import { routeConfigSchema, type RouteConfig } from '../gateway/routing/route-config';
+import { deploymentIdOf } from '../gateway/routing/route-table';
 import { ApiError } from '../http/errors';
 import { orgAdminOnly, orgIdOf } from './admin-access';
 import { parseAdminRouteConfig } from './admin-route-config';
@@ -24,6 +25,32 @@ function presentRoute(record: GatewayRouteRecord) {
 }
 
 /**
+ * A routes-file route as a tenant may see it: what serves the model and how it
+ * is tried, never where it goes or with what (base URL, headers, key variable
+ * and options are the operator's).
+ */
+function presentFileRoute(route: RouteConfig, overridden: boolean) {
+  return {
+    model: route.model,
+    overridden,
+    config: {
+      deployments: route.deployments.map((deployment) => ({
+        id: deploymentIdOf(deployment),
+        provider: deployment.provider,
+        model: deployment.model,
+        priority: deployment.priority,
+        weight: deployment.weight,
+        timeoutMs: deployment.timeoutMs,
+        maxRetries: deployment.maxRetries,
+      })),
+      cacheTtlSeconds: route.cacheTtlSeconds,
+      deadlineMs: route.deadlineMs,
+      ...(route.fallbackModel === undefined ? {} : { fallbackModel: route.fallbackModel }),
+    },
+  };
+}
+
+/**
  * The organization's own gateway routes (`/api/v1/admin/routes`): model name →
  * deployments. They take precedence over the routes file for this org. A
  * model name holding `/` is sent URL-encoded (`team%2Fchat`).
@@ -36,6 +63,18 @@ export async function adminGatewayRoutes(fastify: FastifyInstance): Promise<void
   app.get('/api/v1/admin/routes', { preValidation }, async (request) => {
     const records = await meta.listGatewayRoutes(orgIdOf(request));
     return { routes: records.map(presentRoute) };
+  });
+
+  // The routes file (TOLLGATE_ROUTES) is read-only here; `overridden` when the org routes the model.
+  app.get('/api/v1/admin/routes-file', { preValidation }, async (request) => {
+    const own = new Set(
+      (await meta.listGatewayRoutes(orgIdOf(request))).map((record) => record.model),
+    );
+    return {
+      routes: app.gateway.routeTable
+        .fileRouteConfigs()
+        .map((route) => presentFileRoute(route, own.has(route.model))),
+    };
   });
 
   app.get(

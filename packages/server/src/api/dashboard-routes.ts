@@ -19,6 +19,7 @@ export const DASHBOARD_PAGES = [
   'sessions',
   'prompts',
   'providers',
+  'routes',
   'budgets',
   'flags',
   'guardrails',

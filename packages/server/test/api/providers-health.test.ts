@@ -172,3 +172,49 @@ describe('GET /api/v1/providers/health', () => {
     expect(refused.status).toBe(403);
   });
 });
+
+describe('GET /api/v1/admin/routes-file', () => {
+  it("lists the file's routes read-only, without where they go, marking the org's overrides", async () => {
+    const response = await server.request('/api/v1/admin/routes-file', {
+      key: server.tenant.adminKey,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      routes: [
+        {
+          model: 'file-simulated',
+          overridden: false,
+          config: {
+            deployments: [
+              {
+                id: 'shared-sim',
+                provider: 'simulated',
+                model: 'simulated/shared',
+                priority: 0,
+                weight: 1,
+                timeoutMs: 60_000,
+                maxRetries: 1,
+              },
+            ],
+            cacheTtlSeconds: 0,
+            deadlineMs: 120_000,
+          },
+        },
+      ],
+    });
+    const put = await send('PUT', '/api/v1/admin/routes/file-simulated', {
+      deployments: [{ provider: 'simulated', model: 'simulated/own' }],
+    });
+    expect(put.status).toBe(200);
+    const after = (await (
+      await server.request('/api/v1/admin/routes-file', { key: server.tenant.adminKey })
+    ).json()) as { routes: { model: string; overridden: boolean }[] };
+    expect(after.routes).toEqual([expect.objectContaining({ overridden: true })]);
+    expect((await send('DELETE', '/api/v1/admin/routes/file-simulated')).status).toBe(204);
+  });
+
+  it('is for org admin keys only', async () => {
+    const response = await server.request('/api/v1/admin/routes-file');
+    expect(response.status).toBe(403);
+  });
+});

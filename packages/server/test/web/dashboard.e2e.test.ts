@@ -4,12 +4,22 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiKey } from '../../src/auth/issue-api-key';
+import { waitFor } from '../helpers/poll';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
+
+/** The fields of a gateway call's event this test reads. */
+interface PromptCall {
+  model_requested: string;
+  provider: string;
+  providers_tried: string[];
+}
 
 /**
  * The dashboard in a real browser (Debian's Chromium driven by playwright-core)
  * against the real server with seeded events: every page, figures against the
- * API, the time range, the chargeback CSV and the live overview.
+ * API, the time range, the chargeback CSV and the live overview. Over 400 lines
+ * on purpose: one browser session walks the pages in order and later steps
+ * build on earlier ones (a budget made here is read by the project key there).
  */
 const root = join(import.meta.dirname, '../../../..');
 const executablePath = process.env.TOLLGATE_CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -72,6 +82,29 @@ async function api<T>(path: string): Promise<T> {
   const response = await server.request(path, { key: server.tenant.adminKey });
   expect(response.status).toBe(200);
   return (await response.json()) as T;
+}
+
+/** A gateway call (the project key) to `model`, and its recorded event, once stored. */
+async function gatewayCall(model: string, label: string): Promise<PromptCall> {
+  const requestId = `${label}-${Date.now()}`;
+  const response = await server.request('/v1/chat/completions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Hi' }] }),
+  });
+  expect(response.status).toBe(200);
+  // The run id is the request id when the caller sends no run header.
+  const events = await waitFor(
+    async () => {
+      const listed = await server.request(
+        `/api/v1/events?event_type=prompt_call&run_id=${requestId}`,
+      );
+      return ((await listed.json()) as { events: PromptCall[] }).events;
+    },
+    (found) => found.length === 1,
+    `the prompt_call event of ${requestId}`,
+  );
+  return events[0]!;
 }
 
 /** The window the page shows, from the range picker. */
@@ -582,13 +615,95 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
     await page.screenshot({ path: join(screenshots, 'trace-fast.png'), fullPage: true });
   });
 
+  it('creates a route in the UI that the next gateway call uses, and edits and deletes it', async () => {
+    await visit('routes', 'Routes');
+    // A credential by name and provider: its key is never shown again.
+    const credential = page.getByTestId('credential-new');
+    await credential.getByLabel('Name').fill('sim-key');
+    await credential.getByLabel('Provider').selectOption('simulated');
+    await credential.getByLabel('API key').fill('sk-e2e-never-shown');
+    await credential.getByRole('button', { name: 'Add credential' }).click();
+    await page.getByTestId('credentials-table').getByRole('cell', { name: 'sim-key' }).waitFor();
+    expect(await page.locator('body').textContent()).not.toContain('sk-e2e-never-shown');
+
+    const form = page.getByTestId('route-new');
+    await form.getByLabel('Model name').fill('e2e-chat');
+    const first = form.getByTestId('route-deployment').nth(0);
+    await first.getByLabel('Provider').selectOption('simulated');
+    await first.getByLabel('Upstream model').fill('simulated/e2e-primary');
+    await first.getByLabel('Deployment id').fill('sim-primary');
+    await first.getByLabel('Priority').fill('500');
+    // The API's validation message, naming the field, shows under the form.
+    await form.getByRole('button', { name: 'Add route' }).click();
+    await expect
+      .poll(() => form.getByTestId('form-error').textContent())
+      .toContain('deployments.0.priority');
+    await first.getByLabel('Priority').fill('0');
+    await first.getByLabel('Weight').fill('3');
+    await form.getByRole('button', { name: 'Add deployment' }).click();
+    const second = form.getByTestId('route-deployment').nth(1);
+    await second.getByLabel('Upstream model').fill('simulated/e2e-backup');
+    await second.getByLabel('Deployment id').fill('sim-backup');
+    await second.getByLabel('Priority').fill('1');
+    await form.getByRole('button', { name: 'Add route' }).click();
+    const route = page.locator('[data-testid="org-route"][data-model="e2e-chat"]');
+    await route.getByRole('cell', { name: 'sim-backup' }).waitFor();
+    const stored = await api<{ config: { deployments: Record<string, unknown>[] } }>(
+      '/api/v1/admin/routes/e2e-chat',
+    );
+    expect(stored.config.deployments).toEqual([
+      expect.objectContaining({ id: 'sim-primary', priority: 0, weight: 3 }),
+      expect.objectContaining({ id: 'sim-backup', priority: 1, weight: 1 }),
+    ]);
+
+    const used = await gatewayCall('e2e-chat', 'e2e-route');
+    expect(used).toMatchObject({
+      model_requested: 'e2e-chat',
+      provider: 'simulated',
+      providers_tried: ['sim-primary'],
+    });
+
+    // Lower the primary below the backup: the next call goes to the backup.
+    await route.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByTestId('route-edit');
+    await edit.getByTestId('route-deployment').nth(0).getByLabel('Priority').fill('2');
+    await edit.getByRole('button', { name: 'Save route' }).click();
+    await page.getByTestId('route-edit').waitFor({ state: 'detached' });
+    await route.getByRole('cell', { name: '2', exact: true }).waitFor();
+    expect((await gatewayCall('e2e-chat', 'e2e-route-edited')).providers_tried).toEqual([
+      'sim-backup',
+    ]);
+    // Both deployments' breakers, as the providers' health shows them.
+    await page.reload();
+    await route.getByRole('cell', { name: 'sim-backup' }).waitFor();
+    expect(await route.locator('.badge.closed').count()).toBe(2);
+    await page.screenshot({ path: join(screenshots, 'routes.png'), fullPage: true });
+
+    await route.getByRole('button', { name: 'Delete' }).click();
+    await route.waitFor({ state: 'detached' });
+    const gone = await server.request('/api/v1/admin/routes/e2e-chat', {
+      key: server.tenant.adminKey,
+    });
+    expect(gone.status).toBe(404);
+    await page
+      .getByTestId('credentials-table')
+      .getByRole('row', { name: /sim-key/ })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await page.getByText('No credentials yet').waitFor();
+    expect(await api<{ credentials: unknown[] }>('/api/v1/admin/credentials')).toEqual({
+      credentials: [],
+    });
+  });
+
   it('keeps the admin’s console free of errors', async () => {
-    // Only the refusals the forms were meant to show: a second budget for the same period (409)
-    // and a flag name the API refuses (400).
+    // Only the refusals the forms were meant to show: a second budget for the same period (409),
+    // a flag name the API refuses (400) and a route priority out of range (400).
     expect(
       unexpectedErrors([
         /\/api\/v1\/admin\/budgets.*status of 409/,
         /\/api\/v1\/admin\/flags\/Not.*status of 400/,
+        /\/api\/v1\/admin\/routes\/e2e-chat.*status of 400/,
       ]),
     ).toEqual([]);
   });
@@ -640,6 +755,10 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
         expect(await reader.locator('[data-testid="state-error"]').count()).toBe(0);
       }
       await reader.getByText('Alert rules are managed with an org admin key').waitFor();
+      // Routes are the admin API's: not in a project key's menu, and its page asks nothing.
+      expect(await reader.getByRole('link', { name: 'Routes', exact: true }).count()).toBe(0);
+      await reader.goto(`${server.url}/routes`);
+      await reader.getByText('Routes are managed with an org admin key').waitFor();
       await reader.getByRole('link', { name: 'Users', exact: true }).click();
       await reader.getByTestId('users-table').getByRole('cell', { name: 'user-anna' }).click();
       await reader.getByTestId('user-cost').waitFor();

@@ -104,6 +104,11 @@ export class RouteTable {
     this.orgRoutes = localCache({ max: 10_000, ttlMs });
   }
 
+  /** The routes file's routes (the operator's, read-only), in file order. */
+  fileRouteConfigs(): RouteConfig[] {
+    return [...this.fileRoutes.values()];
+  }
+
   /** Forget an org's cached routes (after an admin change in this process). */
   invalidate(orgId: string): void {
     this.orgRoutes.delete(orgId);
