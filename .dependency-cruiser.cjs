@@ -31,7 +31,7 @@ const ioBuiltins = [
  * folders can depend on each other. Root files are named with `.ts`. Tests are not held to it.
  */
 const serverLevels = [
-  ['stores', 'pricing', 'tokens', 'content'],
+  ['stores', 'pricing', 'tokens', 'content', 'secrets'],
   ['http', 'observability'],
   ['outbound', 'config.ts'],
   ['auth', 'ingest', 'prompts'],

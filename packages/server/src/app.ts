@@ -51,6 +51,8 @@ import { PricingService } from './pricing/pricing-service';
 import { outboundPlugin, type OutboundPluginOptions } from './outbound/outbound-plugin';
 import { closeStores, openStores, type Stores } from './stores/open-stores';
 import { makePrivateDirectory } from './stores/private-directory';
+import { ContentKeyring } from './secrets/content-keys';
+import { loadSecretKey, SecretBox } from './secrets/secret-box';
 import { errorReportingPlugin } from './observability/error-reporting-plugin';
 import { disabledErrorReporter } from './observability/error-reporter';
 import { createSentryReporter, defaultRelease } from './observability/sentry-reporter';
@@ -65,6 +67,8 @@ declare module 'fastify' {
     callRecords: CallRecordBatch;
     /** Every gateway call as it is recorded, for metrics, budgets and rate-limit settling. */
     promptCalls: PromptCallObservers;
+    /** Each org's data key for the projects that encrypt stored content. */
+    contentKeys: ContentKeyring;
   }
 }
 
@@ -114,6 +118,20 @@ export async function buildApp(
     : disabledErrorReporter;
   makePrivateDirectory(configuration.dataDir);
   const stores = options.stores ?? (await openStores(configuration));
+  // The master key wraps provider secrets and each org's content key. A wrong one stops start-up.
+  const secret = loadSecretKey(configuration.secretKey, join(configuration.dataDir, 'secret.key'));
+  if (secret.generated) {
+    app.log.warn(
+      'TOLLGATE_SECRET_KEY is not set: generated one in the data directory; set the variable when running several replicas',
+    );
+  }
+  const contentKeys = new ContentKeyring({ store: stores.meta, master: secret.key });
+  try {
+    await contentKeys.checkMasterKey();
+  } catch (error) {
+    if (!options.stores) await closeStores(stores);
+    throw error;
+  }
   const spool = new Spool(
     join(configuration.dataDir, 'spool', 'events.spool'),
     configuration.spool.maxBytes,
@@ -168,6 +186,7 @@ export async function buildApp(
   }
   app.decorate('callRecords', callRecords);
   app.decorate('promptCalls', new PromptCallObservers());
+  app.decorate('contentKeys', contentKeys);
   // A callback hook, not an async one: it runs on every request and has nothing to wait for.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -190,6 +209,7 @@ export async function buildApp(
     hot: stores.hot,
     keyCacheMs: configuration.keyCacheMs,
     pricing,
+    contentKeys,
   });
   await app.register(metricsPlugin, { spool, callJournal });
   await app.register(healthRoutes);
@@ -207,7 +227,7 @@ export async function buildApp(
   await app.register(budgetsPlugin, options.budgets ?? {});
   await app.register(governancePlugin);
   await app.register(policyPlugin);
-  await app.register(gatewayPlugin);
+  await app.register(gatewayPlugin, { secretBox: new SecretBox(secret.key) });
   await app.register(alertsPlugin, options.alerts ?? {});
   await app.register(adminAlertsRoutes);
   await app.register(aiFallbackRoutes);

@@ -8,3 +8,4 @@ export * from './policy-store';
 export * from './prompt-store';
 export * from './hot-store';
 export * from './video-job-store';
+export * from './secret-store';

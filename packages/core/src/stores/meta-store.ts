@@ -5,6 +5,7 @@ import type { DeadLetterStore } from './dead-letter-store';
 import type { PolicyStore } from './policy-store';
 import type { PromptStore } from './prompt-store';
 import type { VideoJobStore } from './video-job-store';
+import type { SecretStore } from './secret-store';
 
 export const PLANS = ['free', 'pro', 'team', 'enterprise'] as const;
 export type Plan = (typeof PLANS)[number];
@@ -51,6 +52,8 @@ export interface Project {
   contentStorage: boolean;
   /** Whether PII is redacted from prompts and responses before they are stored. */
   piiRedaction: boolean;
+  /** Whether prompts, responses and metadata values are stored encrypted with the org's data key. */
+  contentEncryption: boolean;
   rateLimits: RateLimitSettings;
   createdAt: Date;
 }
@@ -90,10 +93,13 @@ export interface NewProject {
   name: string;
   contentStorage?: boolean;
   piiRedaction?: boolean;
+  contentEncryption?: boolean;
   rateLimits?: Partial<RateLimitSettings>;
 }
 
-export type ProjectChanges = Partial<Pick<Project, 'name' | 'contentStorage' | 'piiRedaction'>> & {
+export type ProjectChanges = Partial<
+  Pick<Project, 'name' | 'contentStorage' | 'piiRedaction' | 'contentEncryption'>
+> & {
   rateLimits?: Partial<RateLimitSettings>;
 };
 
@@ -168,7 +174,8 @@ export interface MetaStore
     AlertRuleStore,
     PolicyStore,
     DeadLetterStore,
-    VideoJobStore {
+    VideoJobStore,
+    SecretStore {
   readonly kind: 'pglite' | 'postgres';
   migrate(): Promise<void>;
   createOrganization(input: NewOrganization): Promise<Organization>;

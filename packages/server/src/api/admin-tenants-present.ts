@@ -45,6 +45,7 @@ export function presentProject(project: Project) {
     name: project.name,
     content_storage: project.contentStorage,
     pii_redaction: project.piiRedaction,
+    content_encryption: project.contentEncryption,
     rate_limits: presentRateLimits(project.rateLimits),
     created_at: project.createdAt.toISOString(),
   };

@@ -42,6 +42,7 @@ const projectFields = {
   name: nameField,
   content_storage: z.boolean(),
   pii_redaction: z.boolean(),
+  content_encryption: z.boolean(),
   rate_limits: rateLimitsField,
 };
 const newProjectSchema = z.strictObject(projectFields).partial().required({ name: true });
@@ -233,6 +234,7 @@ export async function adminTenantsRoutes(fastify: FastifyInstance): Promise<void
         name: body.name,
         contentStorage: body.content_storage,
         piiRedaction: body.pii_redaction,
+        contentEncryption: body.content_encryption,
         rateLimits: body.rate_limits,
       });
       await audit(app, request, {
@@ -262,6 +264,7 @@ export async function adminTenantsRoutes(fastify: FastifyInstance): Promise<void
           name: body.name,
           contentStorage: body.content_storage,
           piiRedaction: body.pii_redaction,
+          contentEncryption: body.content_encryption,
           rateLimits: body.rate_limits,
         }),
         `project ${id}`,

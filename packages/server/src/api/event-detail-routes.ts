@@ -40,11 +40,12 @@ export async function eventDetailRoutes(fastify: FastifyInstance): Promise<void>
       const scope = await readScope(request, meta, query.project_id);
       const row = await findEvent(app, scope, eventId);
       if (!row) throw new ApiError('not_found', `event ${eventId} not found`);
+      await app.contentKeys.openRows(scope.orgId, [row]);
       const time = Date.parse(presentEvent(row).ts as string);
       const around = { from: Math.max(0, time - DAY_MS), to: time + DAY_MS };
-      const run = row.run_id
-        ? linkSpanEvents((await events.getRun(scope, row.run_id, around)).events)
-        : [];
+      const runEvents = row.run_id ? (await events.getRun(scope, row.run_id, around)).events : [];
+      await app.contentKeys.openRows(scope.orgId, runEvents);
+      const run = linkSpanEvents(runEvents);
       const guardrails = run.filter(
         (each) =>
           each.event_type === 'guardrail' && row.request_id && each.request_id === row.request_id,

@@ -8,6 +8,7 @@ import { parseTimeRange } from '../http/time-range';
 import { parseEventBatch, parseNdjson, type EventItemError } from '../ingest/parse-event-batch';
 import { linkSpanEvents } from '../ingest/otlp/link-span-events';
 import { presentEvent } from './present-event';
+import { searchableText } from './text-search';
 
 const listQuerySchema = z.object({
   from: z.string().optional(),
@@ -95,6 +96,7 @@ export async function eventsRoutes(fastify: FastifyInstance): Promise<void> {
           priceOverrides: caller.priceOverrides,
           contentStorage: caller.contentStorage,
           piiRedaction: caller.piiRedaction,
+          contentKey: caller.contentKey,
         },
         { maxFutureSkewMs },
       );
@@ -145,12 +147,13 @@ export async function eventsRoutes(fastify: FastifyInstance): Promise<void> {
         sessionId: query.session_id,
         name: query.name,
         runName: query.run_name,
-        text: query.q,
+        text: await searchableText(app.stores.meta, scope, query.q),
         model: query.model,
         status: query.status,
         cursor: query.cursor,
         limit: query.limit,
       });
+      await app.contentKeys.openRows(scope.orgId, page.events);
       return {
         from: new Date(range.from).toISOString(),
         to: new Date(range.to).toISOString(),

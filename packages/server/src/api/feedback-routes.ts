@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../http/errors';
 import { MAX_RANGE_MS } from '../http/time-range';
+import { sealRowContent } from '../secrets/content-keys';
 
 const feedbackBodySchema = z.object({
   score: z.number().min(0).max(5),
@@ -79,6 +80,8 @@ export async function feedbackRoutes(fastify: FastifyInstance): Promise<void> {
         prompt_name: target.prompt_name,
         prompt_version: target.prompt_version,
       };
+      // The comment is the rater's words: sealed like a prompt when the project encrypts content.
+      if (caller.contentKey) sealRowContent(row, caller.contentKey);
       await app.eventWriter.write(Buffer.from(`${JSON.stringify(row)}\n`), 1);
       return reply.status(201).send({
         event_id: row.event_id,

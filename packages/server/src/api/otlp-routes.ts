@@ -113,6 +113,7 @@ export async function otlpRoutes(app: FastifyInstance): Promise<void> {
           priceOverrides: caller.priceOverrides,
           contentStorage: caller.contentStorage,
           piiRedaction: caller.piiRedaction,
+          contentKey: caller.contentKey,
         },
         { maxFutureSkewMs, repairText: true },
       );

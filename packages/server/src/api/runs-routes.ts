@@ -44,6 +44,9 @@ export async function runsRoutes(fastify: FastifyInstance): Promise<void> {
         to: query.to,
       });
       const trace = await app.stores.events.getRun(scope, runId, range);
+      for (const rows of [trace.events, trace.agentSteps, trace.toolCalls]) {
+        await app.contentKeys.openRows(scope.orgId, rows);
+      }
       // OTLP spans name their parents by span id, and their content may be in log events.
       trace.events = linkSpanEvents(trace.events);
       if (trace.events.length === 0) {

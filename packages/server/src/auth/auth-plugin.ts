@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import fastifyPlugin from 'fastify-plugin';
 import { ApiError } from '../http/errors';
 import type { PricingService } from '../pricing/pricing-service';
+import type { ContentKey, ContentKeyring } from '../secrets/content-keys';
 import { localCache } from '../stores/hot/local-cache';
 import { hashApiKeySecret } from './api-key-secret';
 
@@ -34,6 +35,8 @@ export interface Caller {
   contentStorage: boolean;
   /** True when the key's project redacts PII from prompts and responses before they are stored. */
   piiRedaction: boolean;
+  /** The org's data key when the key's project encrypts stored content (`content_encryption`). */
+  contentKey?: ContentKey;
   /**
    * The key's own organization when an operator admin reads another one with
    * `?org_id=` (`orgId` is then the org being read); absent otherwise.
@@ -132,7 +135,13 @@ export async function readScope(
 export const authPlugin = fastifyPlugin(
   async (
     app: FastifyInstance,
-    options: { meta: MetaStore; hot: HotStore; keyCacheMs: number; pricing: PricingService },
+    options: {
+      meta: MetaStore;
+      hot: HotStore;
+      keyCacheMs: number;
+      pricing: PricingService;
+      contentKeys: ContentKeyring;
+    },
   ) => {
     // Verified keys are reused for keyCacheMs so the gateway's hot path does not ask the meta
     // store on every call; the revocation epoch (one hot-store read) tells when to stop early.
@@ -215,6 +224,9 @@ export const authPlugin = fastifyPlugin(
         priceOverrides: options.pricing.forOrganization(organization.priceOverrides),
         contentStorage: project?.contentStorage ?? true,
         piiRedaction: project?.piiRedaction ?? false,
+        contentKey: project?.contentEncryption
+          ? await options.contentKeys.keyFor(key.orgId)
+          : undefined,
       };
       if (options.keyCacheMs > 0) {
         verified.set(hash, {
@@ -263,6 +275,7 @@ export const authPlugin = fastifyPlugin(
         priceOverrides: options.pricing.forOrganization(target.priceOverrides),
         contentStorage: true,
         piiRedaction: false,
+        contentKey: undefined,
         keyOrgId: caller.orgId,
       };
     }

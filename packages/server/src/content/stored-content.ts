@@ -1,4 +1,5 @@
 import type { EventRow } from '@tollgate/core';
+import { sealRowContent, type ContentKey } from '../secrets/content-keys';
 import { redactCredentials, redactPii, redactPiiDeep } from './pii-redactor';
 
 /** Whose content is stored, and how: its project's settings (from the caller's key). */
@@ -6,6 +7,8 @@ export interface ContentPolicy {
   /** False: the project stores no prompts or responses (default true). */
   contentStorage?: boolean;
   piiRedaction?: boolean;
+  /** Set when the project encrypts stored content: its org's data key. */
+  contentKey?: ContentKey;
 }
 
 /** A prompt or response as it may be stored for this tenant: PII redacted when its project asks. */
@@ -15,9 +18,11 @@ export function storedContent<Value>(tenant: ContentPolicy, value: Value): Value
 }
 
 /**
- * The prompt and response columns of an ingested event row (SDK, OTLP, tool
- * inputs and outputs) as the tenant's project stores them, in place: emptied
- * when it stores no content, PII redacted when it asks.
+ * The prompt and response columns of an event row (gateway calls, SDK, OTLP,
+ * tool inputs and outputs) as the tenant's project stores them, in place:
+ * emptied when it stores no content, PII redacted when it asks, and then,
+ * with metadata values, sealed with the org's key when it encrypts content.
+ * (A gateway call's prompt and response arrive already redacted.)
  */
 export function applyContentPolicy(row: EventRow, tenant: ContentPolicy): void {
   if (tenant.contentStorage === false) {
@@ -27,6 +32,7 @@ export function applyContentPolicy(row: EventRow, tenant: ContentPolicy): void {
     row.input = redactPii(row.input);
     row.output = redactPii(row.output);
   }
+  if (tenant.contentKey) sealRowContent(row, tenant.contentKey);
 }
 
 /** Names whose values are credentials whatever they look like: `authorization`, `x-api-key`, `db.password`... */

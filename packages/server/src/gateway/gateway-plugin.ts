@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { CircuitBreaker, HotStoreBreakerStateStore, systemClock } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
@@ -8,7 +7,7 @@ import { GatewayRouter } from './call/gateway-router';
 import { ResponseCache } from './call/response-cache';
 import { VideoCalls } from './call/video-call';
 import { VideoJobFollower } from './call/video-job-follower';
-import { loadSecretKey, SecretBox } from './credentials/secret-box';
+import type { SecretBox } from '../secrets/secret-box';
 import { anthropicEndpoints } from './endpoints/anthropic-endpoints';
 import { openAIEndpoints } from './endpoints/openai-endpoints';
 import { createProviders } from './providers';
@@ -36,18 +35,9 @@ declare module 'fastify' {
 
 /** The LLM gateway: providers, routes, breakers, cache and the provider-format endpoints. */
 export const gatewayPlugin = fastifyPlugin(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, options: { secretBox: SecretBox }) => {
     const { configuration, stores } = app;
-    const secret = loadSecretKey(
-      configuration.secretKey,
-      join(configuration.dataDir, 'secret.key'),
-    );
-    if (secret.generated) {
-      app.log.warn(
-        'TOLLGATE_SECRET_KEY is not set: generated one in the data directory; set the variable when running several replicas',
-      );
-    }
-    const secretBox = new SecretBox(secret.key);
+    const { secretBox } = options;
     const routeTable = new RouteTable({
       meta: stores.meta,
       secretBox,
@@ -92,6 +82,7 @@ export const gatewayPlugin = fastifyPlugin(
       router,
       routeTable,
       pricing: app.pricing,
+      contentKeys: app.contentKeys,
       recorder,
       clock: systemClock,
       settings: configuration.videos,

@@ -16,7 +16,7 @@ import {
 } from '@tollgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayRouter, type RoutedCall } from '../../src/gateway/call/gateway-router';
-import { SecretBox } from '../../src/gateway/credentials/secret-box';
+import { SecretBox } from '../../src/secrets/secret-box';
 import { createProviders, createUpstreamDispatcher } from '../../src/gateway/providers';
 import {
   RouteTable,

@@ -1,3 +1,4 @@
+import { searchableText } from '../text-search';
 import { TIME_BUCKETS, type ActivityRow } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -68,7 +69,7 @@ export async function analyticsActivityRoutes(fastify: FastifyInstance): Promise
         userId: extra.user_id,
         sessionId: extra.session_id,
         name: extra.name,
-        text: extra.q,
+        text: await searchableText(app.stores.meta, scope, extra.q),
       });
       return { ...rangeOf(query), [`${by}s`]: rows.map(presentActivity) };
     });
@@ -137,6 +138,7 @@ export async function analyticsActivityRoutes(fastify: FastifyInstance): Promise
         sessionId,
         limit: MAX_SESSION_EVENTS,
       });
+      await app.contentKeys.openRows(scope.orgId, page.events);
       return {
         ...rangeOf(query),
         session_id: sessionId,

@@ -61,6 +61,7 @@ export async function analyticsFallbackRoutes(fastify: FastifyInstance): Promise
         }),
         analytics.failures(scope, { ...fallbackQuery, limit: extra.limit }),
       ]);
+      await app.contentKeys.openRows(scope.orgId, failures);
       const total = costByMethod.reduce((sum, row) => sum + row.cost_nanos, 0n);
       return {
         ...rangeOf(query),

@@ -107,6 +107,7 @@ export async function analyticsQualityRoutes(fastify: FastifyInstance): Promise<
         CALL_EVENT_TYPES,
       );
       const events = await analytics().slowest(scope, { ...query, limit: extra.limit });
+      await app.contentKeys.openRows(scope.orgId, events);
       return { ...rangeOf(query), events: events.map(presentEvent) };
     },
   );
@@ -122,6 +123,7 @@ export async function analyticsQualityRoutes(fastify: FastifyInstance): Promise<
         CALL_EVENT_TYPES,
       );
       const events = await analytics().failures(scope, { ...query, limit: extra.limit });
+      await app.contentKeys.openRows(scope.orgId, events);
       return { ...rangeOf(query), events: events.map(presentEvent) };
     },
   );

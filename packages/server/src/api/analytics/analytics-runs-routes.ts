@@ -1,3 +1,4 @@
+import { searchableText } from '../text-search';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -40,7 +41,7 @@ export async function analyticsRunsRoutes(fastify: FastifyInstance): Promise<voi
         userId: extra.user_id,
         sessionId: extra.session_id,
         name: extra.name,
-        text: extra.q,
+        text: await searchableText(app.stores.meta, scope, extra.q),
       });
       return {
         ...rangeOf(query),

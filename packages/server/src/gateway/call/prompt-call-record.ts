@@ -1,6 +1,7 @@
 import type { EstimatedUsagePart, EventStatus, EventTenant, FailoverAttempt } from '@tollgate/core';
 import type { UsedPrompt } from '../../prompts/prompt-reference';
 import type { CallTrace } from '../../http/call-trace';
+import type { ContentKey } from '../../secrets/content-keys';
 
 export type { CallTrace } from '../../http/call-trace';
 
@@ -10,6 +11,8 @@ export interface CallTenant extends EventTenant {
   contentStorage: boolean;
   /** True: PII in the stored prompt, response and error message is redacted (the project's setting). */
   piiRedaction?: boolean;
+  /** Set when the project encrypts stored content: its org's data key. */
+  contentKey?: ContentKey;
 }
 
 export interface PromptCallRecord {

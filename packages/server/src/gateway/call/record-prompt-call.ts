@@ -10,6 +10,7 @@ import type { CallTenant, PromptCallRecord } from './prompt-call-record';
 
 export type { CallTenant, CallTrace, PromptCallRecord } from './prompt-call-record';
 import { storedContent, storedErrorMessage } from '../../content/stored-content';
+import { sealRowContent } from '../../secrets/content-keys';
 import type { CallRecordBatch } from '../../ingest/call-record-batch';
 import type { CallTwins } from './call-twins';
 import type { PromptCallObservers } from './prompt-call-observers';
@@ -124,7 +125,9 @@ function promptCallLine(tenant: CallTenant, record: PromptCallRecord): string {
         unpriced: 0,
         source: record.cacheHit ? 'cache' : (record.priceSource ?? 'catalogue'),
       };
-  return JSON.stringify(buildEventRow(input, tenant, Date.now(), cost));
+  const row = buildEventRow(input, tenant, Date.now(), cost);
+  if (tenant.contentKey) sealRowContent(row, tenant.contentKey);
+  return JSON.stringify(row);
 }
 
 /** The attempts that called an upstream: one its open breaker skipped never reached the provider. */

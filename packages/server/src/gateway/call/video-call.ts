@@ -115,7 +115,12 @@ export class VideoCalls {
       provider: routed.deployment.provider,
       servedModel: routed.deployment.model,
       upstreamId: state.upstreamId,
-      prompt: context.tenant.contentStorage ? request.prompt : null,
+      // The prompt waits in the meta store until the job ends: sealed there too when the project encrypts.
+      prompt: !context.tenant.contentStorage
+        ? null
+        : context.tenant.contentKey && request.prompt
+          ? context.tenant.contentKey.seal(request.prompt)
+          : request.prompt,
       seconds: state.seconds ?? request.seconds ?? null,
       size: state.size ?? request.size ?? null,
       status: state.status,

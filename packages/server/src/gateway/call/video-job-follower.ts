@@ -24,6 +24,7 @@ import {
   type CallTenant,
   type CallTrace,
 } from './record-prompt-call';
+import { isSealed, type ContentKeyring } from '../../secrets/content-keys';
 import type { RouteTable } from '../routing/route-table';
 import { deploymentOf, type VideoJobSettings } from './video-call';
 
@@ -35,6 +36,8 @@ export interface VideoFollowerServices {
   router: Pick<GatewayRouter, 'providerFor'>;
   routeTable: Pick<RouteTable, 'resolve'>;
   pricing: Pick<PricingService, 'forOrganization'>;
+  /** The org's data key, for a project that encrypts stored content. */
+  contentKeys: Pick<ContentKeyring, 'keyFor'>;
   recorder: CallRecorder;
   clock: Clock;
   settings: VideoJobSettings;
@@ -251,7 +254,11 @@ export class VideoJobFollower {
       attempts: job.attempts as FailoverAttempt[],
       cacheHit: false,
       simulated: job.simulated,
-      input: job.prompt ?? undefined,
+      // Kept sealed in the meta store while the job ran; sealed again in the event.
+      input:
+        job.prompt && tenant.contentKey && isSealed(job.prompt)
+          ? tenant.contentKey.open(job.prompt)
+          : (job.prompt ?? undefined),
       output: { id: job.id, status: job.status, seconds: job.seconds, size: job.size },
       errorMessage: job.error ? `${job.error.code}: ${job.error.message}` : undefined,
       userId: job.userId ?? undefined,
@@ -274,6 +281,9 @@ export class VideoJobFollower {
       priceOverrides: pricing.forOrganization(organization?.priceOverrides ?? null),
       contentStorage: project?.contentStorage ?? true,
       piiRedaction: project?.piiRedaction ?? false,
+      contentKey: project?.contentEncryption
+        ? await this.services.contentKeys.keyFor(job.orgId)
+        : undefined,
     };
   }
 

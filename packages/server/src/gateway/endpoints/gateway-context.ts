@@ -52,6 +52,7 @@ export function chatContextOf(request: FastifyRequest, signal: AbortSignal): Cha
     priceOverrides: caller.priceOverrides,
     contentStorage: caller.contentStorage,
     piiRedaction: caller.piiRedaction,
+    contentKey: caller.contentKey,
   };
   const cacheControl = String(request.headers['cache-control'] ?? '');
   const bypass =

@@ -8,7 +8,7 @@ import {
 import type { LRUCache } from 'lru-cache';
 import type { OutboundTrust } from '../../outbound/outbound-policy';
 import { localCache } from '../../stores/hot/local-cache';
-import type { SecretBox } from '../credentials/secret-box';
+import type { SecretBox } from '../../secrets/secret-box';
 import { routeConfigSchema, type DeploymentConfig, type RouteConfig } from './route-config';
 
 /** A deployment ready to call: credentials resolved, defaults applied. */

@@ -13,6 +13,7 @@ import type {
   PolicyStore,
   Project,
   PromptStore,
+  SecretStore,
   VideoJobStore,
 } from '@tollgate/core';
 import { and, asc, eq, sql } from 'drizzle-orm';
@@ -30,6 +31,7 @@ import { promptQueries } from './prompt-queries';
 import { asSystem, asTenant } from './row-security';
 import { tenantAdminQueries } from './tenant-admin-queries';
 import { videoJobQueries } from './video-job-queries';
+import { secretQueries } from './secret-queries';
 import {
   apiKeyColumns,
   expectRow,
@@ -137,6 +139,7 @@ export class DrizzleMetaStore implements MetaStore {
           name: input.name,
           contentStorage: input.contentStorage ?? true,
           piiRedaction: input.piiRedaction ?? false,
+          contentEncryption: input.contentEncryption ?? false,
           ...rateLimitValues(input.rateLimits),
         })
         .returning(projectColumns);
@@ -368,6 +371,15 @@ export class DrizzleMetaStore implements MetaStore {
     this.system((database) => videoJobQueries(database).updateVideoJob(job, owner, update));
   nextVideoPollAt: VideoJobStore['nextVideoPollAt'] = () =>
     this.system((database) => videoJobQueries(database).nextVideoPollAt());
+
+  listContentKeys: SecretStore['listContentKeys'] = (orgId) =>
+    this.tenant(orgId, (database) => secretQueries(database).listContentKeys(orgId));
+  createContentKey: SecretStore['createContentKey'] = (record) =>
+    this.tenant(record.orgId, (database) => secretQueries(database).createContentKey(record));
+  listAllSecrets: SecretStore['listAllSecrets'] = () =>
+    this.system((database) => secretQueries(database).listAllSecrets());
+  rewrapSecrets: SecretStore['rewrapSecrets'] = (secrets) =>
+    this.system((database) => secretQueries(database).rewrapSecrets(secrets));
 
   async ping(): Promise<void> {
     await this.database.execute(sql`select 1`);

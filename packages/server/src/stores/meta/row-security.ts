@@ -32,6 +32,8 @@ export const SYSTEM_OPERATIONS = [
   'claimVideoJobs', // the video job follower polls every org's pending jobs
   'updateVideoJob', // ... and saves each poll of a job it holds the lease of
   'nextVideoPollAt', // ... and sleeps until the next job of any org is due
+  'listAllSecrets', // start-up checks the master key against every org's wrapped keys
+  'rewrapSecrets', // ... and `tollgate secrets rotate` re-wraps them all under a new one
 ] as const;
 
 /**

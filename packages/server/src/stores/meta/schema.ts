@@ -91,6 +91,7 @@ export const projects = pgTable(
     name: text('name').notNull(),
     contentStorage: boolean('content_storage').notNull().default(true),
     piiRedaction: boolean('pii_redaction').notNull().default(false),
+    contentEncryption: boolean('content_encryption').notNull().default(false),
     ...rateLimitColumns(),
     createdAt: timestampColumn('created_at').notNull().defaultNow(),
   },

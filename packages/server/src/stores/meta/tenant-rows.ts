@@ -47,6 +47,7 @@ export const projectColumns = {
   name: projects.name,
   contentStorage: projects.contentStorage,
   piiRedaction: projects.piiRedaction,
+  contentEncryption: projects.contentEncryption,
   requestsPerMinute: projects.requestsPerMinute,
   tokensPerMinute: projects.tokensPerMinute,
   createdAt: projects.createdAt,

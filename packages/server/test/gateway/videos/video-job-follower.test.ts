@@ -5,6 +5,7 @@
  * lines that tell the poll count and total wait, and what happens across a
  * restart and between two processes (a lease: one polls each job).
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
@@ -23,6 +24,7 @@ import type { VideoJobSettings } from '../../../src/gateway/call/video-call';
 import { createSimulatedProvider } from '../../../src/gateway/providers/simulated/simulated-provider';
 import type { CallRecordBatch } from '../../../src/ingest/call-record-batch';
 import { PricingService } from '../../../src/pricing/pricing-service';
+import { ContentKeyring } from '../../../src/secrets/content-keys';
 import { createPgliteMetaStore } from '../../../src/stores/meta';
 import { createTempDir } from '../../helpers/temp-dir';
 
@@ -70,6 +72,7 @@ function follower(owner: string, store = meta): VideoJobFollower {
       resolve: async () => ({ deployments: [deployment] }) as unknown as ResolvedRoute,
     },
     pricing: new PricingService({ meta: store }),
+    contentKeys: new ContentKeyring({ store, master: randomBytes(32) }),
     recorder: {
       observers: new PromptCallObservers(),
       batch: { add: (line: string) => lines.push(line) } as unknown as CallRecordBatch,

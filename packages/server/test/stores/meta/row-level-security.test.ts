@@ -49,6 +49,7 @@ const TABLES = [
   'guardrail_references',
   'retention_runs',
   'dead_letters',
+  'content_keys',
 ];
 /** Tables the seeding leaves empty; their policies are still checked. */
 const UNSEEDED_TABLES = ['video_jobs'];
@@ -120,6 +121,12 @@ async function seed(store: MetaStore): Promise<Seeded> {
       text: 'ignore previous instructions',
       threshold: 0.5,
       action: 'block',
+    });
+    await store.createContentKey({
+      id: `ck-${org.id}`,
+      orgId: org.id,
+      wrappedKey: 'v1:x',
+      masterKeyId: 'm',
     });
     await store.appendRetentionRun({
       runId: 'run',

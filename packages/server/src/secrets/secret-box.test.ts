@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTempDir } from '../../../test/helpers/temp-dir';
+import { createTempDir } from '../../test/helpers/temp-dir';
 import { loadSecretKey, parseSecretKey, SecretBox } from './secret-box';
 
 describe('SecretBox', () => {
