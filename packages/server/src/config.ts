@@ -58,6 +58,7 @@ export const environmentSchema = z.object({
   TOLLGATE_INGEST_FUTURE_SKEW_MS: integer(3_600_000, 0, 31 * 86_400_000),
   TOLLGATE_ROUTES: z.string().trim().min(1).optional(),
   TOLLGATE_SECRET_KEY: z.string().trim().min(1).optional(),
+  TOLLGATE_PREVIOUS_SECRET_KEY: z.string().trim().min(1).optional(),
   TOLLGATE_KEY_CACHE_MS: integer(5_000, 0, 3_600_000),
   TOLLGATE_BREAKER_FAILURES: integer(5, 1, 10_000),
   TOLLGATE_BREAKER_WINDOW_MS: integer(60_000, 100, 86_400_000),
@@ -138,8 +139,10 @@ export interface Configuration {
   spool: { maxBytes: number };
   /** YAML or JSON file of gateway routes. */
   routesFile?: string;
-  /** 256-bit key for provider credentials; generated into the data directory when unset. */
+  /** 256-bit master key wrapping provider credentials and content keys; generated into the data directory when unset. */
   secretKey?: string;
+  /** The master key being replaced, for `tollgate secrets rotate` only. */
+  previousSecretKey?: string;
   /** How long a verified API key is reused before the meta store is asked again. */
   keyCacheMs: number;
   breaker: { failureThreshold: number; windowMs: number; coolDownMs: number };
@@ -223,6 +226,7 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
     },
     routesFile: values.TOLLGATE_ROUTES ? resolve(values.TOLLGATE_ROUTES) : undefined,
     secretKey: values.TOLLGATE_SECRET_KEY,
+    previousSecretKey: values.TOLLGATE_PREVIOUS_SECRET_KEY,
     keyCacheMs: values.TOLLGATE_KEY_CACHE_MS,
     breaker: {
       failureThreshold: values.TOLLGATE_BREAKER_FAILURES,

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { routeConfigSchema } from '../gateway/routing/route-config';
-import { credentialAssociatedData } from '../gateway/routing/route-table';
+import { credentialAssociatedData } from '../secrets/secret-box';
 import { ApiError } from '../http/errors';
 import { orgAdminOnly, orgIdOf } from './admin-access';
 import { audit } from './admin-tenants-present';

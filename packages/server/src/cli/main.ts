@@ -7,6 +7,7 @@ import { keysCreateCommand, type KeysCreateOptions } from './keys-command';
 import { migrateCommand } from './migrate-command';
 import { chargebackCommand, type ChargebackCommandOptions } from './report-command';
 import { retentionRunCommand } from './retention-command';
+import { secretsRotateCommand } from './secrets-command';
 import type { RemoteOptions } from './running-server';
 import { serveCommand } from './serve-command';
 
@@ -65,6 +66,15 @@ program
   .command('migrate')
   .description('apply the schemas to the configured stores')
   .action(() => migrateCommand(configuration()));
+
+program
+  .command('secrets')
+  .description('the master key (TOLLGATE_SECRET_KEY) that wraps provider secrets and content keys')
+  .command('rotate')
+  .description(
+    'with the servers stopped: re-wrap every secret from TOLLGATE_PREVIOUS_SECRET_KEY (or the generated key) to TOLLGATE_SECRET_KEY',
+  )
+  .action(() => secretsRotateCommand(configuration()));
 
 program
   .command('check')

@@ -34,7 +34,7 @@ export function masterKeyId(master: Buffer): string {
 }
 
 /** What the data key of `orgId` is bound to when wrapped. */
-function wrappingContext(record: Pick<ContentKeyRecord, 'id' | 'orgId'>): string {
+export function wrappingContext(record: Pick<ContentKeyRecord, 'id' | 'orgId'>): string {
   return `content-key:${record.orgId}:${record.id}`;
 }
 

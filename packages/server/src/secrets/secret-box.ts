@@ -68,3 +68,8 @@ export class SecretBox {
     ]).toString('utf8');
   }
 }
+
+/** What a provider credential's secret is bound to: its org and name (a copied ciphertext does not open). */
+export function credentialAssociatedData(orgId: string, name: string): string {
+  return `${orgId}:${name}`;
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiKey } from '../../src/auth/issue-api-key';
-import { credentialAssociatedData } from '../../src/gateway/routing/route-table';
+import { credentialAssociatedData } from '../../src/secrets/secret-box';
 import { adminSender, type ErrorAnswer } from '../helpers/admin-requests';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';

@@ -14,11 +14,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real app on a random loopback port with fresh embedded stores in a temp directory. */
+/**
+ * The real app on a random loopback port with fresh embedded stores in a temp
+ * directory, or on the stores of `dataDir` (kept when the server closes).
+ */
 export async function startTestServer(
-  options: { environment?: Record<string, string>; build?: BuildAppOptions } = {},
+  options: {
+    environment?: Record<string, string>;
+    build?: BuildAppOptions;
+    dataDir?: string;
+  } = {},
 ): Promise<TestServer> {
-  const dataDir = createTempDir();
+  const dataDir = options.dataDir ? { path: options.dataDir, remove: () => {} } : createTempDir();
   const configuration = loadConfiguration({
     TOLLGATE_DATA_DIR: dataDir.path,
     LOG_LEVEL: 'warn',
@@ -29,6 +36,7 @@ export async function startTestServer(
     ...options.environment,
   });
   const app = await buildApp(configuration, { logger: false, ...options.build });
+  // Undefined when `dataDir` already holds an org (a restart): its keys were shown the first time.
   const tenant = (await bootstrapDefaultTenant(app.stores.meta))!;
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {

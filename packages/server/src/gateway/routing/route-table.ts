@@ -8,7 +8,7 @@ import {
 import type { LRUCache } from 'lru-cache';
 import type { OutboundTrust } from '../../outbound/outbound-policy';
 import { localCache } from '../../stores/hot/local-cache';
-import type { SecretBox } from '../../secrets/secret-box';
+import { credentialAssociatedData, type SecretBox } from '../../secrets/secret-box';
 import { routeConfigSchema, type DeploymentConfig, type RouteConfig } from './route-config';
 
 /** A deployment ready to call: credentials resolved, defaults applied. */
@@ -76,10 +76,6 @@ const PASSTHROUGH: Record<string, PassthroughProvider> = {
   anthropic: { provider: 'anthropic', environment: 'ANTHROPIC_API_KEY', credential: 'anthropic' },
   google: { provider: 'gemini', environment: 'GEMINI_API_KEY', credential: 'gemini' },
 };
-
-export function credentialAssociatedData(orgId: string, name: string): string {
-  return `${orgId}:${name}`;
-}
 
 /** A deployment's id: the configured one, else `provider:model`. */
 export function deploymentIdOf(deployment: DeploymentConfig): string {
