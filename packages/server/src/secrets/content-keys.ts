@@ -230,3 +230,23 @@ export function sealRowContent(
     row.metadata = JSON.stringify(sealed);
   }
 }
+
+/**
+ * A copy of content kept for a while in the hot-state store (a cached answer,
+ * a kept `/v1/responses` conversation) as it is stored: sealed with the
+ * project's key when it encrypts content.
+ */
+export function sealedCopy(text: string, key: ContentKey | undefined): string {
+  return key ? key.seal(text) : text;
+}
+
+/** A hot-state copy read back; a sealed one that this key cannot open counts as not kept. */
+export function openedCopy(text: string, key: ContentKey | undefined): string | undefined {
+  if (!isSealed(text)) return text;
+  if (!key) return undefined;
+  try {
+    return key.open(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -8,10 +8,12 @@
  * install to a new key without rewriting an event.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretsRotateCommand } from '../../src/cli/secrets-command';
 import { loadConfiguration } from '../../src/config';
+import { ResponseCache } from '../../src/gateway/call/response-cache';
 import { ChdbDriver } from '../../src/stores/events/chdb';
 import { closeStores, openStores } from '../../src/stores/open-stores';
 import { credentialAssociatedData, SecretBox } from '../../src/secrets/secret-box';
@@ -25,7 +27,16 @@ const TOOL_INPUT = '{"account":"acct-secret-5512"}';
 const TOOL_OUTPUT = 'balance-secret-9044';
 const META = 'meta-secret-2208';
 const GATEWAY_PROMPT = 'gateway-secret-6619 please summarise';
-const SECRETS = [PROMPT, ANSWER, 'acct-secret-5512', TOOL_OUTPUT, META, GATEWAY_PROMPT];
+const CACHED_PROMPT = 'cached-secret-4420 say it again';
+const SECRETS = [
+  PROMPT,
+  ANSWER,
+  'acct-secret-5512',
+  TOOL_OUTPUT,
+  META,
+  GATEWAY_PROMPT,
+  CACHED_PROMPT,
+];
 
 const firstKey = randomBytes(32).toString('hex');
 const secondKey = randomBytes(32).toString('hex');
@@ -46,10 +57,16 @@ interface StoredEvent {
   request_id: string;
 }
 
+const routes = join(directory.path, 'routes.yaml');
+writeFileSync(
+  routes,
+  'routes:\n  - model: cached\n    cacheTtlSeconds: 60\n    deployments:\n      - { provider: simulated, model: simulated/cached }\n',
+);
+
 async function start(secretKey: string): Promise<TestServer> {
   const started = await startTestServer({
     dataDir: directory.path,
-    environment: { TOLLGATE_SECRET_KEY: secretKey },
+    environment: { TOLLGATE_SECRET_KEY: secretKey, TOLLGATE_ROUTES: routes },
   });
   running = true;
   return started;
@@ -60,14 +77,15 @@ async function stop(): Promise<void> {
   running = false;
 }
 
-async function storedEvents(key: string): Promise<StoredEvent[]> {
+/** The project's events once `count` (other than guardrail matches) are stored. */
+async function storedEvents(key: string, count: number): Promise<StoredEvent[]> {
   return waitFor(
     async () => {
       const response = await server.request('/api/v1/events?limit=100', { key });
       return ((await response.json()) as { events: StoredEvent[] }).events;
     },
-    (events) => events.filter((event) => event.event_type !== 'guardrail').length >= 3,
-    'the three events to be stored',
+    (events) => events.filter((event) => event.event_type !== 'guardrail').length >= count,
+    `${count} events to be stored`,
   );
 }
 
@@ -136,7 +154,7 @@ afterAll(async () => {
 
 describe('a project with content_encryption', () => {
   it('shows its prompts, responses, tool input and metadata to its keys through the API', async () => {
-    const events = await storedEvents(projectKey);
+    const events = await storedEvents(projectKey, 3);
     const call = events.find((event) => event.input === PROMPT)!;
     expect(call.output).toBe(ANSWER);
     expect(call.metadata).toEqual({ customer: META, seats: 3 });
@@ -151,6 +169,25 @@ describe('a project with content_encryption', () => {
     const shown = (await detail.json()) as { event: StoredEvent };
     expect(shown.event.input).toBe(PROMPT);
     expect(shown.event.metadata).toEqual({ customer: META, seats: 3 });
+  });
+
+  it('keeps the response cache sealed in the hot store, and still answers from it', async () => {
+    const request = { model: 'cached', messages: [{ role: 'user', content: CACHED_PROMPT }] };
+    const cacheStatuses: (string | null)[] = [];
+    const answers: string[] = [];
+    for (let round = 0; round < 2; round += 1) {
+      const response = await postJson(server, '/v1/chat/completions', request, projectKey);
+      expect(response.status).toBe(200);
+      cacheStatuses.push(response.headers.get('x-tollgate-cache'));
+      answers.push(JSON.stringify(((await response.json()) as { choices: unknown }).choices));
+    }
+    expect(cacheStatuses).toEqual(['miss', 'hit']);
+    expect(answers[1]).toBe(answers[0]);
+    const kept = await server.app.stores.hot.get(
+      new ResponseCache(server.app.stores.hot).keyOf(orgId, 'cached', request),
+    );
+    expect(kept).toMatch(/^tgenc:v1:/);
+    expect(kept).not.toContain(answers[0]!.slice(20, 60));
   });
 
   it('refuses free-text search over it, naming q, instead of missing every event', async () => {
@@ -207,7 +244,7 @@ describe('a project with content_encryption', () => {
     }
 
     server = await start(secondKey);
-    const events = await storedEvents(projectKey);
+    const events = await storedEvents(projectKey, 5);
     expect(events.find((event) => event.event_type === 'tool_call')!.output).toBe(TOOL_OUTPUT);
     expect(events.some((event) => event.input === PROMPT)).toBe(true);
     await stop();

@@ -62,7 +62,7 @@ export class ChatCall {
     const route = await this.resolve(context.tenant, request.model, context.knownRoute);
     const cacheKey = this.cacheKeyOf(route, request, context);
     if (cacheKey) {
-      const cached = await this.services.cache.get(cacheKey);
+      const cached = await this.services.cache.get(cacheKey, context.tenant.contentKey);
       if (cached) {
         recordChatCall(
           this.services,
@@ -127,7 +127,7 @@ export class ChatCall {
           simulated,
         };
         this.services.cache
-          .set(cacheKey, answer, route.cacheTtlMs)
+          .set(cacheKey, answer, route.cacheTtlMs, context.tenant.contentKey)
           .catch((error: unknown) =>
             this.services.logger.warn({ err: error }, 'could not store a response in the cache'),
           );
@@ -147,7 +147,7 @@ export class ChatCall {
     const route = await this.resolve(context.tenant, request.model, context.knownRoute);
     const cacheKey = this.cacheKeyOf(route, request, context);
     if (cacheKey) {
-      const cached = await this.services.cache.get(cacheKey);
+      const cached = await this.services.cache.get(cacheKey, context.tenant.contentKey);
       if (cached) {
         recordChatCall(
           this.services,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { HotStore, OpenAIChatRequest, OpenAIChatResponse } from '@tollgate/core';
+import { openedCopy, sealedCopy, type ContentKey } from '../../secrets/content-keys';
 
 /** The request fields that change the answer; everything else (user, stream, metadata) does not. */
 const OUTPUT_FIELDS = [
@@ -48,8 +49,10 @@ export class ResponseCache {
     return `cache:${orgId}:${digest}`;
   }
 
-  async get(key: string): Promise<CachedAnswer | undefined> {
-    const text = await this.hot.get(key);
+  /** `contentKey`: the project's, when it encrypts content (the answer is kept sealed). */
+  async get(key: string, contentKey?: ContentKey): Promise<CachedAnswer | undefined> {
+    const stored = await this.hot.get(key);
+    const text = stored ? openedCopy(stored, contentKey) : undefined;
     if (!text) return undefined;
     try {
       return JSON.parse(text) as CachedAnswer;
@@ -58,7 +61,12 @@ export class ResponseCache {
     }
   }
 
-  async set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void> {
-    await this.hot.set(key, JSON.stringify(answer), ttlMs);
+  async set(
+    key: string,
+    answer: CachedAnswer,
+    ttlMs: number,
+    contentKey?: ContentKey,
+  ): Promise<void> {
+    await this.hot.set(key, sealedCopy(JSON.stringify(answer), contentKey), ttlMs);
   }
 }

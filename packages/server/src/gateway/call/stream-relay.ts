@@ -137,7 +137,9 @@ export async function* relayStream(
         costNanos: cost.costNanos,
         simulated,
       };
-      services.cache.set(cacheKey, answer, route.cacheTtlMs).catch(() => undefined);
+      services.cache
+        .set(cacheKey, answer, route.cacheTtlMs, context.tenant.contentKey)
+        .catch(() => undefined);
     }
     if (!collected.finished) await iterator.return?.();
   }

@@ -73,7 +73,7 @@ class ResponseKeeper {
       : this.canonical.messages;
     const conversation = [...input, ...messagesOfItems(response.output)];
     this.stored
-      .save(this.tenant.orgId, response, conversation)
+      .save(this.tenant.orgId, response, conversation, this.tenant.contentKey)
       .catch((error: unknown) =>
         this.app.log.warn({ err: error }, 'could not keep a /v1/responses answer'),
       );
@@ -91,16 +91,21 @@ class ResponseKeeper {
 }
 
 /** The stored conversation and items the request refers to; a clear 400 when one is gone. */
-async function referencesOf(stored: StoredResponses, orgId: string, request: ResponsesRequest) {
+async function referencesOf(
+  stored: StoredResponses,
+  tenant: CallTenant,
+  request: ResponsesRequest,
+) {
+  const { orgId, contentKey } = tenant;
   const items = new Map<string, Record<string, unknown>>();
   await Promise.all(
     referencedItemIds(request).map(async (id) => {
-      const item = await stored.item(orgId, id);
+      const item = await stored.item(orgId, id, contentKey);
       if (item) items.set(id, item);
     }),
   );
   if (!request.previous_response_id) return { items };
-  const previous = await stored.conversation(orgId, request.previous_response_id);
+  const previous = await stored.conversation(orgId, request.previous_response_id, contentKey);
   if (!previous) {
     throw new InvalidRequestError(
       `Previous response with id '${request.previous_response_id}' not found: the gateway keeps responses for an hour, unless the request said store: false`,
@@ -131,7 +136,7 @@ export async function openAIResponsesEndpoint(
         ...chatContextOf(request, clientSignal(request, reply)),
         callName: 'responses',
       };
-      const references = await referencesOf(stored, context.tenant.orgId, parsed.data);
+      const references = await referencesOf(stored, context.tenant, parsed.data);
       const canonical = convertResponsesRequest(parsed.data, references);
       const keeper = new ResponseKeeper(stored, app, context.tenant, parsed.data, canonical);
       if (parsed.data.stream) {
