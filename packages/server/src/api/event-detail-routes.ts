@@ -99,6 +99,7 @@ export async function eventDetailRoutes(fastify: FastifyInstance): Promise<void>
           // The project's settings now; the event was stored under those of its time.
           stored: project?.contentStorage ?? true,
           pii_redacted: project?.piiRedaction ?? false,
+          encrypted: project?.contentEncryption ?? false,
         },
       };
     },

@@ -3,6 +3,7 @@ import { KEY_SCOPES, type KeyScope } from '@tollgate/core';
 import { ConfigurationError, loadConfiguration, type Configuration } from '../config';
 import { checkCommand } from './check-command';
 import { demoCommand } from './demo-command';
+import { exportEventsCommand, type ExportEventsOptions } from './export-command';
 import { keysCreateCommand, type KeysCreateOptions } from './keys-command';
 import { migrateCommand } from './migrate-command';
 import { chargebackCommand, type ChargebackCommandOptions } from './report-command';
@@ -129,6 +130,22 @@ program
   .option(...urlOption)
   .option(...adminKeyOption)
   .action((options: ChargebackCommandOptions) => chargebackCommand(configuration(), options));
+
+program
+  .command('export')
+  .description('stored data, as the API presents it')
+  .command('events')
+  .description('every event of a range as NDJSON, encrypted content opened')
+  .requiredOption('--from <time>', 'start (ISO-8601 or epoch ms)')
+  .requiredOption('--to <time>', 'end, exclusive')
+  .option(
+    '--org <orgId>',
+    "one organization (default: the admin key's, or every one without a server)",
+  )
+  .option('--project <projectId>', 'one project')
+  .option(...urlOption)
+  .option(...adminKeyOption)
+  .action((options: ExportEventsOptions) => exportEventsCommand(configuration(), options));
 
 program
   .command('retention')

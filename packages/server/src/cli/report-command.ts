@@ -16,7 +16,7 @@ export interface ChargebackCommandOptions extends RemoteOptions {
   rate?: string;
 }
 
-function parseInstant(name: string, text: string): number {
+export function parseInstant(name: string, text: string): number {
   const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
   if (!Number.isFinite(ms))
     throw new Error(`--${name} must be an ISO-8601 time or epoch milliseconds`);

@@ -27,7 +27,7 @@ interface Detail {
   price: { cost_source: string; current: { matched: string } | null } | null;
   guardrails: { reference: string; action: string; score: number }[];
   run: { run_id: string; events: number; position: number } | null;
-  content: { stored: boolean; pii_redacted: boolean };
+  content: { stored: boolean; pii_redacted: boolean; encrypted: boolean };
 }
 
 /** A chat call through the gateway with this key; the request id it answered with. */
@@ -129,7 +129,7 @@ describe('GET /api/v1/events/:eventId', () => {
     expect(detail.guardrails[0]!.score).toBeGreaterThan(0.8);
     expect(detail.run).toMatchObject({ run_id: detail.event.run_id });
     expect(detail.run!.events).toBeGreaterThanOrEqual(2);
-    expect(detail.content).toEqual({ stored: true, pii_redacted: false });
+    expect(detail.content).toEqual({ stored: true, pii_redacted: false, encrypted: false });
   });
 
   it('shows no content for a project that keeps none, and redacted content for one that redacts PII', async () => {

@@ -10,7 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { exportEventsCommand } from '../../src/cli/export-command';
 import { secretsRotateCommand } from '../../src/cli/secrets-command';
 import { loadConfiguration } from '../../src/config';
 import { ResponseCache } from '../../src/gateway/call/response-cache';
@@ -166,13 +167,20 @@ describe('a project with content_encryption', () => {
 
     const detail = await server.request(`/api/v1/events/${call.event_id}`, { key: adminKey });
     expect(detail.status).toBe(200);
-    const shown = (await detail.json()) as { event: StoredEvent };
+    const shown = (await detail.json()) as {
+      event: StoredEvent;
+      content: { stored: boolean; encrypted: boolean };
+    };
+    expect(shown.content).toMatchObject({ stored: true, encrypted: true });
     expect(shown.event.input).toBe(PROMPT);
     expect(shown.event.metadata).toEqual({ customer: META, seats: 3 });
   });
 
   it('keeps the response cache sealed in the hot store, and still answers from it', async () => {
-    const request = { model: 'cached', messages: [{ role: 'user', content: CACHED_PROMPT }] };
+    const request = {
+      model: 'cached',
+      messages: [{ role: 'user' as const, content: CACHED_PROMPT }],
+    };
     const cacheStatuses: (string | null)[] = [];
     const answers: string[] = [];
     for (let round = 0; round < 2; round += 1) {
@@ -249,5 +257,43 @@ describe('a project with content_encryption', () => {
     expect(events.some((event) => event.input === PROMPT)).toBe(true);
     await stop();
     await expect(start(firstKey)).rejects.toThrow(/is not the key that wrapped/);
+  });
+
+  it('exports its events opened with `tollgate export events`, beside a server and without one', async () => {
+    const configuration = loadConfiguration({
+      TOLLGATE_DATA_DIR: directory.path,
+      LOG_LEVEL: 'warn',
+      TOLLGATE_SECRET_KEY: secondKey,
+    });
+    const range = { from: String(Date.now() - 3_600_000), to: String(Date.now() + 60_000) };
+    const exported = async (options: { url?: string; adminKey?: string }) => {
+      const lines: string[] = [];
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+        lines.push(String(chunk));
+        return true;
+      });
+      try {
+        await exportEventsCommand(configuration, { ...range, ...options });
+      } finally {
+        spy.mockRestore();
+      }
+      return lines
+        .join('')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as StoredEvent);
+    };
+    server = await start(secondKey);
+    const throughServer = await exported({ url: server.url, adminKey });
+    await stop();
+    const direct = await exported({});
+    for (const events of [throughServer, direct]) {
+      expect(events.filter((event) => event.event_type !== 'guardrail')).toHaveLength(5);
+      expect(events.find((event) => event.event_type === 'tool_call')!.input).toBe(TOOL_INPUT);
+      expect(events.find((event) => event.output === ANSWER)!.metadata).toEqual({
+        customer: META,
+        seats: 3,
+      });
+    }
   });
 });

@@ -72,7 +72,7 @@ interface Detail {
     status: string;
   }[];
   run: { run_id: string; events: number; position: number } | null;
-  content: { stored: boolean; pii_redacted: boolean };
+  content: { stored: boolean; pii_redacted: boolean; encrypted: boolean };
 }
 
 /** Exact nano-dollars as a decimal string of dollars (no float on the way). */
@@ -267,6 +267,9 @@ export function RequestDetailPage({ eventId }: { eventId: string }) {
               )}
               <h3>Prompt</h3>
               {content.pii_redacted && <p>PII is redacted from this project’s stored content.</p>}
+              {content.encrypted && (
+                <p>This project stores its content encrypted; it is shown opened for your key.</p>
+              )}
               <Content value={event.input} content={content} />
               <h3>Response</h3>
               <Content value={event.output} content={content} />
