@@ -21,6 +21,7 @@ import {
   type OverviewFigures,
   type OverviewResult,
   type PromptComparisonRow,
+  type PromptPrefixRow,
   type RunSummaryRow,
   type SpendBucketRow,
   type SuccessGroup,
@@ -38,8 +39,10 @@ import {
 } from './activity-queries';
 import {
   modelUsageStatement,
+  promptPrefixesStatement,
   repeatedRequestsStatement,
   type ModelUsageResultRow,
+  type PromptPrefixResultRow,
   type RepeatedRequestResultRow,
 } from './recommendation-queries';
 import { unpricedModelsStatement, type UnpricedModelResultRow } from './unpriced-queries';
@@ -233,6 +236,33 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
       repeat_cost_nanos: BigInt(row.repeat_cost_text),
       unpriced_calls: Number(row.unpriced_calls),
       input_sample: row.input_sample,
+      first_seen: new Date(Number(row.first_ms)).toISOString(),
+      last_seen: new Date(Number(row.last_ms)).toISOString(),
+    }));
+  }
+
+  async promptPrefixes(
+    scope: TenantScope,
+    query: AnalyticsQuery & {
+      minCalls: number;
+      minPrefixTokens: number;
+      cacheTtlMs: number;
+      limit: number;
+    },
+  ): Promise<PromptPrefixRow[]> {
+    const rows = await this.run<PromptPrefixResultRow>(promptPrefixesStatement(scope, query));
+    return rows.map((row) => ({
+      provider: row.provider,
+      model: row.model,
+      prompt_name: row.prompt_name,
+      calls: Number(row.calls),
+      distinct_inputs: Number(row.distinct_inputs),
+      prefix_messages: Number(row.prefix_messages),
+      prefix_tokens: Number(row.prefix_tokens_min),
+      min_input_tokens: Number(row.input_tokens_min),
+      cache_reads: Number(row.cache_reads),
+      unpriced_calls: Number(row.unpriced_calls),
+      prefix_sample: row.prefix_sample,
       first_seen: new Date(Number(row.first_ms)).toISOString(),
       last_seen: new Date(Number(row.last_ms)).toISOString(),
     }));
