@@ -294,18 +294,35 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
       .getByRole('cell', { name: 'gpt-4o', exact: true })
       .waitFor();
 
+    // Three calls opening with the same long system prompt: a prompt-caching recommendation.
+    const system = {
+      role: 'system',
+      content: 'You answer questions about our product. '.repeat(150),
+    };
+    await send(
+      [33, 32, 31].map((minutes, index) =>
+        call(minutes, {
+          provider: 'anthropic',
+          model: 'claude-sonnet-4-6',
+          input_tokens: 2000,
+          cost_usd: undefined,
+          input: [system, { role: 'user', content: `Question ${index}?` }],
+        }),
+      ),
+    );
     // The seeded calls repeat one question: the cache recommendation shows the API's exact saving.
     await visit('recommendations', 'Recommendations');
     const advice = await api<{ recommendations: { kind: string; saving_usd?: string }[] }>(
       `/api/v1/analytics/recommendations?${new URLSearchParams(await shownRange())}`,
     );
-    const repeated = advice.recommendations.find((item) => item.kind === 'repeated_requests');
-    expect(repeated?.saving_usd).toBeDefined();
-    await page
-      .getByTestId('repeated-requests-table')
-      .locator(`[data-usd="${repeated!.saving_usd}"]`)
-      .first()
-      .waitFor();
+    for (const [kind, table] of [
+      ['repeated_requests', 'repeated-requests-table'],
+      ['prompt_caching', 'prompt-caching-table'],
+    ] as const) {
+      const found = advice.recommendations.find((item) => item.kind === kind);
+      expect(found?.saving_usd, kind).toBeDefined();
+      await page.getByTestId(table).locator(`[data-usd="${found!.saving_usd}"]`).first().waitFor();
+    }
 
     await visit('traces', 'Traces');
     await page.getByRole('cell', { name: 'run-e2e-trip' }).click();
@@ -402,7 +419,8 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
       orgs: { total: { requests: number; cost_usd: string }; amount_to_charge_usd: string }[];
     }>(`/api/v1/analytics/chargeback?${new URLSearchParams(range)}`);
     expect(Number(field('requests'))).toBe(report.orgs[0]!.total.requests);
-    expect(Number(field('requests'))).toBe(22);
+    // 17 seeded, 5 sent live, 3 opening with one system prompt (recommendations).
+    expect(Number(field('requests'))).toBe(25);
     expect(Number(field('cost_usd'))).toBe(Number(report.orgs[0]!.total.cost_usd));
     expect(field('amount_to_charge_usd')).toBe(report.orgs[0]!.amount_to_charge_usd);
     // The table names the org, not its id.
