@@ -243,7 +243,6 @@ export interface PromptPrefixRow {
   min_input_tokens: number;
   /** Calls sent while a provider's cache would still hold the prefix (within its lifetime of the previous call). */
   cache_reads: number;
-  unpriced_calls: number;
   /** The start of the shared prefix (up to 200 characters of its JSON). */
   prefix_sample: string;
   first_seen: string;
@@ -370,8 +369,8 @@ export interface AnalyticsStore {
   ): Promise<RepeatedRequestRow[]>;
   /**
    * Groups of at least `minCalls` successful uncached calls sharing leading
-   * messages of at least `minPrefixTokens` (estimated), none of which read
-   * cached input tokens; `cacheTtlMs` decides which calls count as cache reads.
+   * messages of at least `minPrefixTokens` (estimated), none of which read or
+   * wrote cached input tokens; `cacheTtlMs` decides which calls count as cache reads.
    */
   promptPrefixes(
     scope: TenantScope,

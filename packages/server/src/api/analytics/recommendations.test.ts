@@ -78,7 +78,6 @@ describe('promptCachingRecommendations', () => {
     prefix_tokens: 2000,
     min_input_tokens: 2100,
     cache_reads: 9,
-    unpriced_calls: 0,
     prefix_sample: '[{"role":"system"',
     first_seen: new Date(start).toISOString(),
     last_seen: new Date(start + 600_000).toISOString(),

@@ -225,9 +225,7 @@ export function promptCachingRecommendations(
         last_seen: row.last_seen,
       },
       action:
-        row.provider === 'anthropic'
-          ? 'mark the end of the shared messages with cache_control so Anthropic caches them'
-          : 'keep the shared messages first and byte-identical (and pass prompt_cache_key where offered) so the provider caches them',
+        'send the shared messages first and unchanged, and mark them cacheable where the provider asks (Anthropic: cache_control on the last shared message)',
       ...('unknown' in saving
         ? {
             saving_nanos: null,

@@ -261,7 +261,6 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
       prefix_tokens: Number(row.prefix_tokens_min),
       min_input_tokens: Number(row.input_tokens_min),
       cache_reads: Number(row.cache_reads),
-      unpriced_calls: Number(row.unpriced_calls),
       prefix_sample: row.prefix_sample,
       first_seen: new Date(Number(row.first_ms)).toISOString(),
       last_seen: new Date(Number(row.last_ms)).toISOString(),

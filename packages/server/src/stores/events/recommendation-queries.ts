@@ -111,7 +111,6 @@ export interface PromptPrefixResultRow {
   prefix_tokens_min: number | string;
   input_tokens_min: number | string;
   cache_reads: number | string;
-  unpriced_calls: number | string;
   prefix_sample: string;
   first_ms: number | string;
   last_ms: number | string;
@@ -132,8 +131,8 @@ export interface PromptPrefixResultRow {
  * Its tokens are estimated per call as the prefix's share of the call's
  * characters times the input tokens the provider reported (the provider's
  * own tokenizer, so no local one is needed), and the group keeps the
- * smallest estimate. A group in which any call already read cached input
- * tokens is left out: caching is on there already. `cache_reads` counts the
+ * smallest estimate. A group in which any call already read or wrote cached
+ * input tokens is left out: caching is on there already. `cache_reads` counts the
  * calls sent within `cacheTtlMs` of the group's previous call, the ones a
  * provider's cache (5 minutes after its last use) would still hold; every
  * other call would write the prefix to the cache again.
@@ -167,7 +166,6 @@ export function promptPrefixesStatement(
         gap -> gap <= {cache_ttl_ms:UInt64},
         arrayPopFront(arrayDifference(arraySort(groupArray(ts_ms))))
     ) AS cache_reads,
-    countIf(cost_unpriced = 1) AS unpriced_calls,
     substring(any(prefix_text), 1, 200) AS prefix_sample,
     min(ts_ms) AS first_ms,
     max(ts_ms) AS last_ms
@@ -178,8 +176,7 @@ FROM
         model,
         prompt_name,
         input_tokens,
-        cached_tokens,
-        cost_unpriced,
+        toUInt64(cached_tokens) + cache_write_5m_tokens + cache_write_1h_tokens AS cache_tokens,
         cityHash64(input) AS input_hash,
         toInt64(toUnixTimestamp64Milli(ts)) AS ts_ms,
         JSONExtractArrayRaw(input) AS messages,
@@ -193,7 +190,7 @@ FROM
 WHERE has(roles, 'user') AND length(prefix) > 0
 GROUP BY provider, model, prompt_name, cityHash64(prefix_text)
 HAVING calls >= {min_calls:UInt32}
-    AND countIf(cached_tokens > 0) = 0
+    AND countIf(cache_tokens > 0) = 0
     AND prefix_tokens_min >= {min_prefix_tokens:UInt32}
 ORDER BY toUInt64(prefix_tokens_min) * cache_reads DESC, calls DESC, model
 LIMIT {limit:UInt32}`,
