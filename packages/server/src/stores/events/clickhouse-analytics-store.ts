@@ -40,6 +40,7 @@ import {
 import {
   modelUsageStatement,
   promptPrefixesStatement,
+  promptPrefixRowOf,
   repeatedRequestsStatement,
   type ModelUsageResultRow,
   type PromptPrefixResultRow,
@@ -251,20 +252,7 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     },
   ): Promise<PromptPrefixRow[]> {
     const rows = await this.run<PromptPrefixResultRow>(promptPrefixesStatement(scope, query));
-    return rows.map((row) => ({
-      provider: row.provider,
-      model: row.model,
-      prompt_name: row.prompt_name,
-      calls: Number(row.calls),
-      distinct_inputs: Number(row.distinct_inputs),
-      prefix_messages: Number(row.prefix_messages),
-      prefix_tokens: Number(row.prefix_tokens_min),
-      min_input_tokens: Number(row.input_tokens_min),
-      cache_reads: Number(row.cache_reads),
-      prefix_sample: row.prefix_sample,
-      first_seen: new Date(Number(row.first_ms)).toISOString(),
-      last_seen: new Date(Number(row.last_ms)).toISOString(),
-    }));
+    return rows.map(promptPrefixRowOf);
   }
 
   async failures(

@@ -1,4 +1,4 @@
-import type { AnalyticsQuery, TenantScope } from '@tollgate/core';
+import type { AnalyticsQuery, PromptPrefixRow, TenantScope } from '@tollgate/core';
 import { assertLimit, OK_STATUSES_SQL, rawEvents } from './analytics-filters';
 import type { Statement } from './event-queries';
 
@@ -201,5 +201,22 @@ LIMIT {limit:UInt32}`,
       cache_ttl_ms: query.cacheTtlMs,
       limit: query.limit,
     },
+  };
+}
+
+export function promptPrefixRowOf(row: PromptPrefixResultRow): PromptPrefixRow {
+  return {
+    provider: row.provider,
+    model: row.model,
+    prompt_name: row.prompt_name,
+    calls: Number(row.calls),
+    distinct_inputs: Number(row.distinct_inputs),
+    prefix_messages: Number(row.prefix_messages),
+    prefix_tokens: Number(row.prefix_tokens_min),
+    min_input_tokens: Number(row.input_tokens_min),
+    cache_reads: Number(row.cache_reads),
+    prefix_sample: row.prefix_sample,
+    first_seen: new Date(Number(row.first_ms)).toISOString(),
+    last_seen: new Date(Number(row.last_ms)).toISOString(),
   };
 }
