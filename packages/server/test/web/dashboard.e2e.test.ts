@@ -691,6 +691,28 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
     expect((await gatewayCall('e2e-chat', 'e2e-route-edited')).providers_tried).toEqual([
       'sim-backup',
     ]);
+    // The form lists deployments in the order calls try them. Dragging the primary (priority 2,
+    // second) onto the backup puts it first and renumbers the priorities to follow the order.
+    await route.getByRole('button', { name: 'Edit' }).click();
+    const deployments = page.getByTestId('route-edit').getByTestId('route-deployment');
+    const shown = async (field: string) =>
+      Promise.all([0, 1].map((index) => deployments.nth(index).getByLabel(field).inputValue()));
+    expect(await shown('Deployment id')).toEqual(['sim-backup', 'sim-primary']);
+    await deployments.nth(1).getByTestId('deployment-drag').dragTo(deployments.nth(0));
+    expect(await shown('Deployment id')).toEqual(['sim-primary', 'sim-backup']);
+    expect(await shown('Priority')).toEqual(['0', '1']);
+    await page.getByTestId('route-edit').getByRole('button', { name: 'Save route' }).click();
+    await page.getByTestId('route-edit').waitFor({ state: 'detached' });
+    const dragged = await api<{ config: { deployments: Record<string, unknown>[] } }>(
+      '/api/v1/admin/routes/e2e-chat',
+    );
+    expect(dragged.config.deployments).toEqual([
+      expect.objectContaining({ id: 'sim-primary', priority: 0, weight: 3 }),
+      expect.objectContaining({ id: 'sim-backup', priority: 1, weight: 1 }),
+    ]);
+    expect((await gatewayCall('e2e-chat', 'e2e-route-dragged')).providers_tried).toEqual([
+      'sim-primary',
+    ]);
     // Both deployments' breakers, as the providers' health shows them.
     await page.reload();
     await route.getByRole('cell', { name: 'sim-backup' }).waitFor();
