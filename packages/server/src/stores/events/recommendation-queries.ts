@@ -5,7 +5,8 @@ import type { Statement } from './event-queries';
 /**
  * The reads behind cost recommendations (`GET /api/v1/analytics/recommendations`):
  * how each model serves each prompt, identical requests sent again, and
- * calls opening with the same messages. All read raw events of the range, tenant-scoped, values as parameters.
+ * calls opening with the same messages. All read raw events of the range,
+ * tenant-scoped, values as parameters.
  */
 
 export const MAX_RECOMMENDATION_ROWS = 1000;
@@ -131,11 +132,12 @@ export interface PromptPrefixResultRow {
  * Its tokens are estimated per call as the prefix's share of the call's
  * characters times the input tokens the provider reported (the provider's
  * own tokenizer, so no local one is needed), and the group keeps the
- * smallest estimate. A group in which any call already read or wrote cached
- * input tokens is left out: caching is on there already. `cache_reads` counts the
- * calls sent within `cacheTtlMs` of the group's previous call, the ones a
- * provider's cache (5 minutes after its last use) would still hold; every
- * other call would write the prefix to the cache again.
+ * smallest estimate. A group in which any call already read or wrote
+ * cached input tokens is left out: caching is on there already.
+ * `cache_reads` counts the calls sent within `cacheTtlMs` of the group's
+ * previous call, the ones a provider's cache (5 minutes after its last use)
+ * would still hold; every other call would write the prefix to the cache
+ * again.
  */
 export function promptPrefixesStatement(
   scope: TenantScope,
@@ -204,6 +206,7 @@ LIMIT {limit:UInt32}`,
   };
 }
 
+/** A result row of `promptPrefixesStatement` as the analytics store answers it. */
 export function promptPrefixRowOf(row: PromptPrefixResultRow): PromptPrefixRow {
   return {
     provider: row.provider,
