@@ -224,6 +224,31 @@ export interface RepeatedRequestRow {
   last_seen: string;
 }
 
+/**
+ * Successful calls of one model (and prompt) that open with the same messages,
+ * not yet served from a provider's prompt cache: what prompt caching would discount.
+ */
+export interface PromptPrefixRow {
+  provider: string;
+  model: string;
+  prompt_name: string;
+  calls: number;
+  /** Different whole inputs among the calls (they share the prefix, not the rest). */
+  distinct_inputs: number;
+  /** Messages in the shared prefix (those before the last user message). */
+  prefix_messages: number;
+  /** The smallest per-call estimate of the prefix's tokens (its share of the call's input tokens). */
+  prefix_tokens: number;
+  /** The smallest input token count among the calls (picks the price tier). */
+  min_input_tokens: number;
+  /** Calls sent while a provider's cache would still hold the prefix (within its lifetime of the previous call). */
+  cache_reads: number;
+  /** The start of the shared prefix (up to 200 characters of its JSON). */
+  prefix_sample: string;
+  first_seen: string;
+  last_seen: string;
+}
+
 export interface ChargebackRow {
   org_id: string;
   kind: ChargebackKind;
@@ -342,6 +367,20 @@ export interface AnalyticsStore {
     scope: TenantScope,
     query: AnalyticsQuery & { minCalls: number; limit: number },
   ): Promise<RepeatedRequestRow[]>;
+  /**
+   * Groups of at least `minCalls` successful uncached calls sharing leading
+   * messages of at least `minPrefixTokens` (estimated), none of which read or
+   * wrote cached input tokens; `cacheTtlMs` decides which calls count as cache reads.
+   */
+  promptPrefixes(
+    scope: TenantScope,
+    query: AnalyticsQuery & {
+      minCalls: number;
+      minPrefixTokens: number;
+      cacheTtlMs: number;
+      limit: number;
+    },
+  ): Promise<PromptPrefixRow[]>;
   /** Per version of the prompt named `promptName`, from its calls and their feedback. */
   promptComparison(
     scope: TenantScope,

@@ -1,4 +1,4 @@
-import { calculateCost, formatUsdNanos } from '@tollgate/core';
+import { calculateCost, formatUsdNanos, type TokenUsage } from '@tollgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTenant, type TestTenant } from '../helpers/new-tenant';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
@@ -38,6 +38,32 @@ const calls = (count: number, fields: (index: number) => Record<string, unknown>
 
 const usage = { inputTokens: 1000, outputTokens: 200 };
 const perCall = (model: string) => BigInt(calculateCost(model, usage).costNanos);
+
+// A system prompt of about 1,500 tokens, sent unchanged before a question that varies.
+const longSystem = {
+  role: 'system',
+  content: 'You answer questions about our product. '.repeat(150),
+};
+const shortSystem = { role: 'system', content: 'Be brief.' };
+const asked = (system: object, index: number) => [
+  system,
+  { role: 'user', content: `Question number ${1000 + index}?` },
+];
+const minutesAgo = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
+/** Calls at the given minutes after an hour ago, opening with `system`, 2000 input tokens each. */
+const prefixed = (system: object, minutes: number[], fields: Record<string, unknown>) =>
+  minutes.map((minute, index) =>
+    call({
+      input: asked(system, index),
+      input_tokens: 2000,
+      ts: minutesAgo(60 - minute),
+      ...fields,
+    }),
+  );
+/** The estimate the recommendation makes: the system message's share of the input's characters. */
+const prefixTokens = Math.floor(
+  (2000 * JSON.stringify(longSystem).length) / JSON.stringify(asked(longSystem, 0)).length,
+);
 
 interface Answer {
   bounds: Record<string, number>;
@@ -95,9 +121,33 @@ beforeAll(async () => {
     call({ model: 'gpt-4o-mini', input: 'What is 3+3?' }),
     call({ model: 'gpt-4o-mini', input: 'What is 3+3?', status: 'error', error_message: 'x' }),
     ...calls(3, () => ({ model: 'model-nobody-prices', provider: 'acme' })),
+    // The long system prompt on claude-sonnet-4-6: 6 calls, the fifth 10 minutes after the fourth
+    // (the cache has expired: a second write), so 4 cache reads and 2 writes.
+    ...prefixed(longSystem, [0, 1, 2, 3, 13, 14], {
+      prompt_name: 'support',
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-6',
+    }),
+    // gpt-3.5-turbo lists no cache-read price: recommended, its saving unknown.
+    ...prefixed(longSystem, [20, 21, 22], { provider: 'openai', model: 'gpt-3.5-turbo' }),
+    // A short shared prompt: too short to cache.
+    ...prefixed(shortSystem, [30, 31, 32, 33], { provider: 'openai', model: 'gpt-4o' }),
+    // The long prompt already read from the cache by gpt-4o: nothing to suggest.
+    ...prefixed(longSystem, [40, 41, 42, 43], { provider: 'openai', model: 'gpt-4o' }).map(
+      (event, index) => (index === 0 ? event : { ...event, cached_tokens: 1792 }),
+    ),
+    // Only twice on gpt-4o-mini: below the calls needed.
+    ...prefixed(longSystem, [50, 51], { provider: 'openai', model: 'gpt-4o-mini' }),
+    // Caching already on for claude-3-5-haiku (each call wrote the prefix, none read it): nothing to suggest.
+    ...prefixed(longSystem, [55, 56, 57], {
+      provider: 'anthropic',
+      model: 'claude-3-5-haiku',
+      cache_write_5m_tokens: 1500,
+    }),
   ];
   const response = await postJson(server, '/api/v1/events', events);
-  expect(response.status, await response.clone().text()).toBeLessThan(300);
+  // 200, not 207: every seeded event is stored (one out of range would leave a control untested).
+  expect(response.status, await response.clone().text()).toBe(200);
   // Ingested calls reach the budget counters through the reconciler (as every
   // TOLLGATE_BUDGET_RECONCILE_MS); run it now rather than wait.
   await server.app.budgets.reconciler.reconcileAll();
@@ -149,6 +199,49 @@ describe('GET /api/v1/analytics/recommendations', () => {
       input_sample: 'What is 2+2?',
       evidence: { identical_calls: 5, repeats: 4 },
       saving_nanos: (perCall('gpt-4o-mini') * 4n).toString(),
+    });
+  });
+
+  it('finds a long shared prompt prefix prompt caching would discount, with the exact saving', async () => {
+    const caching = ofKind(await recommendations(), 'prompt_caching');
+    expect(caching.map((item) => item.model)).toEqual(['claude-sonnet-4-6', 'gpt-3.5-turbo']);
+    const [found, unknown] = caching;
+    expect(prefixTokens).toBeGreaterThanOrEqual(1024);
+    // Priced at the org's price list, as a call of 2000 input tokens bills.
+    const cost = (usage: Partial<TokenUsage>) =>
+      BigInt(
+        calculateCost('claude-sonnet-4-6', { inputTokens: 2000, outputTokens: 0, ...usage })
+          .costNanos,
+      );
+    const read = cost({}) - cost({ cachedInputTokens: prefixTokens });
+    const writePremium = cost({ cacheWrite5mTokens: prefixTokens }) - cost({});
+    const saving = 4n * read - 2n * writePremium;
+    // By hand: $3/M input, $0.30/M cache read, $3.75/M cache write per token, in nanos.
+    expect(saving).toBe(BigInt(prefixTokens) * (4n * (3000n - 300n) - 2n * (3750n - 3000n)));
+    const monthly = (saving * 30n * 86_400_000n * 2n + BigInt(windowMs)) / (BigInt(windowMs) * 2n);
+    expect(found).toMatchObject({
+      provider: 'anthropic',
+      prompt_name: 'support',
+      evidence: {
+        calls: 6,
+        distinct_inputs: 6,
+        prefix_messages: 1,
+        estimated_prefix_tokens: prefixTokens,
+        cache_reads: 4,
+        cache_writes: 2,
+        first_seen: minutesAgo(60),
+        last_seen: minutesAgo(46),
+      },
+      saving_nanos: saving.toString(),
+      saving_usd: formatUsdNanos(saving),
+      monthly_saving_nanos: monthly.toString(),
+    });
+    expect(String(found!.prefix_sample)).toContain('You answer questions about our product.');
+    expect(unknown).toMatchObject({
+      evidence: { calls: 3, cache_reads: 2 },
+      saving_nanos: null,
+      saving_usd: null,
+      saving_unknown: 'gpt-3.5-turbo has no cache-read price in the price list',
     });
   });
 

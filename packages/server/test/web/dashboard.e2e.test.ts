@@ -294,18 +294,35 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
       .getByRole('cell', { name: 'gpt-4o', exact: true })
       .waitFor();
 
+    // Three calls opening with the same long system prompt: a prompt-caching recommendation.
+    const system = {
+      role: 'system',
+      content: 'You answer questions about our product. '.repeat(150),
+    };
+    await send(
+      [33, 32, 31].map((minutes, index) =>
+        call(minutes, {
+          provider: 'anthropic',
+          model: 'claude-sonnet-4-6',
+          input_tokens: 2000,
+          cost_usd: undefined,
+          input: [system, { role: 'user', content: `Question ${index}?` }],
+        }),
+      ),
+    );
     // The seeded calls repeat one question: the cache recommendation shows the API's exact saving.
     await visit('recommendations', 'Recommendations');
     const advice = await api<{ recommendations: { kind: string; saving_usd?: string }[] }>(
       `/api/v1/analytics/recommendations?${new URLSearchParams(await shownRange())}`,
     );
-    const repeated = advice.recommendations.find((item) => item.kind === 'repeated_requests');
-    expect(repeated?.saving_usd).toBeDefined();
-    await page
-      .getByTestId('repeated-requests-table')
-      .locator(`[data-usd="${repeated!.saving_usd}"]`)
-      .first()
-      .waitFor();
+    for (const [kind, table] of [
+      ['repeated_requests', 'repeated-requests-table'],
+      ['prompt_caching', 'prompt-caching-table'],
+    ] as const) {
+      const found = advice.recommendations.find((item) => item.kind === kind);
+      expect(found?.saving_usd, kind).toBeDefined();
+      await page.getByTestId(table).locator(`[data-usd="${found!.saving_usd}"]`).first().waitFor();
+    }
 
     await visit('traces', 'Traces');
     await page.getByRole('cell', { name: 'run-e2e-trip' }).click();
@@ -402,7 +419,8 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
       orgs: { total: { requests: number; cost_usd: string }; amount_to_charge_usd: string }[];
     }>(`/api/v1/analytics/chargeback?${new URLSearchParams(range)}`);
     expect(Number(field('requests'))).toBe(report.orgs[0]!.total.requests);
-    expect(Number(field('requests'))).toBe(22);
+    // 17 seeded, 5 sent live, 3 opening with one system prompt (recommendations).
+    expect(Number(field('requests'))).toBe(25);
     expect(Number(field('cost_usd'))).toBe(Number(report.orgs[0]!.total.cost_usd));
     expect(field('amount_to_charge_usd')).toBe(report.orgs[0]!.amount_to_charge_usd);
     // The table names the org, not its id.
@@ -672,6 +690,28 @@ describe.skipIf(!present && !required)('dashboard in Chromium', { timeout: 90_00
     await route.getByRole('cell', { name: '2', exact: true }).waitFor();
     expect((await gatewayCall('e2e-chat', 'e2e-route-edited')).providers_tried).toEqual([
       'sim-backup',
+    ]);
+    // The form lists deployments in the order calls try them. Dragging the primary (priority 2,
+    // second) onto the backup puts it first and renumbers the priorities to follow the order.
+    await route.getByRole('button', { name: 'Edit' }).click();
+    const deployments = page.getByTestId('route-edit').getByTestId('route-deployment');
+    const shown = async (field: string) =>
+      Promise.all([0, 1].map((index) => deployments.nth(index).getByLabel(field).inputValue()));
+    expect(await shown('Deployment id')).toEqual(['sim-backup', 'sim-primary']);
+    await deployments.nth(1).getByTestId('deployment-drag').dragTo(deployments.nth(0));
+    expect(await shown('Deployment id')).toEqual(['sim-primary', 'sim-backup']);
+    expect(await shown('Priority')).toEqual(['0', '1']);
+    await page.getByTestId('route-edit').getByRole('button', { name: 'Save route' }).click();
+    await page.getByTestId('route-edit').waitFor({ state: 'detached' });
+    const dragged = await api<{ config: { deployments: Record<string, unknown>[] } }>(
+      '/api/v1/admin/routes/e2e-chat',
+    );
+    expect(dragged.config.deployments).toEqual([
+      expect.objectContaining({ id: 'sim-primary', priority: 0, weight: 3 }),
+      expect.objectContaining({ id: 'sim-backup', priority: 1, weight: 1 }),
+    ]);
+    expect((await gatewayCall('e2e-chat', 'e2e-route-dragged')).providers_tried).toEqual([
+      'sim-primary',
     ]);
     // Both deployments' breakers, as the providers' health shows them.
     await page.reload();

@@ -8,6 +8,9 @@ interface Bounds {
   max_success_rate_drop_points: number;
   max_p95_latency_increase: number;
   min_identical_calls: number;
+  min_prefix_calls: number;
+  min_cacheable_prefix_tokens: number;
+  prompt_cache_ttl_minutes: number;
   month_days: number;
 }
 interface Usage {
@@ -36,6 +39,30 @@ interface RepeatedRequests extends Saving {
   input_sample: string;
   evidence: { identical_calls: number; repeats: number; first_seen: string; last_seen: string };
 }
+/** A saving the price list cannot tell: null amounts and the reason. */
+interface MaybeSaving {
+  saving_usd: string | null;
+  monthly_saving_usd: string | null;
+  saving_unknown?: string;
+}
+interface PromptCaching extends MaybeSaving {
+  kind: 'prompt_caching';
+  provider: string;
+  model: string;
+  prompt_name: string;
+  prefix_sample: string;
+  action: string;
+  evidence: {
+    calls: number;
+    distinct_inputs: number;
+    prefix_messages: number;
+    estimated_prefix_tokens: number;
+    cache_reads: number;
+    cache_writes: number;
+    first_seen: string;
+    last_seen: string;
+  };
+}
 interface UnpricedModel {
   kind: 'unpriced_model';
   model: string;
@@ -55,7 +82,8 @@ interface BudgetProjection {
   projected_overrun_usd: string;
   evidence: { spent_usd: string; amount_usd: string };
 }
-type Recommendation = CheaperModel | RepeatedRequests | UnpricedModel | BudgetProjection;
+type Recommendation =
+  CheaperModel | RepeatedRequests | PromptCaching | UnpricedModel | BudgetProjection;
 interface Answer {
   from: string;
   to: string;
@@ -68,9 +96,9 @@ const ofKind = <Kind extends Recommendation['kind']>(answer: Answer, kind: Kind)
     (item): item is Extract<Recommendation, { kind: Kind }> => item.kind === kind,
   );
 
-/** The sum of exact decimal USD strings, for display only. */
-const monthlyTotal = (items: Saving[]) =>
-  items.reduce((sum, item) => sum + Number(item.monthly_saving_usd), 0);
+/** The sum of exact decimal USD strings, for display only (unknown savings are left out). */
+const monthlyTotal = (items: MaybeSaving[]) =>
+  items.reduce((sum, item) => sum + Number(item.monthly_saving_usd ?? 0), 0);
 
 const usageText = (usage: Usage) =>
   `${formatCount(usage.calls)} calls · ${formatPercent(usage.success_rate)} ok · p95 ${formatDuration(usage.latency_p95_ms)} · ${formatUsd(usage.cost_usd)}`;
@@ -78,7 +106,8 @@ const usageText = (usage: Usage) =>
 /**
  * Where the recorded traffic could cost less (`GET /api/v1/analytics/recommendations`):
  * a cheaper model on the same prompt within the stated bounds, identical requests a
- * response cache would have answered, unpriced models and budgets projected to run out;
+ * response cache would have answered, long shared prompt prefixes provider prompt caching
+ * would discount, unpriced models and budgets projected to run out;
  * each with its evidence and the exact saving in the range and per month.
  */
 export function RecommendationsPage() {
@@ -117,7 +146,12 @@ function BoundsNote({ bounds }: { bounds: Bounds }) {
         {bounds.max_success_rate_drop_points} points lower and its p95 latency at most{' '}
         {Math.round(bounds.max_p95_latency_increase * 100)}% higher. Repeats are successful,
         uncached calls with the same model and input seen {bounds.min_identical_calls} times or
-        more. Monthly figures continue the range&apos;s rate over {bounds.month_days} days.
+        more. Prompt caching is suggested when {bounds.min_prefix_calls} or more successful calls of
+        a model open with the same messages (those before the last user message), estimated at{' '}
+        {bounds.min_cacheable_prefix_tokens} tokens or more, none yet read from the cache; a call
+        within {bounds.prompt_cache_ttl_minutes} minutes of the previous one counts as a cache read,
+        any other as a cache write. Monthly figures continue the range&apos;s rate over{' '}
+        {bounds.month_days} days.
       </p>
     </section>
   );
@@ -126,6 +160,7 @@ function BoundsNote({ bounds }: { bounds: Bounds }) {
 function Recommendations({ answer }: { answer: Answer }) {
   const cheaper = ofKind(answer, 'cheaper_model');
   const repeated = ofKind(answer, 'repeated_requests');
+  const caching = ofKind(answer, 'prompt_caching');
   const unpriced = ofKind(answer, 'unpriced_model');
   const budgets = ofKind(answer, 'budget_projection');
   return (
@@ -140,6 +175,11 @@ function Recommendations({ answer }: { answer: Answer }) {
           label="Response cache, per month"
           value={formatUsd(monthlyTotal(repeated))}
           testId="saving-cache"
+        />
+        <Stat
+          label="Prompt caching, per month"
+          value={formatUsd(monthlyTotal(caching))}
+          testId="saving-prompt-caching"
         />
         <Stat label="Unpriced models" value={formatCount(unpriced.length)} />
         <Stat label="Budgets running out" value={formatCount(budgets.length)} />
@@ -197,6 +237,40 @@ function Recommendations({ answer }: { answer: Answer }) {
               },
               savingColumn(),
               monthlyColumn(),
+            ]}
+          />
+        </section>
+      )}
+      {caching.length > 0 && (
+        <section className="panel">
+          <h2>Long shared prompt prefixes provider prompt caching would discount</h2>
+          <SortableTable
+            testId="prompt-caching-table"
+            rows={caching}
+            columns={[
+              { key: 'model', label: 'Model', render: (row) => `${row.provider} ${row.model}` },
+              { key: 'prompt_name', label: 'Prompt', render: (row) => row.prompt_name || '(none)' },
+              { key: 'prefix_sample', label: 'Shared prefix' },
+              {
+                key: 'evidence',
+                label: 'Evidence',
+                sortable: false,
+                render: (row) => (
+                  <>
+                    {formatCount(row.evidence.calls)} calls (
+                    {formatCount(row.evidence.distinct_inputs)} different) open with{' '}
+                    {formatCount(row.evidence.prefix_messages)} message(s) of ~
+                    {formatCount(row.evidence.estimated_prefix_tokens)} tokens;{' '}
+                    {formatCount(row.evidence.cache_reads)} cache reads,{' '}
+                    {formatCount(row.evidence.cache_writes)} writes;{' '}
+                    {formatTime(row.evidence.first_seen)} to {formatTime(row.evidence.last_seen)}
+                    <br />
+                    {row.action}
+                  </>
+                ),
+              },
+              maybeSavingColumn('saving_usd', 'Saving in range'),
+              maybeSavingColumn('monthly_saving_usd', 'Per month'),
             ]}
           />
         </section>
@@ -285,5 +359,24 @@ function monthlyColumn<Row extends Saving>() {
     render: (row: Row) => (
       <span data-usd={row.monthly_saving_usd}>{formatUsd(row.monthly_saving_usd)}</span>
     ),
+  };
+}
+
+/** A saving column that shows "unknown" (with the reason) where the price list cannot tell, never $0. */
+function maybeSavingColumn<Row extends MaybeSaving>(
+  key: 'saving_usd' | 'monthly_saving_usd',
+  label: string,
+) {
+  return {
+    key,
+    label,
+    align: 'right' as const,
+    value: (row: Row) => (row[key] === null ? -1 : Number(row[key])),
+    render: (row: Row) =>
+      row[key] === null ? (
+        <span title={row.saving_unknown}>unknown</span>
+      ) : (
+        <span data-usd={row[key]}>{formatUsd(row[key])}</span>
+      ),
   };
 }

@@ -92,9 +92,38 @@ const PLACEHOLDERS: Partial<Record<(typeof EDITED)[number], string>> = {
 };
 
 /**
+ * `drafts` with the one at `from` dragged to `to`, priorities renumbered to
+ * follow the new order from 0: neighbours that shared a priority keep sharing
+ * one (their weights split the traffic), the dragged deployment gets its own.
+ */
+function dragged(drafts: Draft[], from: number, to: number): Draft[] {
+  const next = [...drafts];
+  const [moved] = next.splice(from, 1);
+  next.splice(to, 0, moved!);
+  const priorityOf = (draft: Draft) => Number(draft.priority || 0);
+  let priority = 0;
+  return next.map((draft, index) => {
+    const before = next[index - 1];
+    const tied =
+      before !== undefined &&
+      draft !== moved &&
+      before !== moved &&
+      priorityOf(before) === priorityOf(draft);
+    if (index > 0 && !tied) priority += 1;
+    return { ...draft, priority: String(priority) };
+  });
+}
+
+/** Lower priority first (the order calls try them), the stored order within a priority. */
+const byPriority = (a: DeploymentConfig, b: DeploymentConfig) => a.priority - b.priority;
+
+/**
  * Creates a route (no `model`) or replaces one through `PUT /api/v1/admin/routes/:model`:
  * its deployments with priority (lower first), weight (share within a priority),
  * per-attempt timeout and retries. The API's validation message shows below the form.
+ * Deployments are listed in the order calls try them; dragging one by its handle onto
+ * another puts it there and renumbers the priorities to match (`dragged`); Up and Down
+ * only reorder the list.
  */
 export function RouteForm(props: {
   model?: string;
@@ -105,8 +134,9 @@ export function RouteForm(props: {
 }) {
   const editing = props.model !== undefined;
   const [drafts, setDrafts] = useState<Draft[]>(() =>
-    props.config ? props.config.deployments.map(draftOf) : [draftOf()],
+    props.config ? [...props.config.deployments].sort(byPriority).map(draftOf) : [draftOf()],
   );
+  const [dragging, setDragging] = useState<number | undefined>();
   const change = (index: number, field: (typeof EDITED)[number], value: string) =>
     setDrafts(drafts.map((draft, at) => (at === index ? { ...draft, [field]: value } : draft)));
   const move = (index: number, by: number) => {
@@ -151,8 +181,39 @@ export function RouteForm(props: {
         />
       </label>
       {drafts.map((draft, index) => (
-        <fieldset key={index} data-testid="route-deployment" className="filters">
-          <legend>Deployment {index + 1}</legend>
+        <fieldset
+          key={index}
+          data-testid="route-deployment"
+          className={index === dragging ? 'filters dragging' : 'filters'}
+          onDragOver={(event) => {
+            if (dragging !== undefined) event.preventDefault();
+          }}
+          onDrop={(event) => {
+            event.preventDefault();
+            if (dragging !== undefined && dragging !== index) {
+              setDrafts(dragged(drafts, dragging, index));
+            }
+            setDragging(undefined);
+          }}
+        >
+          <legend>
+            <span
+              className="drag-handle"
+              draggable
+              title="Drag onto another deployment to put it there; priorities follow the order"
+              aria-label={`Drag deployment ${index + 1}`}
+              data-testid="deployment-drag"
+              onDragStart={(event) => {
+                event.dataTransfer.effectAllowed = 'move';
+                event.dataTransfer.setData('text/plain', String(index));
+                setDragging(index);
+              }}
+              onDragEnd={() => setDragging(undefined)}
+            >
+              ⠿
+            </span>{' '}
+            Deployment {index + 1}
+          </legend>
           <label>
             Provider
             <select

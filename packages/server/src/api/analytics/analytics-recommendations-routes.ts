@@ -12,6 +12,7 @@ import {
 import {
   budgetRecommendations,
   cheaperModelRecommendations,
+  promptCachingRecommendations,
   RECOMMENDATION_BOUNDS,
   repeatedRequestRecommendations,
   unpricedRecommendations,
@@ -27,7 +28,8 @@ const recommendationsSchema = z.object({
  * calls in the range could cost less, each with its evidence and the exact
  * saving (in the range and per month at the same rate): models without a
  * price, a cheaper model serving the same prompt within the stated bounds,
- * identical requests a response cache would have answered, and budgets
+ * identical requests a response cache would have answered, long shared
+ * prompt prefixes provider prompt caching would discount, and budgets
  * projected to run out before their period ends. Reads run one after another
  * (concurrent reads contend on the embedded engine).
  */
@@ -56,6 +58,13 @@ export async function analyticsRecommendationsRoutes(fastify: FastifyInstance): 
         minCalls: RECOMMENDATION_BOUNDS.min_identical_calls,
         limit: extra.limit,
       });
+      const prefixes = await analytics.promptPrefixes(scope, {
+        ...query,
+        minCalls: RECOMMENDATION_BOUNDS.min_prefix_calls,
+        minPrefixTokens: RECOMMENDATION_BOUNDS.min_cacheable_prefix_tokens,
+        cacheTtlMs: RECOMMENDATION_BOUNDS.prompt_cache_ttl_minutes * 60_000,
+        limit: extra.limit,
+      });
       const budgets = await budgetInputs(app, scope);
       const cheaper = cheaperModelRecommendations(usage, prices, windowMs).slice(0, extra.limit);
       return {
@@ -65,6 +74,7 @@ export async function analyticsRecommendationsRoutes(fastify: FastifyInstance): 
           ...unpricedRecommendations(unpriced),
           ...cheaper,
           ...repeatedRequestRecommendations(repeated, windowMs),
+          ...promptCachingRecommendations(prefixes, prices, windowMs),
           ...budgetRecommendations(budgets, Date.now()),
         ],
       };

@@ -2,6 +2,7 @@ import {
   calculateCost,
   type ModelUsageRow,
   type PriceList,
+  type PromptPrefixRow,
   type RepeatedRequestRow,
   type UnpricedModelRow,
 } from '@tollgate/core';
@@ -23,6 +24,12 @@ export const RECOMMENDATION_BOUNDS = {
   max_p95_latency_increase: 0.2,
   /** Identical requests (same model and input) seen at least this often form a repeat group. */
   min_identical_calls: 2,
+  /** Calls that must open with the same messages before prompt caching is suggested. */
+  min_prefix_calls: 3,
+  /** The shortest prefix providers cache (OpenAI and Anthropic: 1024 tokens; some models need more). */
+  min_cacheable_prefix_tokens: 1024,
+  /** How long a provider keeps a cached prefix after its last use (Anthropic 5 minutes; OpenAI 5 to 10). */
+  prompt_cache_ttl_minutes: 5,
   /** Savings are projected to a month of this many days at the range's rate. */
   month_days: 30,
 } as const;
@@ -177,6 +184,90 @@ export function repeatedRequestRecommendations(
       ...money(row.repeat_cost_nanos, 'saving'),
       ...money(perMonth(row.repeat_cost_nanos, windowMs), 'monthly_saving'),
     }));
+}
+
+/**
+ * Calls that open with the same long messages (see `promptPrefixesStatement`)
+ * and would have read them from the provider's prompt cache. With P the
+ * group's prefix tokens, each call priced at the group's smallest input (so
+ * the price tier is the one its calls bill at, or a cheaper one):
+ * a cache read saves cost(input) − cost(input with P cached), and each other
+ * call writes the prefix to the cache and pays cost(input with P written) −
+ * cost(input) more (Anthropic 1.25× input; OpenAI nothing). saving =
+ * reads × the first − writes × the second, all from the one cost function
+ * and the org's price list, so exact. A model without a price, or without a
+ * cache-read price, gets the recommendation with its saving unknown (null),
+ * never $0; a group where caching would not pay is left out.
+ */
+export function promptCachingRecommendations(
+  rows: PromptPrefixRow[],
+  prices: PriceList,
+  windowMs: number,
+): Recommendation[] {
+  const found: Recommendation[] = [];
+  for (const row of rows) {
+    const saving = promptCachingSaving(row, prices);
+    if ('nanos' in saving && saving.nanos <= 0n) continue;
+    found.push({
+      kind: 'prompt_caching',
+      provider: row.provider,
+      model: row.model,
+      prompt_name: row.prompt_name,
+      prefix_sample: row.prefix_sample,
+      evidence: {
+        calls: row.calls,
+        distinct_inputs: row.distinct_inputs,
+        prefix_messages: row.prefix_messages,
+        estimated_prefix_tokens: row.prefix_tokens,
+        cache_reads: row.cache_reads,
+        cache_writes: row.calls - row.cache_reads,
+        first_seen: row.first_seen,
+        last_seen: row.last_seen,
+      },
+      action:
+        'send the shared messages first and unchanged, and mark them cacheable where the provider asks (Anthropic: cache_control on the last shared message)',
+      ...('unknown' in saving
+        ? {
+            saving_nanos: null,
+            saving_usd: null,
+            monthly_saving_nanos: null,
+            monthly_saving_usd: null,
+            saving_unknown: saving.unknown,
+          }
+        : {
+            ...money(saving.nanos, 'saving'),
+            ...money(perMonth(saving.nanos, windowMs), 'monthly_saving'),
+          }),
+    });
+  }
+  // Known savings, largest first; unknown ones after them.
+  return found.sort((a, b) =>
+    a.saving_nanos === null || b.saving_nanos === null
+      ? Number(a.saving_nanos === null) - Number(b.saving_nanos === null)
+      : compareNanos(b.saving_nanos, a.saving_nanos),
+  );
+}
+
+/** The group's exact saving with prompt caching, or why its model's prices cannot say. */
+export function promptCachingSaving(
+  row: PromptPrefixRow,
+  prices: PriceList,
+): { nanos: bigint } | { unknown: string } {
+  const inputTokens = Math.max(row.min_input_tokens, row.prefix_tokens);
+  const prefix = row.prefix_tokens;
+  const cost = (usage: { cachedInputTokens?: number; cacheWrite5mTokens?: number }) =>
+    calculateCost(row.model, { inputTokens, outputTokens: 0, ...usage }, prices);
+  const plain = cost({});
+  if (!plain.priced) return { unknown: `${row.model} has no price in the price list` };
+  if (plain.price?.price.rates?.cachedInput === undefined) {
+    return { unknown: `${row.model} has no cache-read price in the price list` };
+  }
+  const base = BigInt(plain.costNanos);
+  const readSaving = base - BigInt(cost({ cachedInputTokens: prefix }).costNanos);
+  const writePremium = BigInt(cost({ cacheWrite5mTokens: prefix }).costNanos) - base;
+  const reads = BigInt(row.cache_reads);
+  const writes = BigInt(row.calls - row.cache_reads);
+  return { nanos: reads * readSaving - writes * writePremium };
 }
 
 export interface BudgetProjectionInput {

@@ -21,6 +21,7 @@ import {
   type OverviewFigures,
   type OverviewResult,
   type PromptComparisonRow,
+  type PromptPrefixRow,
   type RunSummaryRow,
   type SpendBucketRow,
   type SuccessGroup,
@@ -38,8 +39,11 @@ import {
 } from './activity-queries';
 import {
   modelUsageStatement,
+  promptPrefixesStatement,
+  promptPrefixRowOf,
   repeatedRequestsStatement,
   type ModelUsageResultRow,
+  type PromptPrefixResultRow,
   type RepeatedRequestResultRow,
 } from './recommendation-queries';
 import { unpricedModelsStatement, type UnpricedModelResultRow } from './unpriced-queries';
@@ -236,6 +240,19 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
       first_seen: new Date(Number(row.first_ms)).toISOString(),
       last_seen: new Date(Number(row.last_ms)).toISOString(),
     }));
+  }
+
+  async promptPrefixes(
+    scope: TenantScope,
+    query: AnalyticsQuery & {
+      minCalls: number;
+      minPrefixTokens: number;
+      cacheTtlMs: number;
+      limit: number;
+    },
+  ): Promise<PromptPrefixRow[]> {
+    const rows = await this.run<PromptPrefixResultRow>(promptPrefixesStatement(scope, query));
+    return rows.map(promptPrefixRowOf);
   }
 
   async failures(
