@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CircuitBreaker, HotStoreBreakerStateStore, systemClock } from '@tollgate/core';
+import { CircuitBreaker, HotStoreBreakerStateStore, type Clock } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { ChatCall } from './call/chat-call';
@@ -34,10 +34,18 @@ declare module 'fastify' {
   }
 }
 
+export interface GatewayPluginOptions {
+  /** The app's clock: breakers, retries and backoff, attempt timeouts, video polling. */
+  clock: Clock;
+}
+
 /** The LLM gateway: providers, routes, breakers, cache and the provider-format endpoints. */
 export const gatewayPlugin = fastifyPlugin(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, options: GatewayPluginOptions) => {
     const { configuration, stores } = app;
+    const { clock } = options;
+    // Providers read Retry-After dates (and the simulated one its video jobs) on the same clock.
+    const now = () => clock.now();
     const secret = loadSecretKey(
       configuration.secretKey,
       join(configuration.dataDir, 'secret.key'),
@@ -60,6 +68,7 @@ export const gatewayPlugin = fastifyPlugin(
       failureThreshold: configuration.breaker.failureThreshold,
       coolDownMs: configuration.breaker.coolDownMs,
       windowMs: configuration.breaker.windowMs,
+      clock,
       onStoreError: (error) =>
         app.log.warn(
           { err: error },
@@ -71,10 +80,11 @@ export const gatewayPlugin = fastifyPlugin(
     const router = new GatewayRouter({
       // Both go through the outbound policy: the operator's add the loop header, the tenants' are
       // also held to the addresses the operator allows.
-      providers: createProviders({ dispatcher: app.outbound.dispatcher('operator') }),
-      tenantProviders: createProviders({ dispatcher: app.outbound.dispatcher('tenant') }),
+      providers: createProviders({ dispatcher: app.outbound.dispatcher('operator'), now }),
+      tenantProviders: createProviders({ dispatcher: app.outbound.dispatcher('tenant'), now }),
       breaker,
       routeTable,
+      clock,
     });
     const twins = new CallTwins(stores.hot, app.log);
     const chat = new ChatCall({
@@ -93,7 +103,7 @@ export const gatewayPlugin = fastifyPlugin(
       routeTable,
       pricing: app.pricing,
       recorder,
-      clock: systemClock,
+      clock,
       settings: configuration.videos,
       logger: app.log,
     });
@@ -103,7 +113,7 @@ export const gatewayPlugin = fastifyPlugin(
       routeTable,
       meta: stores.meta,
       recorder,
-      clock: systemClock,
+      clock,
       settings: configuration.videos,
       onJobStarted: (nextPollAt) => videoFollower.wake(nextPollAt),
     });
