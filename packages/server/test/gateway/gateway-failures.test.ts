@@ -1,14 +1,20 @@
 /**
  * Upstream failures of every kind, through the real server and the official
  * clients: which upstream got each request and in what order, how many
- * retries, what the client saw, and the one `prompt_call` event each call
- * left (the circuit breaker's transitions: gateway-breaker.test.ts). Every
- * scenario has its own route and upstreams (a breaker is per upstream), so
- * breakers and scripted replies never leak from one test into another; the
- * server is started once because starting one costs seconds.
+ * retries, what the client saw, the circuit breaker's transitions, and the one
+ * `prompt_call` event each call left. Every scenario has its own route and
+ * upstreams (a breaker is per upstream), so breakers and scripted replies never
+ * leak from one test into another; the server is started once because
+ * starting one costs seconds. The breaker scenarios run on a second app over
+ * the same stores whose clock is a `ManualClock`: their cool-downs and the
+ * probe's attempt timeout pass when the test moves it, while the other
+ * scenarios keep real timeouts and backoff.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Anthropic from '@anthropic-ai/sdk';
+import { ManualClock } from '@tollgate/core';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,9 +25,12 @@ import {
   type GatewayServer,
 } from '../helpers/gateway-server';
 import { drainChat, drainMessages, FIXTURE_TEXT } from '../helpers/gateway-streams';
+import { createTempDir } from '../helpers/temp-dir';
+import { startTestServer, type TestServer } from '../helpers/test-server';
 import { startAnthropicUpstream } from '../helpers/upstreams/anthropic-upstream';
 import { openAIWire, startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';
 import { replyFor, type ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
+import { until } from '../helpers/poll';
 import {
   ArrivalLog,
   newRequestId,
@@ -40,6 +49,8 @@ const RETRY_AFTER_MS = 300;
 const BREAKER_FAILURES = 2;
 /** ...and let a probe through after this long. */
 const BREAKER_COOLDOWN_MS = 1_000;
+/** How long the breaker tests' probe hangs before its attempt times out. */
+const PROBE_TIMEOUT_MS = 1_000;
 
 const UPSTREAM_NAMES = [
   'errorsPrimary',
@@ -56,10 +67,13 @@ const UPSTREAM_NAMES = [
   'brokenEarlyPrimary',
   'brokenEarlySecondary',
   'stalledSecondary',
+  'breakerPrimary',
+  'breakerSecondary',
 ] as const;
 type UpstreamName = (typeof UPSTREAM_NAMES)[number];
 
 let gateway: GatewayServer;
+let server: TestServer;
 let reader: EventReader;
 let openai: OpenAI;
 let anthropic: Anthropic;
@@ -69,6 +83,11 @@ let claudeSecondary: ScriptedUpstream;
 let stalledPrimary: StalledStreamUpstream;
 let stalledAlone: StalledStreamUpstream;
 let log: ArrivalLog;
+/** The breaker scenarios' app, its routes file, client and clock. */
+const breakerDirectory = createTempDir();
+let breakerServer: TestServer;
+let breakerClient: OpenAI;
+const clock = new ManualClock(Date.now());
 /** Every request id sent, to check at the end that each left exactly one event. */
 const sentRequestIds: string[] = [];
 
@@ -166,10 +185,41 @@ beforeAll(async () => {
       TOLLGATE_BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
     },
   );
-  ({ reader, openai, anthropic } = gateway);
+  ({ server, reader, openai, anthropic } = gateway);
+
+  // Over the first server's stores (its org, keys and events), so it starts in a moment.
+  const breakerRoutes = join(breakerDirectory.path, 'routes.yaml');
+  writeFileSync(
+    breakerRoutes,
+    [
+      'routes:',
+      route(
+        'breaker',
+        openAIDeployment('breakerPrimary', { maxRetries: 0, timeoutMs: PROBE_TIMEOUT_MS }),
+        openAIDeployment('breakerSecondary', { priority: 1, maxRetries: 0 }),
+      ),
+      '',
+    ].join('\n'),
+  );
+  breakerServer = await startTestServer({
+    environment: {
+      TOLLGATE_ROUTES: breakerRoutes,
+      TEST_OPENAI_KEY: 'sk-test-openai',
+      TOLLGATE_BREAKER_FAILURES: String(BREAKER_FAILURES),
+      TOLLGATE_BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
+    },
+    build: { stores: server.app.stores, clock },
+  });
+  breakerClient = new OpenAI({
+    apiKey: server.tenant.projectKey,
+    baseURL: `${breakerServer.url}/v1`,
+    maxRetries: 0,
+  });
 }, 120_000);
 
 afterAll(async () => {
+  await breakerServer?.close();
+  breakerDirectory.remove();
   await gateway?.close();
   await Promise.all(
     [
@@ -508,6 +558,119 @@ describe('streams', () => {
       provider: 'anthropic',
     });
     expect(event.error_message).toContain('stream broke');
+  });
+});
+
+describe('the circuit breaker, through HTTP', () => {
+  async function breakerState(): Promise<string> {
+    const { gateway: breakerGateway } = breakerServer.app;
+    const route = await breakerGateway.routeTable.resolve(server.tenant.orgId, 'breaker');
+    const primary = route!.deployments.find((deployment) => deployment.id === 'breakerPrimary')!;
+    return (await breakerGateway.router.snapshot(server.tenant.orgId, primary)).state;
+  }
+
+  async function callBreakerRoute(label: string) {
+    const { id, options } = withRequestId(label);
+    const { data, response } = await breakerClient.chat.completions
+      .create({ model: 'breaker', messages: MESSAGES }, options)
+      .withResponse();
+    expect(data.choices[0]!.message.content).toBe(FIXTURE_TEXT);
+    return { id, attemptsHeader: response.headers.get('x-tollgate-attempts') };
+  }
+
+  async function waitForArrivals(count: number): Promise<void> {
+    await until(() => log.arrivals.length >= count, `${count} requests to arrive`);
+  }
+
+  it(`opens after ${BREAKER_FAILURES} failures: the next call skips the deployment without calling it`, async () => {
+    const failures: string[] = [];
+    for (let failure = 1; failure <= BREAKER_FAILURES; failure++) {
+      log.clear();
+      upstreams.breakerPrimary.script('server-error');
+      upstreams.breakerSecondary.script('text');
+      const { id, attemptsHeader } = await callBreakerRoute(`breaker-failure-${failure}`);
+      expect(log.order()).toEqual(['breakerPrimary', 'breakerSecondary']);
+      expect(attemptsHeader).toBe('2');
+      failures.push(id);
+    }
+    expect(await breakerState()).toBe('open');
+
+    log.clear();
+    upstreams.breakerSecondary.script('text');
+    const skipped = await callBreakerRoute('breaker-skipped');
+    expect(log.order()).toEqual(['breakerSecondary']);
+    expect(skipped.attemptsHeader).toBe('1');
+
+    for (const id of failures) {
+      expect(await promptCallOf(reader, id)).toMatchObject({
+        status: 'success',
+        attempts: 2,
+        providers_tried: ['breakerPrimary', 'breakerSecondary'],
+      });
+    }
+    expect(await promptCallOf(reader, skipped.id)).toMatchObject({
+      status: 'success',
+      attempts: 1,
+      providers_tried: ['breakerSecondary'],
+    });
+  });
+
+  it('lets exactly one probe through after the cool-down; its failure re-opens, its success closes', async () => {
+    await clock.advance(BREAKER_COOLDOWN_MS);
+    log.clear();
+    // The probe hangs until its attempt times out: calls made meanwhile must not reach the upstream.
+    upstreams.breakerPrimary.script('hang');
+    upstreams.breakerSecondary.script('text');
+    upstreams.breakerSecondary.script('text');
+    upstreams.breakerSecondary.script('text');
+    const primaryCalls = upstreams.breakerPrimary.requests.length;
+    const probe = callBreakerRoute('breaker-failed-probe');
+    await waitForArrivals(1);
+    expect(await breakerState()).toBe('half-open');
+    const during = await Promise.all([
+      callBreakerRoute('breaker-during-probe-1'),
+      callBreakerRoute('breaker-during-probe-2'),
+    ]);
+    expect(upstreams.breakerPrimary.requests.length).toBe(primaryCalls + 1);
+    // The probe's attempt times out when the clock reaches it; it then fails over.
+    await clock.advance(PROBE_TIMEOUT_MS);
+    const failedProbe = await probe;
+    expect(log.order()).toEqual([
+      'breakerPrimary',
+      'breakerSecondary',
+      'breakerSecondary',
+      'breakerSecondary',
+    ]);
+    expect(await breakerState()).toBe('open');
+    expect(failedProbe.attemptsHeader).toBe('2');
+    expect(await promptCallOf(reader, failedProbe.id)).toMatchObject({
+      status: 'success',
+      attempts: 2,
+      providers_tried: ['breakerPrimary', 'breakerSecondary'],
+    });
+    for (const call of during) {
+      expect(call.attemptsHeader).toBe('1');
+      expect(await promptCallOf(reader, call.id)).toMatchObject({
+        attempts: 1,
+        providers_tried: ['breakerSecondary'],
+      });
+    }
+
+    await clock.advance(BREAKER_COOLDOWN_MS);
+    log.clear();
+    upstreams.breakerPrimary.script('text');
+    const goodProbe = await callBreakerRoute('breaker-good-probe');
+    expect(log.order()).toEqual(['breakerPrimary']);
+    expect(await breakerState()).toBe('closed');
+    expect(await promptCallOf(reader, goodProbe.id)).toMatchObject({
+      status: 'success',
+      attempts: 1,
+      providers_tried: ['breakerPrimary'],
+    });
+
+    upstreams.breakerPrimary.script('text');
+    await callBreakerRoute('breaker-closed');
+    expect(log.order()).toEqual(['breakerPrimary', 'breakerPrimary']);
   });
 });
 
