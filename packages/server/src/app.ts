@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { systemClock, type Clock } from '@tollgate/core';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { adminAlertsRoutes } from './api/admin-alerts-routes';
 import { adminCredentialsRoutes } from './api/admin-credentials-routes';
@@ -45,7 +46,7 @@ import { replayCallJournal } from './ingest/call-journal-replay';
 import { CALL_RECORD_LIMITS, CallRecordBatch } from './ingest/call-record-batch';
 import { PromptCallObservers } from './gateway/call/prompt-call-observers';
 import { metricsPlugin } from './metrics/metrics-plugin';
-import { alertsPlugin, type AlertsPluginOptions } from './alerts/alerts-plugin';
+import { alertsPlugin } from './alerts/alerts-plugin';
 import { Spool } from './ingest/spool';
 import { PricingService } from './pricing/pricing-service';
 import { outboundPlugin, type OutboundPluginOptions } from './outbound/outbound-plugin';
@@ -77,10 +78,14 @@ export interface BuildAppOptions {
   stores?: Stores;
   /** Pino options or false; defaults to JSON logs at the configured level. */
   logger?: FastifyServerOptions['logger'];
-  /** Alert evaluation options (tests shorten the webhook backoff). */
-  alerts?: AlertsPluginOptions;
-  /** Budget webhook retries and clock (tests shorten and move them). */
-  budgets?: BudgetsPluginOptions;
+  /**
+   * Where every part that keeps time reads it and waits on it: breakers, retries and backoff,
+   * video polling, budget periods and webhook retries, alert evaluation and webhook backoff, rate
+   * limits, the memory hot store's TTLs. Default the system clock; tests pass a `ManualClock`.
+   */
+  clock?: Clock;
+  /** Budget webhook retries (tests shorten them). */
+  budgets?: Pick<BudgetsPluginOptions, 'webhook'>;
   /** Outbound policy options (tests inject a name resolver). */
   outbound?: OutboundPluginOptions;
 }
@@ -117,7 +122,8 @@ export async function buildApp(
       })
     : disabledErrorReporter;
   makePrivateDirectory(configuration.dataDir);
-  const stores = options.stores ?? (await openStores(configuration));
+  const clock = options.clock ?? systemClock;
+  const stores = options.stores ?? (await openStores(configuration, { clock }));
   // The master key wraps provider secrets and each org's content key. A wrong one stops start-up.
   const secret = loadSecretKey(configuration.secretKey, join(configuration.dataDir, 'secret.key'));
   if (secret.generated) {
@@ -224,11 +230,11 @@ export async function buildApp(
   await app.register(analyticsRoutes);
   await app.register(feedbackRoutes);
   await app.register(promptsRoutes);
-  await app.register(budgetsPlugin, options.budgets ?? {});
-  await app.register(governancePlugin);
+  await app.register(budgetsPlugin, { ...options.budgets, clock });
+  await app.register(governancePlugin, { clock });
   await app.register(policyPlugin);
-  await app.register(gatewayPlugin, { secretBox: new SecretBox(secret.key) });
-  await app.register(alertsPlugin, options.alerts ?? {});
+  await app.register(gatewayPlugin, { secretBox: new SecretBox(secret.key), clock });
+  await app.register(alertsPlugin, { clock });
   await app.register(adminAlertsRoutes);
   await app.register(aiFallbackRoutes);
   await app.register(adminGatewayRoutes);

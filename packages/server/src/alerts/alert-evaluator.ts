@@ -58,6 +58,11 @@ export class AlertEvaluator {
     return this.firing.has(key);
   }
 
+  /** Whether a pass is under way. */
+  get evaluating(): boolean {
+    return this.running !== undefined;
+  }
+
   /** One pass over every rule; passes never overlap. */
   evaluate(): Promise<void> {
     this.running ??= this.evaluateAll().finally(() => (this.running = undefined));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { buildEventRow, eventInputSchema } from '@tollgate/core';
+import { buildEventRow, eventInputSchema, type Clock } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { AlertEvaluator } from './alert-evaluator';
@@ -17,10 +17,8 @@ declare module 'fastify' {
 }
 
 export interface AlertsPluginOptions {
-  /** Waits between webhook retries (tests shorten them). */
-  sleep?: Sleep;
-  /** The evaluator's clock: the end of every rule's window (tests pin it). */
-  now?: () => number;
+  /** The app's clock: when passes run, the end of every rule's window, webhook backoff. */
+  clock: Clock;
 }
 
 /**
@@ -32,6 +30,8 @@ export interface AlertsPluginOptions {
  */
 export const alertsPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: AlertsPluginOptions) => {
+    const { clock } = options;
+    const sleep: Sleep = (milliseconds) => clock.sleep(milliseconds);
     const file = app.configuration.alertsFile;
     const { intervalSeconds, rules } = file
       ? loadAlertsFile(file)
@@ -46,12 +46,12 @@ export const alertsPlugin = fastifyPlugin(
       rules,
       storedRules: async () => keyedRules(await app.stores.meta.listEnabledAlertRules()),
       events: app.stores.events,
-      now: options.now,
+      now: () => clock.now(),
       onTransition: async (rule, notice) => {
         recordAlertEvent(app, rule, notice);
         // Delivery retries in the background: a slow receiver never holds up the other rules.
         dispatcherOf(rule)
-          .then((dispatcher) => deliverWebhook(rule.webhook, notice, options.sleep, dispatcher))
+          .then((dispatcher) => deliverWebhook(rule.webhook, notice, sleep, dispatcher))
           .catch((error: unknown) =>
             app.log.error(
               { err: error, rule: rule.name },
@@ -69,13 +69,23 @@ export const alertsPlugin = fastifyPlugin(
     const holdsLease = async () =>
       (await app.stores.hot.compareAndSet(lease.key, lease.holder, lease.holder, lease.ttlMs)) ||
       app.stores.hot.compareAndSet(lease.key, null, lease.holder, lease.ttlMs);
-    const timer = setInterval(() => {
-      holdsLease()
-        .then((held) => (held ? evaluator.evaluate() : undefined))
-        .catch((error: unknown) => app.log.error({ err: error }, 'alert evaluation failed'));
-    }, intervalSeconds * 1000);
-    timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
+    // A pass every interval on the app's clock (a test's manual clock runs them when it moves); a
+    // slow pass never delays the next one's start, as with an interval timer.
+    const stopped = new AbortController();
+    const schedule = async () => {
+      for (;;) {
+        await clock.sleep(intervalSeconds * 1000, stopped.signal);
+        holdsLease()
+          .then((held) => (held ? evaluator.evaluate() : undefined))
+          .catch((error: unknown) => app.log.error({ err: error }, 'alert evaluation failed'));
+      }
+    };
+    app.addHook('onReady', async () => {
+      schedule().catch(() => {
+        // Aborted when the app closes.
+      });
+    });
+    app.addHook('onClose', async () => stopped.abort());
     app.log.info({ fileRules: rules.length, intervalSeconds }, 'alert evaluation scheduled');
   },
   { name: 'tollgate-alerts', dependencies: ['tollgate-gateway'] },

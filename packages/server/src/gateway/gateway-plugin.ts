@@ -1,4 +1,4 @@
-import { CircuitBreaker, HotStoreBreakerStateStore, systemClock } from '@tollgate/core';
+import { CircuitBreaker, HotStoreBreakerStateStore, type Clock } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { ChatCall } from './call/chat-call';
@@ -33,11 +33,20 @@ declare module 'fastify' {
   }
 }
 
+export interface GatewayPluginOptions {
+  /** The app's clock: breakers, retries and backoff, attempt timeouts, video polling. */
+  clock: Clock;
+  /** The master key's box: provider credentials are sealed with it. */
+  secretBox: SecretBox;
+}
+
 /** The LLM gateway: providers, routes, breakers, cache and the provider-format endpoints. */
 export const gatewayPlugin = fastifyPlugin(
-  async (app: FastifyInstance, options: { secretBox: SecretBox }) => {
+  async (app: FastifyInstance, options: GatewayPluginOptions) => {
     const { configuration, stores } = app;
-    const { secretBox } = options;
+    const { clock, secretBox } = options;
+    // Providers read Retry-After dates (and the simulated one its video jobs) on the same clock.
+    const now = () => clock.now();
     const routeTable = new RouteTable({
       meta: stores.meta,
       secretBox,
@@ -50,6 +59,7 @@ export const gatewayPlugin = fastifyPlugin(
       failureThreshold: configuration.breaker.failureThreshold,
       coolDownMs: configuration.breaker.coolDownMs,
       windowMs: configuration.breaker.windowMs,
+      clock,
       onStoreError: (error) =>
         app.log.warn(
           { err: error },
@@ -61,10 +71,11 @@ export const gatewayPlugin = fastifyPlugin(
     const router = new GatewayRouter({
       // Both go through the outbound policy: the operator's add the loop header, the tenants' are
       // also held to the addresses the operator allows.
-      providers: createProviders({ dispatcher: app.outbound.dispatcher('operator') }),
-      tenantProviders: createProviders({ dispatcher: app.outbound.dispatcher('tenant') }),
+      providers: createProviders({ dispatcher: app.outbound.dispatcher('operator'), now }),
+      tenantProviders: createProviders({ dispatcher: app.outbound.dispatcher('tenant'), now }),
       breaker,
       routeTable,
+      clock,
     });
     const twins = new CallTwins(stores.hot, app.log);
     const chat = new ChatCall({
@@ -84,7 +95,7 @@ export const gatewayPlugin = fastifyPlugin(
       pricing: app.pricing,
       contentKeys: app.contentKeys,
       recorder,
-      clock: systemClock,
+      clock,
       settings: configuration.videos,
       logger: app.log,
     });
@@ -94,7 +105,7 @@ export const gatewayPlugin = fastifyPlugin(
       routeTable,
       meta: stores.meta,
       recorder,
-      clock: systemClock,
+      clock,
       settings: configuration.videos,
       onJobStarted: (nextPollAt) => videoFollower.wake(nextPollAt),
     });

@@ -1,4 +1,4 @@
-import type { Project, RateLimitSettings } from '@tollgate/core';
+import type { Clock, Project, RateLimitSettings } from '@tollgate/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { lazyTokenCounter, type TokenCounter } from '../tokens/token-counter';
@@ -21,6 +21,11 @@ export interface AdmittedRoute {
   orgId: string;
   model: string;
   route: ResolvedRoute | undefined;
+}
+
+export interface GovernancePluginOptions {
+  /** The app's clock: the rate limits' windows. */
+  clock: Clock;
 }
 
 declare module 'fastify' {
@@ -72,13 +77,14 @@ function callFacts(
  * across processes), in memory otherwise or while Redis is unreachable.
  */
 export const governancePlugin = fastifyPlugin(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, options: GovernancePluginOptions) => {
     const { configuration, stores } = app;
+    const { clock } = options;
     const shared =
       stores.hot instanceof RedisHotStore
         ? new RedisRateLimitBackend(stores.hot.connection, stores.hot.namespace)
         : undefined;
-    const rateLimiter = new RateLimiter(shared, app.log);
+    const rateLimiter = new RateLimiter(shared, app.log, () => clock.now());
     const tokenCounter = lazyTokenCounter;
     const projects = localCache<string, { project: Project | undefined }>({
       max: 10_000,

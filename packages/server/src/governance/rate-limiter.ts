@@ -67,7 +67,7 @@ export class RateLimiter {
         return { outcome: await operation(this.shared) };
       } catch (error) {
         this.fallbacks += 1;
-        const now = Date.now();
+        const now = this.now();
         if (now - this.lastWarningAt > WARNING_INTERVAL_MS) {
           this.lastWarningAt = now;
           this.logger.warn(

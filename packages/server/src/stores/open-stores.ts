@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { EventStore, HotStore, MetaStore } from '@tollgate/core';
+import type { Clock, EventStore, HotStore, MetaStore } from '@tollgate/core';
 import { createEventStore } from './events';
 import { createHotStore } from './hot';
 import { createMetaStore } from './meta';
@@ -23,7 +23,11 @@ export interface StoreSettings {
 /** Opens the three stores the configuration names (embedded by default) and applies their schemas. */
 export async function openStores(
   configuration: StoreSettings,
-  options: { migrate?: boolean } = {},
+  options: {
+    migrate?: boolean;
+    /** The memory hot store's clock (its TTLs); the system clock unless given. Redis keeps its own. */
+    clock?: Clock;
+  } = {},
 ): Promise<Stores> {
   const events = await createEventStore({
     clickhouseUrl: configuration.clickhouseUrl,
@@ -37,6 +41,7 @@ export async function openStores(
   const hot = await createHotStore({
     redisUrl: configuration.redisUrl,
     maxClaims: configuration.dedupe.memoryIds,
+    clock: options.clock,
   });
   if (options.migrate !== false) {
     await events.migrate();

@@ -1,21 +1,24 @@
+import { ManualClock } from '@tollgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSender } from '../helpers/admin-requests';
+import { until } from '../helpers/poll';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
- * The alerts' clock, pinned, and the time of the calls sent: the rule's
+ * The server's clock, pinned, and the time of the calls sent: the rule's
  * one-hour window (the current rollup hour) keeps holding them when the run
  * crosses an hour's end.
  */
 const NOW = Date.now();
+const clock = new ManualClock(NOW);
 let server: TestServer;
 let receiver: WebhookReceiver;
 const send = adminSender(() => server);
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
-  server = await startTestServer({ build: { alerts: { now: () => NOW } } });
+  server = await startTestServer({ build: { clock } });
 }, 120_000);
 
 afterAll(async () => {
@@ -101,9 +104,7 @@ describe('alert rules through the admin API', () => {
     }));
     expect((await postJson(server, '/api/v1/events', failed)).status).toBe(200);
     await server.app.alerts.evaluate();
-    for (let attempt = 0; attempt < 200 && receiver.bodies.length === 0; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await until(() => receiver.bodies.length > 0, 'the firing call');
     expect(receiver.bodies).toEqual([
       { text: expect.stringMatching(/^\[FIRING\] errors: error rate 100\.0% of 5 calls/) },
     ]);

@@ -5,10 +5,16 @@
  * `prompt_call` event each call left. Every scenario has its own route and
  * upstreams (a breaker is per upstream), so breakers and scripted replies never
  * leak from one test into another; the server is started once because
- * starting one costs seconds.
+ * starting one costs seconds. The breaker scenarios run on a second app over
+ * the same stores whose clock is a `ManualClock`: their cool-downs and the
+ * probe's attempt timeout pass when the test moves it, while the other
+ * scenarios keep real timeouts and backoff.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Anthropic from '@anthropic-ai/sdk';
+import { ManualClock } from '@tollgate/core';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,7 +25,8 @@ import {
   type GatewayServer,
 } from '../helpers/gateway-server';
 import { drainChat, drainMessages, FIXTURE_TEXT } from '../helpers/gateway-streams';
-import type { TestServer } from '../helpers/test-server';
+import { createTempDir } from '../helpers/temp-dir';
+import { startTestServer, type TestServer } from '../helpers/test-server';
 import { startAnthropicUpstream } from '../helpers/upstreams/anthropic-upstream';
 import { openAIWire, startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';
 import { replyFor, type ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
@@ -76,6 +83,11 @@ let claudeSecondary: ScriptedUpstream;
 let stalledPrimary: StalledStreamUpstream;
 let stalledAlone: StalledStreamUpstream;
 let log: ArrivalLog;
+/** The breaker scenarios' app, its routes file, client and clock. */
+const breakerDirectory = createTempDir();
+let breakerServer: TestServer;
+let breakerClient: OpenAI;
+const clock = new ManualClock(Date.now());
 /** Every request id sent, to check at the end that each left exactly one event. */
 const sentRequestIds: string[] = [];
 
@@ -162,11 +174,6 @@ beforeAll(async () => {
         openAIDeployment('stalledAlone', { maxRetries: 0, timeoutMs: TIMEOUT_MS }),
       ),
       route(
-        'breaker',
-        openAIDeployment('breakerPrimary', { maxRetries: 0, timeoutMs: PROBE_TIMEOUT_MS }),
-        openAIDeployment('breakerSecondary', { priority: 1, maxRetries: 0 }),
-      ),
-      route(
         'claude-cut',
         anthropicDeployment('claudePrimary', claudePrimary, { maxRetries: 1 }),
         anthropicDeployment('claudeSecondary', claudeSecondary, { priority: 1 }),
@@ -179,9 +186,40 @@ beforeAll(async () => {
     },
   );
   ({ server, reader, openai, anthropic } = gateway);
+
+  // Over the first server's stores (its org, keys and events), so it starts in a moment.
+  const breakerRoutes = join(breakerDirectory.path, 'routes.yaml');
+  writeFileSync(
+    breakerRoutes,
+    [
+      'routes:',
+      route(
+        'breaker',
+        openAIDeployment('breakerPrimary', { maxRetries: 0, timeoutMs: PROBE_TIMEOUT_MS }),
+        openAIDeployment('breakerSecondary', { priority: 1, maxRetries: 0 }),
+      ),
+      '',
+    ].join('\n'),
+  );
+  breakerServer = await startTestServer({
+    environment: {
+      TOLLGATE_ROUTES: breakerRoutes,
+      TEST_OPENAI_KEY: 'sk-test-openai',
+      TOLLGATE_BREAKER_FAILURES: String(BREAKER_FAILURES),
+      TOLLGATE_BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
+    },
+    build: { stores: server.app.stores, clock },
+  });
+  breakerClient = new OpenAI({
+    apiKey: server.tenant.projectKey,
+    baseURL: `${breakerServer.url}/v1`,
+    maxRetries: 0,
+  });
 }, 120_000);
 
 afterAll(async () => {
+  await breakerServer?.close();
+  breakerDirectory.remove();
   await gateway?.close();
   await Promise.all(
     [
@@ -525,14 +563,15 @@ describe('streams', () => {
 
 describe('the circuit breaker, through HTTP', () => {
   async function breakerState(): Promise<string> {
-    const route = await server.app.gateway.routeTable.resolve(server.tenant.orgId, 'breaker');
+    const { gateway: breakerGateway } = breakerServer.app;
+    const route = await breakerGateway.routeTable.resolve(server.tenant.orgId, 'breaker');
     const primary = route!.deployments.find((deployment) => deployment.id === 'breakerPrimary')!;
-    return (await server.app.gateway.router.snapshot(server.tenant.orgId, primary)).state;
+    return (await breakerGateway.router.snapshot(server.tenant.orgId, primary)).state;
   }
 
   async function callBreakerRoute(label: string) {
     const { id, options } = withRequestId(label);
-    const { data, response } = await openai.chat.completions
+    const { data, response } = await breakerClient.chat.completions
       .create({ model: 'breaker', messages: MESSAGES }, options)
       .withResponse();
     expect(data.choices[0]!.message.content).toBe(FIXTURE_TEXT);
@@ -544,7 +583,6 @@ describe('the circuit breaker, through HTTP', () => {
   }
 
   it(`opens after ${BREAKER_FAILURES} failures: the next call skips the deployment without calling it`, async () => {
-    // Events are read at the end: reading them takes time, and the cool-down is short.
     const failures: string[] = [];
     for (let failure = 1; failure <= BREAKER_FAILURES; failure++) {
       log.clear();
@@ -578,7 +616,7 @@ describe('the circuit breaker, through HTTP', () => {
   });
 
   it('lets exactly one probe through after the cool-down; its failure re-opens, its success closes', async () => {
-    await sleep(BREAKER_COOLDOWN_MS + 300);
+    await clock.advance(BREAKER_COOLDOWN_MS);
     log.clear();
     // The probe hangs until its attempt times out: calls made meanwhile must not reach the upstream.
     upstreams.breakerPrimary.script('hang');
@@ -594,6 +632,8 @@ describe('the circuit breaker, through HTTP', () => {
       callBreakerRoute('breaker-during-probe-2'),
     ]);
     expect(upstreams.breakerPrimary.requests.length).toBe(primaryCalls + 1);
+    // The probe's attempt times out when the clock reaches it; it then fails over.
+    await clock.advance(PROBE_TIMEOUT_MS);
     const failedProbe = await probe;
     expect(log.order()).toEqual([
       'breakerPrimary',
@@ -616,7 +656,7 @@ describe('the circuit breaker, through HTTP', () => {
       });
     }
 
-    await sleep(BREAKER_COOLDOWN_MS + 300);
+    await clock.advance(BREAKER_COOLDOWN_MS);
     log.clear();
     upstreams.breakerPrimary.script('text');
     const goodProbe = await callBreakerRoute('breaker-good-probe');

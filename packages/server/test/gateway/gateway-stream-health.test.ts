@@ -5,8 +5,8 @@
  * its deployment's circuit breaker, and only a stream that completes counts
  * for it (a half-open probe is judged at the end of its stream).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import Anthropic from '@anthropic-ai/sdk';
+import { ManualClock } from '@tollgate/core';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,6 +20,7 @@ import { drainChat, drainMessages, FIXTURE_TEXT } from '../helpers/gateway-strea
 import { anthropicWire, startAnthropicUpstream } from '../helpers/upstreams/anthropic-upstream';
 import { openAIWire, startOpenAIUpstream } from '../helpers/upstreams/openai-upstream';
 import { stallingReply, type ScriptedUpstream } from '../helpers/upstreams/scripted-upstream';
+import { waitFor } from '../helpers/poll';
 import { newRequestId, promptCallOf } from './gateway-call-records';
 
 /** The deployments' timeout, which is also the idle limit of their streams here. */
@@ -27,6 +28,8 @@ const TIMEOUT_MS = 400;
 const BREAKER_FAILURES = 2;
 const BREAKER_COOLDOWN_MS = 1_000;
 const MESSAGES: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'hi' }];
+/** The server's clock: the breaker's cool-down passes when the test moves it (stream idle limits keep real time). */
+const clock = new ManualClock(Date.now());
 
 let setup: GatewayServer;
 let stalling: ScriptedUpstream;
@@ -49,6 +52,7 @@ beforeAll(async () => {
       TOLLGATE_BREAKER_FAILURES: String(BREAKER_FAILURES),
       TOLLGATE_BREAKER_COOLDOWN_MS: String(BREAKER_COOLDOWN_MS),
     },
+    { clock },
   );
 }, 120_000);
 
@@ -115,8 +119,15 @@ describe("the deployment's circuit breaker", () => {
 
   /** The breaker is told when the relay ends, just after the client's last byte: wait for it. */
   async function expectBreaker(state: string): Promise<void> {
-    for (let tries = 0; (await breakerState()) !== state && tries < 100; tries++) await sleep(20);
-    expect(await breakerState()).toBe(state);
+    const reached = await waitFor(
+      breakerState,
+      (current) => current === state,
+      `the breaker ${state}`,
+      {
+        intervalMs: 20,
+      },
+    );
+    expect(reached).toBe(state);
   }
 
   async function streamOnce(scenario: 'cut-stream' | 'text-stream') {
@@ -145,12 +156,12 @@ describe("the deployment's circuit breaker", () => {
   });
 
   it('judges a half-open probe by the end of its stream: broken re-opens, completed closes', async () => {
-    await sleep(BREAKER_COOLDOWN_MS + 200);
+    await clock.advance(BREAKER_COOLDOWN_MS);
     const broken = await streamOnce('cut-stream');
     expect(broken.error).toBeInstanceOf(OpenAI.APIError);
     await expectBreaker('open');
 
-    await sleep(BREAKER_COOLDOWN_MS + 200);
+    await clock.advance(BREAKER_COOLDOWN_MS);
     const completed = await streamOnce('text-stream');
     expect(completed).toEqual({ text: FIXTURE_TEXT, error: undefined });
     await expectBreaker('closed');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { createTempDir } from './temp-dir';
+import type { BuildAppOptions } from '../../src/app';
 import { startTestServer, type TestServer } from './test-server';
 
 export interface GatewayServer {
@@ -88,12 +89,14 @@ function deployment(
 
 /**
  * Starts the server with these routes (from `route`) and any more environment
- * (breaker settings, timeouts...). Opening the embedded stores takes seconds,
- * many more on a busy machine: call it from a `beforeAll` with a long timeout.
+ * (breaker settings, timeouts...) and app options (a manual `clock`). Opening
+ * the embedded stores takes seconds, many more on a busy machine: call it from
+ * a `beforeAll` with a long timeout.
  */
 export async function startGatewayServer(
   routes: string[],
   environment: Record<string, string> = {},
+  build: BuildAppOptions = {},
 ): Promise<GatewayServer> {
   const directory = createTempDir();
   const file = join(directory.path, 'routes.yaml');
@@ -107,6 +110,7 @@ export async function startGatewayServer(
         TEST_ANTHROPIC_KEY: 'sk-ant-test',
         ...environment,
       },
+      build,
     });
   } catch (error) {
     directory.remove();

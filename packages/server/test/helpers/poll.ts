@@ -1,3 +1,5 @@
+import type { ManualClock } from '@tollgate/core';
+
 /**
  * The one way tests wait for something that happens over real sockets or
  * timers they do not drive (a request arriving, an insert committing): poll
@@ -40,5 +42,31 @@ export async function waitFor<Value>(
     if (done(value)) return value;
     if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
     await pause(options.intervalMs ?? 100);
+  }
+}
+
+export interface AdvanceOptions extends PollOptions {
+  /** How far the clock moves between looks; default 1 s. */
+  stepMs?: number;
+}
+
+/**
+ * Moves `clock` a step at a time until `condition()` holds: for time the
+ * server waits on (a webhook's backoff, a breaker's cool-down, the next
+ * evaluation pass) where what a step wakes also needs real I/O (a request to
+ * a receiver) before the next step. Rejects naming `what` after `timeoutMs`
+ * of real time.
+ */
+export async function advanceUntil(
+  clock: ManualClock,
+  condition: () => boolean,
+  what: string,
+  options: AdvanceOptions = {},
+): Promise<void> {
+  const giveUpAt = Date.now() + (options.timeoutMs ?? 10_000);
+  while (!condition()) {
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
+    await clock.advance(options.stepMs ?? 1_000);
+    await pause(options.intervalMs ?? 10);
   }
 }

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ManualClock } from '@tollgate/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { advanceUntil, until } from '../helpers/poll';
 import { createTempDir } from '../helpers/temp-dir';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
@@ -8,6 +10,10 @@ import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-r
 // Two replicas with the same rules and one hot store: only the holder of the evaluation lease
 // notifies, so an incident is announced once, not once per replica. (A 24-hour window: with one
 // hour, a run across the hour's end saw the calls leave the window and the rule resolve.)
+// One manual clock drives the three servers: the replicas' passes (every second) and the lease's
+// expiry in the shared memory hot store, which the base server opened on it.
+const START = Date.now();
+const clock = new ManualClock(START);
 const directory = createTempDir();
 let receiver: WebhookReceiver;
 let base: TestServer;
@@ -16,7 +22,7 @@ let replicas: TestServer[] = [];
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
   const url = receiver.url;
-  base = await startTestServer();
+  base = await startTestServer({ build: { clock } });
   const rules = join(directory.path, 'alerts.yaml');
   writeFileSync(
     rules,
@@ -35,7 +41,7 @@ rules:
     [1, 2].map(() =>
       startTestServer({
         environment: { TOLLGATE_ALERTS: rules },
-        build: { stores: base.app.stores },
+        build: { stores: base.app.stores, clock },
       }),
     ),
   );
@@ -54,12 +60,18 @@ it('announces an incident once across replicas sharing the hot store', async () 
     model: 'gpt-4o-mini',
     status: 'error',
     latency_ms: 100,
+    ts: new Date(START).toISOString(),
   }));
   expect((await postJson(base, '/api/v1/events', failed, base.tenant.projectKey)).status).toBe(200);
-  for (let waited = 0; waited < 10_000 && receiver.bodies.length === 0; waited += 100)
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  // Several more passes of both replicas: still one notification.
-  await new Promise((resolve) => setTimeout(resolve, 3_500));
+  const passesDone = () => replicas.every((replica) => !replica.app.alerts.evaluating);
+  await advanceUntil(clock, () => receiver.bodies.length > 0, 'the firing call', {
+    intervalMs: 100,
+  });
+  // Three more passes of both replicas, each run to its end: still one notification.
+  for (let pass = 0; pass < 3; pass++) {
+    await clock.advance(1_000);
+    await until(passesDone, 'the replicas to finish their pass');
+  }
   expect(receiver.bodies).toEqual([{ text: expect.stringMatching(/^\[FIRING\] errors:/) }]);
   expect(replicas.filter((replica) => replica.app.alerts.isFiring('errors'))).toHaveLength(1);
 }, 60_000);

@@ -1,18 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ManualClock } from '@tollgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverWebhook, type AlertNotice } from '../../src/alerts/alert-webhook';
 import { createTempDir } from '../helpers/temp-dir';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
-import { until } from '../helpers/poll';
+import { advanceUntil, until } from '../helpers/poll';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
- * The alerts' clock, pinned, and the time of every call sent: a one-hour
- * window (the current rollup hour) keeps holding them when the run crosses
- * an hour's end.
+ * The server's clock, pinned (moved only to run the webhook's backoff), and
+ * the time of every call sent: a one-hour window (the current rollup hour)
+ * keeps holding them when the run crosses an hour's end.
  */
 const NOW = Date.now();
+const clock = new ManualClock(NOW);
 const directory = createTempDir();
 let base: TestServer;
 let server: TestServer;
@@ -58,7 +60,7 @@ rules:
   );
   server = await startTestServer({
     environment: { TOLLGATE_ALERTS: rules },
-    build: { stores: base.app.stores, alerts: { now: () => NOW } },
+    build: { stores: base.app.stores, clock },
   });
 }, 180_000);
 
@@ -120,8 +122,11 @@ describe('alerts', () => {
   });
 
   it('retries a failing receiver with backoff until it takes the call', async () => {
-    // The calls above cost $0.06 this hour: the org's cost rule fired once.
-    await until(() => flaky.bodies.length === 3, 'three deliveries');
+    // The calls above cost $0.06 this hour: the org's cost rule fired once. Its receiver fails
+    // twice; each retry waits on the server's clock, moved here past the backoff (10 ms, 20 ms).
+    await advanceUntil(clock, () => flaky.bodies.length === 3, 'three deliveries', {
+      stepMs: 10,
+    });
     expect(server.app.alerts!.isFiring('org-cost-per-hour')).toBe(true);
     const [first, ...retries] = flaky.bodies;
     expect(first).toMatchObject({

@@ -3,6 +3,7 @@ import {
   buildEventRow,
   formatUsd,
   type Budget,
+  type Clock,
   type EventStore,
   type EventTenant,
   type HotStore,
@@ -50,7 +51,8 @@ export interface BudgetGuardOptions {
   webhook?: BudgetWebhookOptions;
   /** The outbound policy's dispatcher for an org's webhooks. */
   webhookDispatcher?: (orgId: string) => Promise<Dispatcher>;
-  now?: () => number;
+  /** The app's clock: which period a call falls in, webhook backoff, the caches' expiry. */
+  clock: Clock;
   /** The server's prices (catalogue and global overrides; the org's own are added per call). */
   pricing: PricingService;
   /** What a budget or max cost does with a call whose model has no known price. */
@@ -107,8 +109,9 @@ export class BudgetGuard {
 
   constructor(private readonly options: BudgetGuardOptions) {
     this.counters = new SpendCounters(options.hot);
-    this.now = options.now ?? Date.now;
-    const now = options.now;
+    const { clock } = options;
+    const now = () => clock.now();
+    this.now = now;
     this.budgets = localCache({ max: 10_000, ttlMs: CACHE_MS, now });
     this.organizations = localCache({ max: 10_000, ttlMs: ORGANIZATION_CACHE_MS, now });
     // A call never recorded (refused later, or the client left) is forgotten after PENDING_MS.
@@ -316,7 +319,11 @@ export class BudgetGuard {
     const url = budget.webhookUrl;
     const delivery = (this.options.webhookDispatcher?.(budget.orgId) ?? Promise.resolve(undefined))
       .then((dispatcher) =>
-        deliverBudgetWebhook(url, notice, { ...this.options.webhook, dispatcher }),
+        deliverBudgetWebhook(url, notice, {
+          ...this.options.webhook,
+          dispatcher,
+          clock: this.options.clock,
+        }),
       )
       .then(() => undefined)
       .catch((error: unknown) =>

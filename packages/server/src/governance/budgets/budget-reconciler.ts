@@ -1,4 +1,4 @@
-import type { Budget, EventStore, MetaStore, TenantScope } from '@tollgate/core';
+import type { Budget, Clock, EventStore, MetaStore, TenantScope } from '@tollgate/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CallRecordBatch } from '../../ingest/call-record-batch';
 import { periodOf, type PeriodWindow } from './budget-period';
@@ -16,7 +16,8 @@ export interface BudgetReconcilerOptions {
   callRecords: CallRecordBatch;
   counters: SpendCounters;
   logger: FastifyBaseLogger;
-  now?: () => number;
+  /** The app's clock: which period is reconciled. */
+  clock: Clock;
 }
 
 /**
@@ -26,11 +27,7 @@ export interface BudgetReconcilerOptions {
  * recorded. Key budgets keep their live counter: events carry no key id.
  */
 export class BudgetReconciler {
-  private readonly now: () => number;
-
-  constructor(private readonly options: BudgetReconcilerOptions) {
-    this.now = options.now ?? Date.now;
-  }
+  constructor(private readonly options: BudgetReconcilerOptions) {}
 
   /** Every org's budgets; resolves with how many counters were set. */
   async reconcileAll(): Promise<number> {
@@ -44,7 +41,7 @@ export class BudgetReconciler {
     // What the gateway recorded so far is then in the store; what it records from here on is
     // added to the counters while the store is read, and kept by `settle`.
     await this.options.callRecords.flush();
-    const now = this.now();
+    const now = this.options.clock.now();
     const planned = await Promise.all(
       countable.map(async (budget) => {
         const window = periodOf(budget.period, now);

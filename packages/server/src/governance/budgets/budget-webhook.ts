@@ -1,4 +1,4 @@
-import { retryWithBackoff } from '@tollgate/core';
+import { retryWithBackoff, type Clock } from '@tollgate/core';
 import { request, type Dispatcher } from 'undici';
 
 export interface BudgetWebhookOptions {
@@ -12,6 +12,8 @@ export interface BudgetWebhookOptions {
 export interface BudgetWebhookDelivery extends BudgetWebhookOptions {
   /** The outbound policy's dispatcher for the budget's org; never follows a redirect. */
   dispatcher?: Dispatcher;
+  /** What the backoff waits on; the system clock unless given. */
+  clock?: Clock;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function deliverBudgetWebhook(
       baseMs: options.backoffMs ?? 1_000,
       maxMs: 60_000,
       isRetryable: () => true,
+      clock: options.clock,
     },
   );
   return attempts;

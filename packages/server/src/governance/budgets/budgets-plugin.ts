@@ -1,3 +1,4 @@
+import type { Clock } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { lazyTokenCounter } from '../../tokens/token-counter';
@@ -13,8 +14,8 @@ export interface Budgets {
 export interface BudgetsPluginOptions {
   /** Webhook retries and backoff (tests shorten them). */
   webhook?: BudgetWebhookOptions;
-  /** The clock periods are taken from (tests move it across a boundary). */
-  now?: () => number;
+  /** The app's clock: periods, webhook backoff (tests move it across a boundary). */
+  clock: Clock;
 }
 
 declare module 'fastify' {
@@ -47,7 +48,7 @@ export const budgetsPlugin = fastifyPlugin(
       webhook: options.webhook,
       webhookDispatcher: async (orgId) =>
         app.outbound.dispatcher(await app.outbound.trustOf(orgId)),
-      now: options.now,
+      clock: options.clock,
       pricing: app.pricing,
       unpricedPolicy: app.configuration.pricing.unpricedPolicy,
     });
@@ -57,7 +58,7 @@ export const budgetsPlugin = fastifyPlugin(
       callRecords: app.callRecords,
       counters: guard.counters,
       logger: app.log,
-      now: options.now,
+      clock: options.clock,
     });
     app.promptCalls.observe((tenant, record) => guard.record(tenant, record));
 

@@ -1,4 +1,4 @@
-import type { HotStore } from '@tollgate/core';
+import type { Clock, HotStore } from '@tollgate/core';
 import { MemoryHotStore } from './memory-hot-store';
 import { RedisHotStore } from './redis-hot-store';
 
@@ -11,6 +11,8 @@ export interface HotStoreOptions {
   onError?: (error: Error) => void;
   /** The most claimed keys (event ids) the memory store keeps (Redis keeps each until its TTL). */
   maxClaims?: number;
+  /** The memory store's clock (its TTLs); Redis expires keys on its own. */
+  clock?: Clock;
 }
 
 /**
@@ -25,7 +27,11 @@ export function createHotStore(options: HotStoreOptions = {}): HotStore {
       onError: options.onError,
     });
   }
-  return new MemoryHotStore({ maxClaims: options.maxClaims });
+  const { clock } = options;
+  return new MemoryHotStore({
+    maxClaims: options.maxClaims,
+    ...(clock ? { now: () => clock.now() } : {}),
+  });
 }
 
 export { MemoryHotStore, type MemoryHotStoreOptions } from './memory-hot-store';
