@@ -133,6 +133,7 @@ export function runMetaStoreContract({ kind, create }: MetaStoreContractOptions)
           name: 'checkout',
           contentStorage: true,
           piiRedaction: false,
+          contentEncryption: false,
           rateLimits: { requestsPerMinute: null, tokensPerMinute: null },
           createdAt: expect.any(Date),
         });
@@ -218,17 +219,48 @@ export function runMetaStoreContract({ kind, create }: MetaStoreContractOptions)
         expect(await store.deleteProject(globex.id, project.id)).toBe(false);
         const updated = await store.updateProject(acme.id, project.id, {
           contentStorage: false,
+          contentEncryption: true,
           rateLimits: { requestsPerMinute: 5 },
         });
         expect(updated).toEqual({
           ...project,
           contentStorage: false,
+          contentEncryption: true,
           rateLimits: { requestsPerMinute: 5, tokensPerMinute: null },
         });
         const key = await store.createApiKey(newKey(acme.id, { projectId: project.id }));
         expect(await store.deleteProject(acme.id, project.id)).toBe(true);
         expect(await store.getProject(project.id)).toBeUndefined();
         expect(await store.getApiKey(acme.id, key.id)).toBeUndefined();
+      });
+
+      it('keeps one content key per org, listed only to its org, re-wrapped all at once', async () => {
+        const acme = await store.createOrganization({ name: 'Acme' });
+        const globex = await store.createOrganization({ name: 'Globex' });
+        const first = await store.createContentKey({
+          id: `ck-a-${acme.id}`,
+          orgId: acme.id,
+          wrappedKey: 'v1:first',
+          masterKeyId: 'm1',
+        });
+        const second = await store.createContentKey({
+          id: `ck-b-${acme.id}`,
+          orgId: acme.id,
+          wrappedKey: 'v1:second',
+          masterKeyId: 'm1',
+        });
+        expect(second).toEqual(first);
+        expect(await store.listContentKeys(acme.id)).toEqual([first]);
+        expect(await store.listContentKeys(globex.id)).toEqual([]);
+        await store.rewrapSecrets({
+          contentKeys: [{ id: first.id, orgId: acme.id, wrappedKey: 'v1:new', masterKeyId: 'm2' }],
+          credentials: [],
+        });
+        const all = await store.listAllSecrets();
+        expect(all.contentKeys.find((key) => key.id === first.id)).toMatchObject({
+          wrappedKey: 'v1:new',
+          masterKeyId: 'm2',
+        });
       });
 
       it('gets a key only within its org', async () => {
