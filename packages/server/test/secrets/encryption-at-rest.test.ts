@@ -29,6 +29,7 @@ const TOOL_OUTPUT = 'balance-secret-9044';
 const META = 'meta-secret-2208';
 const GATEWAY_PROMPT = 'gateway-secret-6619 please summarise';
 const CACHED_PROMPT = 'cached-secret-4420 say it again';
+const FALLBACK_ARGUMENTS = '[{"invoice":"inv-secret-8812"}]';
 const SECRETS = [
   PROMPT,
   ANSWER,
@@ -37,6 +38,7 @@ const SECRETS = [
   META,
   GATEWAY_PROMPT,
   CACHED_PROMPT,
+  'inv-secret-8812',
 ];
 
 const firstKey = randomBytes(32).toString('hex');
@@ -135,6 +137,14 @@ beforeAll(async () => {
         metadata: { customer: META, seats: 3 },
       },
       { event_type: 'tool_call', tool_name: 'lookup', input: TOOL_INPUT, output: TOOL_OUTPUT },
+      {
+        event_type: 'ai_fallback',
+        service: 'crm',
+        name: 'formatInvoice',
+        model: 'gpt-4o-mini',
+        input: FALLBACK_ARGUMENTS,
+        status: 'success',
+      },
     ],
     projectKey,
   );
@@ -155,7 +165,7 @@ afterAll(async () => {
 
 describe('a project with content_encryption', () => {
   it('shows its prompts, responses, tool input and metadata to its keys through the API', async () => {
-    const events = await storedEvents(projectKey, 3);
+    const events = await storedEvents(projectKey, 4);
     const call = events.find((event) => event.input === PROMPT)!;
     expect(call.output).toBe(ANSWER);
     expect(call.metadata).toEqual({ customer: META, seats: 3 });
@@ -173,6 +183,18 @@ describe('a project with content_encryption', () => {
     };
     expect(shown.content).toMatchObject({ stored: true, encrypted: true });
     expect(shown.event.input).toBe(PROMPT);
+
+    // The AI fallback's typical arguments are read by ClickHouse aggregation, and still opened.
+    const learning = await server.request(
+      '/api/v1/analytics/fallbacks/learning-candidates?minSuccesses=0',
+      { key: adminKey },
+    );
+    const candidates = (
+      (await learning.json()) as { candidates: { method: string; typical_arguments: unknown[] }[] }
+    ).candidates;
+    expect(candidates.find((each) => each.method === 'formatInvoice')!.typical_arguments).toEqual([
+      [{ invoice: 'inv-secret-8812' }],
+    ]);
     expect(shown.event.metadata).toEqual({ customer: META, seats: 3 });
   });
 
@@ -252,7 +274,7 @@ describe('a project with content_encryption', () => {
     }
 
     server = await start(secondKey);
-    const events = await storedEvents(projectKey, 5);
+    const events = await storedEvents(projectKey, 6);
     expect(events.find((event) => event.event_type === 'tool_call')!.output).toBe(TOOL_OUTPUT);
     expect(events.some((event) => event.input === PROMPT)).toBe(true);
     await stop();
@@ -288,7 +310,7 @@ describe('a project with content_encryption', () => {
     await stop();
     const direct = await exported({});
     for (const events of [throughServer, direct]) {
-      expect(events.filter((event) => event.event_type !== 'guardrail')).toHaveLength(5);
+      expect(events.filter((event) => event.event_type !== 'guardrail')).toHaveLength(6);
       expect(events.find((event) => event.event_type === 'tool_call')!.input).toBe(TOOL_INPUT);
       expect(events.find((event) => event.output === ANSWER)!.metadata).toEqual({
         customer: META,

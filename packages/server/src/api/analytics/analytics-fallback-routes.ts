@@ -107,6 +107,12 @@ export async function analyticsFallbackRoutes(fastify: FastifyInstance): Promise
         minSuccesses: extra.minSuccesses,
         limit: extra.limit,
       });
+      // An encrypting project's arguments come sealed and whole: opened, then cut like the others.
+      for (const row of rows) {
+        const opened = row.typical_arguments.map((input) => ({ input, output: '' }));
+        await app.contentKeys.openRows(scope.orgId, opened);
+        row.typical_arguments = opened.map(({ input }) => input.slice(0, 500));
+      }
       const rangeMs = BigInt(query.to - query.from);
       return {
         ...rangeOf(query),

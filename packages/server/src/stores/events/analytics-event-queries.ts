@@ -165,7 +165,8 @@ export function learningCandidatesStatement(
     toString(sum(cost_nanos)) AS cost_text,
     toString(min(ts)) AS first_seen,
     toString(max(ts)) AS last_seen,
-    topK(3)(left(input, 500)) AS typical_arguments
+    -- A sealed value (content_encryption) is kept whole: cut, it would not open.
+    topK(3)(if(startsWith(input, 'tgenc:'), input, left(input, 500))) AS typical_arguments
 FROM events
 WHERE ${conditions.sql}
 GROUP BY service, method
