@@ -24,6 +24,7 @@ import { formatCount, formatHour, formatUsd } from '../format';
 import { useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
 import { UnpricedModels } from './unpriced-models';
+import type { CostAnswer } from '../api-types';
 
 const DIMENSIONS = {
   model: 'Model',
@@ -35,18 +36,6 @@ const DIMENSIONS = {
 } as const;
 type Dimension = keyof typeof DIMENSIONS;
 
-interface CostRow {
-  key: string;
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: string;
-  average_cost_usd: string;
-}
-interface CostAnswer {
-  total: { requests: number; cost_usd: string };
-  rows: CostRow[];
-}
 interface Usage {
   requests: number;
   input_tokens: number;
