@@ -34,3 +34,6 @@ export type FlagValuesAnswer = Answer<typeof Api.FlagValuesResponse>;
 export type AdminFlagsAnswer = Answer<typeof Api.AdminFlagsResponse>;
 export type PromptAnswer = Answer<typeof Api.PromptResponse>;
 export type PromptsAnswer = Answer<typeof Api.PromptsResponse>;
+
+export type ProvidersHealthAnswer = Answer<typeof Api.ProvidersHealthResponse>;
+export type CredentialsAnswer = Answer<typeof Api.CredentialsResponse>;

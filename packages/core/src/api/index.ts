@@ -9,3 +9,4 @@ export * from './events';
 export * from './analytics';
 export * from './tenants';
 export * from './governance';
+export * from './gateway';

@@ -120,6 +120,8 @@ describe('OpenAPI document', () => {
       '/api/v1/admin/flags',
       '/api/v1/prompts',
       '/api/v1/prompts/{name}',
+      '/api/v1/providers/health',
+      '/api/v1/admin/credentials',
     ];
     const undescribed = dashboardReads.filter(
       (path) =>
