@@ -26,6 +26,7 @@ export type SessionsAnswer = Answer<typeof Api.SessionsResponse>;
 export type UserDetailAnswer = Answer<typeof Api.UserDetailResponse>;
 export type SessionDetailAnswer = Answer<typeof Api.SessionDetailResponse>;
 export type RunsAnswer = Answer<typeof Api.RunsResponse>;
+export type FallbacksAnswer = Answer<typeof Api.FallbacksResponse>;
 export type RecommendationsAnswer = Answer<typeof Api.RecommendationsResponse>;
 
 export type BudgetsAnswer = Answer<typeof Api.BudgetsResponse>;
@@ -34,6 +35,8 @@ export type FlagValuesAnswer = Answer<typeof Api.FlagValuesResponse>;
 export type AdminFlagsAnswer = Answer<typeof Api.AdminFlagsResponse>;
 export type PromptAnswer = Answer<typeof Api.PromptResponse>;
 export type PromptsAnswer = Answer<typeof Api.PromptsResponse>;
+export type PromptComparisonAnswer = Answer<typeof Api.PromptComparisonResponse>;
 
 export type ProvidersHealthAnswer = Answer<typeof Api.ProvidersHealthResponse>;
 export type CredentialsAnswer = Answer<typeof Api.CredentialsResponse>;
+export type GuardrailReferencesAnswer = Answer<typeof Api.GuardrailReferencesResponse>;

@@ -227,3 +227,43 @@ export const RecommendationsResponse = z.object({
   }),
   recommendations: z.array(RecommendationResponse),
 });
+
+/** Latency percentiles of a group of calls; time to first token null when none streamed. */
+const LatencyRowResponse = z.object({
+  key: z.string(),
+  samples: z.number(),
+  latency_p50_ms: z.number(),
+  latency_p95_ms: z.number(),
+  latency_p99_ms: z.number(),
+  ttft_p50_ms: z.number().nullable(),
+  ttft_p95_ms: z.number().nullable(),
+  ttft_p99_ms: z.number().nullable(),
+});
+
+/** `GET /api/v1/analytics/fallbacks`: AI fallbacks by method, their cost, speed and failures. */
+export const FallbacksResponse = z.object({
+  ...rangeFields,
+  total: z.object({ calls: z.number(), ...costFields }),
+  cost_by_method: z.array(
+    z.object({
+      method: z.string(),
+      calls: z.number(),
+      input_tokens: z.number(),
+      output_tokens: z.number(),
+      ...costFields,
+    }),
+  ),
+  performance_by_decision: z.array(LatencyRowResponse),
+  performance_by_method: z.array(LatencyRowResponse),
+  top_methods: z.array(
+    z.object({
+      service: z.string(),
+      method: z.string(),
+      calls: z.number(),
+      failures: z.number(),
+      success_rate: ratio,
+    }),
+  ),
+  min_count: z.number(),
+  failures: z.array(EventResponse),
+});

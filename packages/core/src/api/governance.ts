@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BUDGET_PERIODS, BUDGET_SCOPES } from '../stores/budget-store';
+import { GUARDRAIL_ACTIONS } from '../stores/policy-store';
 import { isoTime } from './common';
 
 const BUDGET_STATES = ['ok', 'soft', 'blocked'] as const;
@@ -93,3 +94,45 @@ export const PromptResponse = z.object({
 
 /** `GET /api/v1/prompts`. */
 export const PromptsResponse = z.object({ prompts: z.array(PromptResponse) });
+
+/** `GET /api/v1/prompts/:name/comparison`: each version's calls and feedback in the range. */
+export const PromptComparisonResponse = z.object({
+  name: z.string(),
+  from: isoTime,
+  to: isoTime,
+  versions: z.array(
+    z.object({
+      version: z.number(),
+      executions: z.number(),
+      successes: z.number(),
+      success_rate: z.number().nullable(),
+      /** Null when the version made no call in the period. */
+      latency_avg_ms: z.number().nullable(),
+      latency_p95_ms: z.number().nullable(),
+      tokens_avg: z.number().nullable(),
+      cost_total_nanos: z.string(),
+      cost_total_usd: z.string(),
+      /** Null when the version made no call in the period. */
+      cost_avg_usd: z.string().nullable(),
+      feedback_count: z.number(),
+      /** Average feedback score (0 to 5); null without feedback. */
+      feedback_avg: z.number().nullable(),
+    }),
+  ),
+});
+
+/** A project's guardrail reference: a prompt the gateway compares each prompt with. */
+export const GuardrailReferenceResponse = z.object({
+  id: z.string(),
+  project_id: z.string(),
+  name: z.string(),
+  text: z.string(),
+  threshold: z.number(),
+  action: z.enum(GUARDRAIL_ACTIONS),
+  created_at: isoTime,
+});
+
+/** `GET /api/v1/admin/projects/:id/guardrails`. */
+export const GuardrailReferencesResponse = z.object({
+  references: z.array(GuardrailReferenceResponse),
+});

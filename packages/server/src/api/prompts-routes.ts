@@ -1,4 +1,4 @@
-import { PromptResponse, PromptsResponse } from '@tollgate/core/api';
+import { PromptComparisonResponse, PromptResponse, PromptsResponse } from '@tollgate/core/api';
 import { divideRounded, formatUsdNanos, type Prompt, type PromptScope } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -190,7 +190,14 @@ export async function promptsRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/v1/prompts/:name/comparison',
-    { preValidation: read, schema: { params: nameParams, querystring: comparisonQuery } },
+    {
+      preValidation: read,
+      schema: {
+        params: nameParams,
+        querystring: comparisonQuery,
+        response: { 200: PromptComparisonResponse },
+      },
+    },
     async (request) => {
       const scope = await promptScopeOf(app, request);
       const name = request.params.name;

@@ -122,6 +122,9 @@ describe('OpenAPI document', () => {
       '/api/v1/prompts/{name}',
       '/api/v1/providers/health',
       '/api/v1/admin/credentials',
+      '/api/v1/prompts/{name}/comparison',
+      '/api/v1/admin/projects/{id}/guardrails',
+      '/api/v1/analytics/fallbacks',
     ];
     const undescribed = dashboardReads.filter(
       (path) =>

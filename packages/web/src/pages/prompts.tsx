@@ -4,19 +4,10 @@ import { DataTable, Loaded, Notice, PageHeader, TimeRangePicker } from '../compo
 import { formatCount, formatDuration, formatPercent, formatTime, formatUsd } from '../format';
 import { useParams, useTimeRange } from '../url-state';
 import { projectOf, useAccess, useApi } from '../use-api';
-import type { PromptAnswer, PromptsAnswer } from '../api-types';
+import type { PromptAnswer, PromptComparisonAnswer, PromptsAnswer } from '../api-types';
 
 type Prompt = PromptAnswer;
-interface Comparison {
-  versions: {
-    version: number;
-    executions: number;
-    success_rate: number | null;
-    latency_p95_ms: number;
-    cost_avg_usd: string | null;
-    feedback_avg?: number | null;
-  }[];
-}
+type Comparison = PromptComparisonAnswer;
 
 /** "1=0.7, 2=0.3" → the activation body's versions with their A/B weights. */
 function parseWeights(text: string): { version: number; weight: number }[] {
