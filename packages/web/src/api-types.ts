@@ -26,6 +26,7 @@ export type SessionsAnswer = Answer<typeof Api.SessionsResponse>;
 export type UserDetailAnswer = Answer<typeof Api.UserDetailResponse>;
 export type SessionDetailAnswer = Answer<typeof Api.SessionDetailResponse>;
 export type RunsAnswer = Answer<typeof Api.RunsResponse>;
+export type ChargebackAnswer = Answer<typeof Api.ChargebackResponse>;
 export type FallbacksAnswer = Answer<typeof Api.FallbacksResponse>;
 export type RecommendationsAnswer = Answer<typeof Api.RecommendationsResponse>;
 

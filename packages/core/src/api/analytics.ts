@@ -267,3 +267,32 @@ export const FallbacksResponse = z.object({
   min_count: z.number(),
   failures: z.array(EventResponse),
 });
+
+const chargebackUsage = z.object({
+  requests: z.number(),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  ...costFields,
+});
+
+/** `GET /api/v1/analytics/chargeback` as JSON (with `format=csv`, the same figures as CSV). */
+export const ChargebackResponse = z.object({
+  ...rangeFields,
+  orgs: z.array(
+    z.object({
+      org_id: z.string(),
+      org_name: z.string().nullable(),
+      project_id: z.string().nullable(),
+      project_name: z.string().nullable(),
+      /** Usage per kind of call (completion, embedding, ...). */
+      by_kind: z.record(z.string(), chargebackUsage),
+      total: chargebackUsage,
+      /** An exact decimal, e.g. "1.2". */
+      chargeback_rate: z.string(),
+      /** Exact, 9 decimals. */
+      amount_usd: z.string(),
+      /** Rounded to cents. */
+      amount_to_charge_usd: z.string(),
+    }),
+  ),
+});

@@ -125,6 +125,7 @@ describe('OpenAPI document', () => {
       '/api/v1/prompts/{name}/comparison',
       '/api/v1/admin/projects/{id}/guardrails',
       '/api/v1/analytics/fallbacks',
+      '/api/v1/analytics/chargeback',
     ];
     const undescribed = dashboardReads.filter(
       (path) =>
