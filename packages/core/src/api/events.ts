@@ -93,7 +93,7 @@ export const EventDetailResponse = z.object({
     }),
   ),
   run: z.object({ run_id: z.string(), events: z.number(), position: z.number() }).nullable(),
-  content: z.object({ stored: z.boolean(), pii_redacted: z.boolean() }),
+  content: z.object({ stored: z.boolean(), pii_redacted: z.boolean(), encrypted: z.boolean() }),
 });
 
 const runRowFields = {

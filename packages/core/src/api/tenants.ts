@@ -45,6 +45,7 @@ export const ProjectResponse = z.object({
   name: z.string(),
   content_storage: z.boolean(),
   pii_redaction: z.boolean(),
+  content_encryption: z.boolean(),
   rate_limits: rateLimits,
   created_at: isoTime,
 });

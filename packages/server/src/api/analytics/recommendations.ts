@@ -206,8 +206,8 @@ export function promptCachingRecommendations(
   rows: PromptPrefixRow[],
   prices: PriceList,
   windowMs: number,
-): Recommendation[] {
-  const found: Recommendation[] = [];
+): OfKind<'prompt_caching'>[] {
+  const found: OfKind<'prompt_caching'>[] = [];
   for (const row of rows) {
     const saving = promptCachingSaving(row, prices);
     if ('nanos' in saving && saving.nanos <= 0n) continue;
