@@ -1,5 +1,6 @@
 // Dependency direction for Tollgate, held by a tool (STYLE.md item 2):
-//   core <- sdk, core <- server <- web (build output only, served by path at runtime).
+//   core <- sdk, core <- server <- web (build output only, served by path at runtime);
+//   core <- web for the API answer types (`@tollgate/core/api`, type-only imports).
 // Every rule is an error. Workspace imports such as `@tollgate/core` resolve through the
 // node_modules symlinks to `packages/core/src/...` (preserveSymlinks: false), so the rules
 // below match on the real package path, whichever way a module was imported.
@@ -101,6 +102,15 @@ module.exports = {
         'it must never import web source.',
       from: { path: '^packages/server/' },
       to: { path: '^packages/web/' },
+    },
+    {
+      name: 'web-only-core-api',
+      severity: 'error',
+      comment:
+        'packages/web takes from core only the API answer schemas (`@tollgate/core/api`, as ' +
+        'types), never the rest of core, the sdk or the server.',
+      from: { path: '^packages/web/' },
+      to: { path: '^packages/(core|sdk|server)/', pathNot: '^packages/core/src/api/' },
     },
     {
       name: 'no-circular',

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiFailure, getJson, readParams, type Params } from './api';
+import type { MeAnswer, OrganizationsAnswer } from './api-types';
 import { useSelectedOrgId } from './url-state';
 
 export interface ApiState<T> {
@@ -45,24 +46,10 @@ export function useApi<T>(path: string | null, params: Params = {}): ApiState<T>
   };
 }
 
-export interface Organization {
-  id: string;
-  name: string;
-  operator: boolean;
-}
+/** An org as the dashboard names it: what `GET /api/v1/me` and `GET /api/v1/admin/orgs` both tell. */
+export type Organization = MeAnswer['org'];
 
-export interface Project {
-  id: string;
-  name: string;
-}
-
-/** The signed-in key, as `GET /api/v1/me` describes it. */
-interface Me {
-  org: Organization;
-  project_id: string | null;
-  admin: boolean;
-  projects: Project[];
-}
+export type Project = MeAnswer['projects'][number];
 
 export interface Access {
   /** The key is an org admin key (it may use the admin API). */
@@ -87,13 +74,12 @@ export interface Access {
  */
 export function useAccess(): Access {
   const selected = useSelectedOrgId();
-  const me = useApi<Me>('/api/v1/me');
+  const me = useApi<MeAnswer>('/api/v1/me');
   const own = me.data?.org;
   const admin = me.data?.admin === true;
-  const orgs = useApi<{ organizations: Organization[] }>(
-    admin && own?.operator ? '/api/v1/admin/orgs' : null,
-    { org_id: null },
-  );
+  const orgs = useApi<OrganizationsAnswer>(admin && own?.operator ? '/api/v1/admin/orgs' : null, {
+    org_id: null,
+  });
   return {
     admin,
     organizations: orgs.data?.organizations ?? (own ? [own] : []),

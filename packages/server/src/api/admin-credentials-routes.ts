@@ -1,3 +1,4 @@
+import { CredentialsResponse } from '@tollgate/core/api';
 import { PROVIDER_NAMES, type ProviderCredential } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -41,7 +42,8 @@ export async function adminCredentialsRoutes(fastify: FastifyInstance): Promise<
   const preValidation = orgAdminOnly(app);
   const { meta } = app.stores;
 
-  app.get('/api/v1/admin/credentials', { preValidation }, async (request) => {
+  const listSchema = { response: { 200: CredentialsResponse } };
+  app.get('/api/v1/admin/credentials', { preValidation, schema: listSchema }, async (request) => {
     const credentials = await meta.listProviderCredentials(orgIdOf(request));
     return { credentials: credentials.map(presentCredential) };
   });

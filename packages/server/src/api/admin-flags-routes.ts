@@ -1,3 +1,4 @@
+import { AdminFlagsResponse } from '@tollgate/core/api';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -39,7 +40,8 @@ export async function adminFlagsRoutes(fastify: FastifyInstance): Promise<void> 
   const preValidation = orgAdminOnly(app);
   const { meta } = app.stores;
 
-  app.get('/api/v1/admin/flags', { preValidation }, async (request) => {
+  const listSchema = { response: { 200: AdminFlagsResponse } };
+  app.get('/api/v1/admin/flags', { preValidation, schema: listSchema }, async (request) => {
     const flags = await meta.listFlags(orgIdOf(request));
     const defined = new Set(flags.map((flag) => flag.name));
     return {

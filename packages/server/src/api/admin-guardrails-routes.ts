@@ -1,3 +1,4 @@
+import { GuardrailReferencesResponse } from '@tollgate/core/api';
 import { GUARDRAIL_ACTIONS, type GuardrailReference } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -54,7 +55,10 @@ export async function adminGuardrailsRoutes(fastify: FastifyInstance): Promise<v
 
   app.get(
     '/api/v1/admin/projects/:id/guardrails',
-    { preValidation, schema: { params: projectParams } },
+    {
+      preValidation,
+      schema: { params: projectParams, response: { 200: GuardrailReferencesResponse } },
+    },
     async (request) => {
       const project = await projectOf(request, request.params.id);
       const references = await meta.listGuardrailReferences(project.orgId, project.id);

@@ -1,3 +1,4 @@
+import { OrganizationsResponse, ProjectsResponse } from '@tollgate/core/api';
 import type { Organization } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -88,7 +89,8 @@ export async function adminTenantsRoutes(fastify: FastifyInstance): Promise<void
     return found(other, `organization ${id}`);
   }
 
-  app.get('/api/v1/admin/orgs', { preValidation }, async (request) => {
+  const orgsSchema = { response: { 200: OrganizationsResponse } };
+  app.get('/api/v1/admin/orgs', { preValidation, schema: orgsSchema }, async (request) => {
     const own = await callerOrganization(request);
     const organizations = own.operator ? await meta.listOrganizations() : [own];
     return { organizations: organizations.map(presentOrganization) };
@@ -197,7 +199,8 @@ export async function adminTenantsRoutes(fastify: FastifyInstance): Promise<void
     },
   );
 
-  app.get('/api/v1/admin/projects', { preValidation }, async (request) => {
+  const projectsSchema = { response: { 200: ProjectsResponse } };
+  app.get('/api/v1/admin/projects', { preValidation, schema: projectsSchema }, async (request) => {
     const projects = await meta.listProjects(orgIdOf(request));
     return { projects: projects.map(presentProject) };
   });

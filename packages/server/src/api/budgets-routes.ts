@@ -1,3 +1,4 @@
+import { BudgetCheckResponse, BudgetsResponse } from '@tollgate/core/api';
 import type { Budget, BudgetScope } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -90,7 +91,8 @@ export async function budgetsRoutes(fastify: FastifyInstance): Promise<void> {
     }
   }
 
-  app.get('/api/v1/budgets', { preValidation }, async (request) => {
+  const listSchema = { response: { 200: BudgetsResponse } };
+  app.get('/api/v1/budgets', { preValidation, schema: listSchema }, async (request) => {
     const caller = callerOf(request);
     const budgets = await visibleBudgets(caller);
     const statuses = await Promise.all(budgets.map((each) => app.budgets.guard.statusOf(each)));
@@ -99,7 +101,10 @@ export async function budgetsRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/v1/budgets/check',
-    { preValidation, schema: { querystring: checkQuerySchema } },
+    {
+      preValidation,
+      schema: { querystring: checkQuerySchema, response: { 200: BudgetCheckResponse } },
+    },
     async (request) => {
       const caller = callerOf(request);
       const query = request.query;

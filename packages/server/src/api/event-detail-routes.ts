@@ -1,3 +1,4 @@
+import { EventDetailResponse } from '@tollgate/core/api';
 import { eventTimeFromId, isEventId, type EventRow } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -32,7 +33,11 @@ export async function eventDetailRoutes(fastify: FastifyInstance): Promise<void>
     '/api/v1/events/:eventId',
     {
       preValidation: app.requireScope('read'),
-      schema: { params: z.object({ eventId: eventIdField }), querystring: detailQuerySchema },
+      schema: {
+        params: z.object({ eventId: eventIdField }),
+        querystring: detailQuerySchema,
+        response: { 200: EventDetailResponse },
+      },
     },
     async (request) => {
       const { eventId } = request.params;

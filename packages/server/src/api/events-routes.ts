@@ -1,3 +1,4 @@
+import { EventsListResponse } from '@tollgate/core/api';
 import { EVENT_STATUSES, EVENT_TYPES, type EventRow } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -134,7 +135,10 @@ export async function eventsRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/v1/events',
-    { preValidation: app.requireScope('read'), schema: { querystring: listQuerySchema } },
+    {
+      preValidation: app.requireScope('read'),
+      schema: { querystring: listQuerySchema, response: { 200: EventsListResponse } },
+    },
     async (request) => {
       const query = request.query;
       const scope = await readScope(request, app.stores.meta, query.project_id);

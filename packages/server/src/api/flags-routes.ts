@@ -1,3 +1,4 @@
+import { FlagValuesResponse } from '@tollgate/core/api';
 import type { KeyScope } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -57,7 +58,10 @@ export async function flagsRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/v1/flags',
-    { preValidation: anyReaderScope, schema: { querystring: flagQuerySchema } },
+    {
+      preValidation: anyReaderScope,
+      schema: { querystring: flagQuerySchema, response: { 200: FlagValuesResponse } },
+    },
     async (request) => {
       const { orgId, context } = await contextOf(request);
       const flags = await app.policies.flags.flagsOf(orgId);

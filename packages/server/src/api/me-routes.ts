@@ -1,3 +1,5 @@
+import { MeResponse } from '@tollgate/core/api';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { FastifyInstance } from 'fastify';
 
 /**
@@ -9,7 +11,12 @@ import type { FastifyInstance } from 'fastify';
  */
 export async function meRoutes(app: FastifyInstance): Promise<void> {
   const { meta } = app.stores;
-  app.get('/api/v1/me', { preHandler: app.requireScope('read') }, async (request) => {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const options = {
+    preHandler: app.requireScope('read'),
+    schema: { response: { 200: MeResponse } },
+  };
+  typed.get('/api/v1/me', options, async (request) => {
     const caller = request.caller!;
     const orgId = caller.keyOrgId ?? caller.orgId;
     const organization = await meta.getOrganization(orgId);
@@ -26,7 +33,7 @@ export async function meRoutes(app: FastifyInstance): Promise<void> {
       },
       reading_org_id: caller.orgId,
       project_id: projectId,
-      scopes: caller.scopes,
+      scopes: [...caller.scopes],
       admin: projectId === null && caller.scopes.includes('admin'),
       projects: projects.map((project) => ({ id: project.id, name: project.name })),
     };

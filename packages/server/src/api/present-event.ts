@@ -1,4 +1,6 @@
 import { nanosToUsd, parseEventTime, type EventRow } from '@tollgate/core';
+import type { EventResponse } from '@tollgate/core/api';
+import type { z } from 'zod';
 
 function parseMetadata(text: string): unknown {
   if (!text) return {};
@@ -9,7 +11,8 @@ function parseMetadata(text: string): unknown {
   }
 }
 
-const CACHE_STATUSES = new Set(['hit', 'miss', 'bypass']);
+type CacheStatus = 'hit' | 'miss' | 'bypass';
+const CACHE_STATUSES = new Set<unknown>(['hit', 'miss', 'bypass'] satisfies CacheStatus[]);
 
 /**
  * What the gateway's response cache did for a call: `hit`, `miss` (asked, not
@@ -17,20 +20,20 @@ const CACHE_STATUSES = new Set(['hit', 'miss', 'bypass']);
  * no-cache), as the gateway recorded it; null for an event that did not pass
  * the gateway's cache (reported by an app, or recorded before it was noted).
  */
-function cacheStatusOf(row: EventRow, metadata: unknown): string | null {
+function cacheStatusOf(row: EventRow, metadata: unknown): CacheStatus | null {
   if (row.cache_hit) return 'hit';
   const noted =
     typeof metadata === 'object' && metadata !== null
       ? (metadata as Record<string, unknown>).cache_status
       : undefined;
-  return typeof noted === 'string' && CACHE_STATUSES.has(noted) ? noted : null;
+  return CACHE_STATUSES.has(noted) ? (noted as CacheStatus) : null;
 }
 
 /**
  * An event as the API shows it: ISO time, metadata as JSON, cost in USD beside
  * the exact nanos. An unpriced call's cost is `null` (unknown), never 0.
  */
-export function presentEvent(row: EventRow): Record<string, unknown> {
+export function presentEvent(row: EventRow): z.output<typeof EventResponse> {
   const unpriced = Boolean(row.cost_unpriced);
   const metadata = parseMetadata(row.metadata);
   return {

@@ -1,3 +1,4 @@
+import { PromptComparisonResponse, PromptResponse, PromptsResponse } from '@tollgate/core/api';
 import { divideRounded, formatUsdNanos, type Prompt, type PromptScope } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -74,7 +75,10 @@ export async function promptsRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/v1/prompts',
-    { preValidation: read, schema: { querystring: projectQuery } },
+    {
+      preValidation: read,
+      schema: { querystring: projectQuery, response: { 200: PromptsResponse } },
+    },
     async (request) => {
       const prompts = await meta.listPrompts(await promptScopeOf(app, request));
       return { prompts: prompts.map(presentPrompt) };
@@ -101,7 +105,10 @@ export async function promptsRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/v1/prompts/:name',
-    { preValidation: read, schema: { params: nameParams, querystring: projectQuery } },
+    {
+      preValidation: read,
+      schema: { params: nameParams, querystring: projectQuery, response: { 200: PromptResponse } },
+    },
     async (request) => {
       const scope = await promptScopeOf(app, request);
       return presentPrompt(await existingPrompt(app, scope, request.params.name));
@@ -183,7 +190,14 @@ export async function promptsRoutes(fastify: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/v1/prompts/:name/comparison',
-    { preValidation: read, schema: { params: nameParams, querystring: comparisonQuery } },
+    {
+      preValidation: read,
+      schema: {
+        params: nameParams,
+        querystring: comparisonQuery,
+        response: { 200: PromptComparisonResponse },
+      },
+    },
     async (request) => {
       const scope = await promptScopeOf(app, request);
       const name = request.params.name;

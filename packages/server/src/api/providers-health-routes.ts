@@ -1,3 +1,4 @@
+import { ProvidersHealthResponse } from '@tollgate/core/api';
 import type { BreakerSnapshot, CandidateHealth } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -60,7 +61,10 @@ export async function providersHealthRoutes(fastify: FastifyInstance): Promise<v
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/providers/health',
-    { preValidation: app.requireScope('read') },
+    {
+      preValidation: app.requireScope('read'),
+      schema: { response: { 200: ProvidersHealthResponse } },
+    },
     async (request) => {
       const { routeTable, router } = app.gateway;
       const entries = new Map<string, RoutedEntry>();

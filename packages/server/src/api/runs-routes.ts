@@ -1,3 +1,4 @@
+import { RunResponse } from '@tollgate/core/api';
 import { parseEventTime } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -26,7 +27,11 @@ export async function runsRoutes(fastify: FastifyInstance): Promise<void> {
     '/api/v1/runs/:runId',
     {
       preValidation: app.requireScope('read'),
-      schema: { params: runParams, querystring: runQuerySchema },
+      schema: {
+        params: runParams,
+        querystring: runQuerySchema,
+        response: { 200: RunResponse },
+      },
     },
     async (request) => {
       const { runId } = request.params;

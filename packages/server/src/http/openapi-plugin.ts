@@ -3,7 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { createJsonSchemaTransform } from 'fastify-type-provider-zod';
-import { zodValidatorCompiler } from './zod-validation';
+import { zodSerializerCompiler, zodValidatorCompiler } from './zod-validation';
 
 /** Where Tollgate's own API lives; the document describes these routes and no others. */
 export const API_PREFIX = '/api/v1';
@@ -15,14 +15,16 @@ export const DOCS_PATH = '/docs';
 /**
  * The OpenAPI document generated from the zod schemas every `/api/v1` route declares in its
  * Fastify `schema` (the same schemas validate the requests: `zodValidatorCompiler`), served at
- * `/api/v1/openapi.json` and browsable at `/docs`. Both are public: they describe the API and
- * hold no tenant's data. Routes outside `/api/v1` (the gateway's provider formats, OTLP,
+ * `/api/v1/openapi.json` and browsable at `/docs`. Answers are described (and written:
+ * `zodSerializerCompiler`) by the zod schemas a route declares in `schema.response`, kept in
+ * `@tollgate/core/api`. Both are public: they describe the API and hold no tenant's data. Routes outside `/api/v1` (the gateway's provider formats, OTLP,
  * `/metrics`, the dashboard) are left out of the document. Registered before any route, so its
  * `onRoute` hook sees them all.
  */
 export const openApiPlugin = fastifyPlugin(
   async (app: FastifyInstance) => {
     app.setValidatorCompiler(zodValidatorCompiler);
+    app.setSerializerCompiler(zodSerializerCompiler);
     const zodTransform = createJsonSchemaTransform({});
     await app.register(fastifySwagger, {
       openapi: {

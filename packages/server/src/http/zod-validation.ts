@@ -1,4 +1,5 @@
 import type { FastifySchemaCompiler } from 'fastify';
+import { createSerializerCompiler } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { ApiError } from './errors';
 import { assertStorableInput } from './storable-text';
@@ -61,3 +62,11 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema,
     return { value: { ...(result.data as object), [ORG_PARAMETER]: orgId } };
   };
 };
+
+/**
+ * Fastify's serializer for routes that declare zod schemas in `schema.response`: the answer is
+ * encoded through the schema (keys it does not name are left out) and written as JSON. An
+ * answer that does not match its schema is a programming error: it is logged and answered 500
+ * (`internal_error`), so a test of the route fails rather than a client receiving another shape.
+ */
+export const zodSerializerCompiler = createSerializerCompiler({});

@@ -1,7 +1,8 @@
 /**
  * The OpenAPI document is generated from the routes' own zod schemas: every route registered
  * under /api/v1 is in it with its method, it and the UI at /docs need no key, and a route whose
- * body is validated by its declared schema still answers the catalogue's 400 naming the field.
+ * body is validated by its declared schema still answers the catalogue's 400 naming the field,
+ * and the dashboard's reads describe their answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, startTestServer, type TestServer } from '../helpers/test-server';
@@ -16,9 +17,24 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** A JSON Schema, as much of it as these tests read. */
+interface JsonSchema {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+}
+
 interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: { name: string; in: string }[];
+        responses?: Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
+      }
+    >
+  >;
 }
 
 /**
@@ -75,6 +91,52 @@ describe('OpenAPI document', () => {
     expect(cost.map((parameter) => parameter.name)).toEqual(
       expect.arrayContaining(['from', 'to', 'project_id', 'event_type', 'groupBy']),
     );
+  });
+
+  it('describes the answer of every route the dashboard reads, from the shared schemas', async () => {
+    const document = (await (
+      await fetch(`${server.url}/api/v1/openapi.json`)
+    ).json()) as OpenApiDocument;
+    // The reads of packages/web: their types come from these schemas (@tollgate/core/api).
+    const dashboardReads = [
+      '/api/v1/me',
+      '/api/v1/admin/orgs',
+      '/api/v1/admin/projects',
+      '/api/v1/events',
+      '/api/v1/events/{eventId}',
+      '/api/v1/runs/{runId}',
+      '/api/v1/analytics/overview',
+      '/api/v1/analytics/cost',
+      '/api/v1/analytics/cost/summary',
+      '/api/v1/analytics/users',
+      '/api/v1/analytics/users/{userId}',
+      '/api/v1/analytics/sessions',
+      '/api/v1/analytics/sessions/{sessionId}',
+      '/api/v1/analytics/runs',
+      '/api/v1/analytics/recommendations',
+      '/api/v1/budgets',
+      '/api/v1/budgets/check',
+      '/api/v1/flags',
+      '/api/v1/admin/flags',
+      '/api/v1/prompts',
+      '/api/v1/prompts/{name}',
+      '/api/v1/providers/health',
+      '/api/v1/admin/credentials',
+      '/api/v1/prompts/{name}/comparison',
+      '/api/v1/admin/projects/{id}/guardrails',
+      '/api/v1/analytics/fallbacks',
+      '/api/v1/analytics/chargeback',
+    ];
+    const undescribed = dashboardReads.filter(
+      (path) =>
+        !document.paths[path]?.get?.responses?.['200']?.content?.['application/json']?.schema,
+    );
+    expect(undescribed).toEqual([]);
+    // Money is described as it is written: exact decimal strings, never a float.
+    const overview = document.paths['/api/v1/analytics/overview']!.get!.responses!['200']!;
+    const totals = overview.content!['application/json']!.schema.properties?.totals;
+    expect(totals?.properties?.cost_usd?.type).toBe('string');
+    expect(totals?.properties?.cost_nanos?.type).toBe('string');
   });
 
   it('serves the UI at /docs without a key, its assets from the server itself', async () => {

@@ -1,23 +1,9 @@
 import { SortableTable, type Column } from '../components';
 import { formatCount, formatPercent, formatTime, formatUsd } from '../format';
+import type { ActivityAnswer } from '../api-types';
 
 /** An end user or a session in the range, as `/api/v1/analytics/users` and `/sessions` list them. */
-export interface Activity {
-  id: string;
-  calls: number;
-  errors: number;
-  error_rate: number | null;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: string;
-  unpriced_calls: number;
-  events: number;
-  runs: number;
-  sessions: number;
-  user_id: string;
-  first_seen: string;
-  last_seen: string;
-}
+export type Activity = ActivityAnswer;
 
 /** Cost of the priced calls, and how many calls have no price (their cost is unknown, not $0). */
 export function activityCost(row: { cost_usd: string; unpriced_calls: number }): string {

@@ -13,6 +13,7 @@ import {
 import { formatTime } from '../format';
 import { useTimeRange } from '../url-state';
 import { useAccess, useApi } from '../use-api';
+import type { EventAnswer } from '../api-types';
 
 interface Rule {
   id: string;
@@ -28,12 +29,10 @@ interface Rule {
   per?: string;
   webhook: { url: string; format: string };
 }
-interface AlertEvent {
-  ts: string;
-  name: string;
-  event_type: string;
+type AlertEvent = Omit<EventAnswer, 'metadata'> & {
+  /** Free JSON in the API; an alert event's carries its state and summary. */
   metadata: { state?: string; summary?: string };
-}
+};
 
 /** The threshold field of each kind, and how it reads. */
 const KINDS = {

@@ -12,26 +12,10 @@ import {
 import { formatCount, formatPercent, formatUsd } from '../format';
 import { useParams } from '../url-state';
 import { useAccess, useApi } from '../use-api';
+import type { BudgetsAnswer, ProjectsAnswer } from '../api-types';
 
 /** A budget with its spend so far, as `/api/v1/budgets` and `/api/v1/admin/budgets` show it. */
-interface Budget {
-  id: string;
-  scope: 'org' | 'project' | 'key' | 'user';
-  scope_id: string;
-  period: 'day' | 'month';
-  amount_usd: string;
-  soft_threshold: number;
-  webhook_url: string | null;
-  spent_usd: string;
-  limit_usd: string;
-  state: string;
-}
-
-interface Project {
-  id: string;
-  name: string;
-  rate_limits: { requests_per_minute: number | null; tokens_per_minute: number | null };
-}
+type Budget = BudgetsAnswer['budgets'][number];
 
 /** A per-minute limit, or that there is none. */
 function perMinute(limit: number | null): string {
@@ -149,11 +133,11 @@ function BudgetForm(props: { editing?: Budget; onDone: () => void; onCancel?: ()
 export function BudgetsPage() {
   const [params] = useParams();
   const access = useAccess();
-  const budgets = useApi<{ budgets: Budget[] }>('/api/v1/budgets', {
+  const budgets = useApi<BudgetsAnswer>('/api/v1/budgets', {
     project_id: params.get('project_id'),
   });
   // Rate limits are the admin API's: a project key's page does not ask for them.
-  const projects = useApi<{ projects: Project[] }>(access.admin ? '/api/v1/admin/projects' : null);
+  const projects = useApi<ProjectsAnswer>(access.admin ? '/api/v1/admin/projects' : null);
   const [editing, setEditing] = useState<string>();
   const { error, write } = useWrite();
   const remove = (budget: Budget) =>

@@ -24,6 +24,7 @@ import { formatCount, formatHour, formatUsd } from '../format';
 import { useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
 import { UnpricedModels } from './unpriced-models';
+import type { ChargebackAnswer, CostAnswer } from '../api-types';
 
 const DIMENSIONS = {
   model: 'Model',
@@ -35,37 +36,7 @@ const DIMENSIONS = {
 } as const;
 type Dimension = keyof typeof DIMENSIONS;
 
-interface CostRow {
-  key: string;
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: string;
-  average_cost_usd: string;
-}
-interface CostAnswer {
-  total: { requests: number; cost_usd: string };
-  rows: CostRow[];
-}
-interface Usage {
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: string;
-}
-interface ChargebackRow {
-  org_id: string;
-  org_name?: string | null;
-  project_id: string | null;
-  project_name?: string | null;
-  by_kind: Record<string, Usage>;
-  total: Usage;
-  chargeback_rate: string;
-  amount_to_charge_usd: string;
-}
-interface ChargebackAnswer {
-  orgs: ChargebackRow[];
-}
+type ChargebackRow = ChargebackAnswer['orgs'][number];
 
 /** The org (and project) by name, their ids where the report has no name. */
 function orgLabel(row: ChargebackRow): string {

@@ -4,13 +4,10 @@ import { FormError, Loaded, SortableTable, useWrite, WriteForm, type Column } fr
 import { formatTime } from '../format';
 import type { ApiState } from '../use-api';
 import { PROVIDERS } from './route-form';
+import type { CredentialsAnswer } from '../api-types';
 
 /** A provider credential as the admin API lists it: never the secret. */
-export interface Credential {
-  name: string;
-  provider: string;
-  created_at: string;
-}
+export type Credential = CredentialsAnswer['credentials'][number];
 
 /** Adds a credential, or replaces the key (and provider) of `replacing`. */
 function CredentialForm(props: {

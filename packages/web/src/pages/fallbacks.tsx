@@ -2,18 +2,7 @@ import { DataTable, Loaded, PageHeader, RecordList, Stat, TimeRangePicker } from
 import { formatCount, formatPercent, formatUsd } from '../format';
 import { useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
-
-interface FallbacksAnswer {
-  total: { calls: number; cost_usd: string };
-  top_methods: {
-    service: string;
-    method: string;
-    calls: number;
-    failures: number;
-    success_rate: number;
-  }[];
-  cost_by_method: { method: string; calls: number; cost_usd: string }[];
-}
+import type { FallbacksAnswer } from '../api-types';
 
 /** AI fallbacks: the methods that fall back most, their cost, and the candidates worth learning. */
 export function FallbacksPage() {

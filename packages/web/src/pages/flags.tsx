@@ -12,28 +12,16 @@ import {
 } from '../components';
 import { formatTime } from '../format';
 import { useAccess, useApi } from '../use-api';
+import type { AdminFlagsAnswer, FlagValuesAnswer } from '../api-types';
 
 /** A flag as the admin API shows it: a default with overrides per project and per app user. */
-interface Flag {
-  name: string;
-  description: string | null;
-  default: boolean;
-  overrides: Override[];
-  updated_at: string;
+type Flag = AdminFlagsAnswer['flags'][number] & {
   /** A built-in flag the org has not defined: its default is the gateway's. */
   builtIn?: boolean;
-}
-interface Override {
-  project_id: string | null;
-  user_id: string | null;
-  enabled: boolean;
-}
+};
+type Override = Flag['overrides'][number];
 /** One of the gateway's own flags, with its default until the org defines it. */
-interface BuiltInFlag {
-  name: string;
-  default: boolean;
-  defined: boolean;
-}
+type BuiltInFlag = AdminFlagsAnswer['built_in'][number];
 /** The org's flags and the built-in ones it has not defined (shown with their defaults). */
 function flagRows(answer: { flags: Flag[]; built_in?: BuiltInFlag[] }): Flag[] {
   const builtIn = answer.built_in ?? [];
@@ -50,12 +38,6 @@ function flagRows(answer: { flags: Flag[]; built_in?: BuiltInFlag[] }): Flag[] {
         builtIn: true,
       })),
   ];
-}
-
-/** A flag as a reader sees it: its value for the key (and the chosen project). */
-interface FlagValue {
-  name: string;
-  enabled: boolean;
 }
 
 function OnOff({ on }: { on: boolean }) {
@@ -182,7 +164,7 @@ function FlagForm(props: {
 
 /** What an org admin manages: every flag with its default and overrides. */
 function ManagedFlags({ canEdit }: { canEdit: boolean }) {
-  const flags = useApi<{ flags: Flag[]; built_in?: BuiltInFlag[] }>('/api/v1/admin/flags');
+  const flags = useApi<AdminFlagsAnswer>('/api/v1/admin/flags');
   const access = useAccess();
   const [editing, setEditing] = useState<string>();
   const { error, write } = useWrite();
@@ -277,7 +259,7 @@ function ManagedFlags({ canEdit }: { canEdit: boolean }) {
 
 /** What any reader sees: each flag's value for its key. */
 function FlagValues() {
-  const flags = useApi<{ flags: FlagValue[] }>('/api/v1/flags');
+  const flags = useApi<FlagValuesAnswer>('/api/v1/flags');
   return (
     <section className="panel">
       <Loaded

@@ -3,15 +3,9 @@ import { FormError, Loaded, Notice, SortableTable, useWrite, WriteForm } from '.
 import { formatTime } from '../format';
 import { useParams } from '../url-state';
 import { projectOf, useAccess, useApi } from '../use-api';
+import type { GuardrailReferencesAnswer } from '../api-types';
 
-interface Reference {
-  id: string;
-  name: string;
-  text: string;
-  threshold: number;
-  action: 'allow' | 'flag' | 'block';
-  created_at: string;
-}
+type Reference = GuardrailReferencesAnswer['references'][number];
 
 /**
  * A project's guardrail references (org admin keys): reference prompts the
@@ -25,7 +19,7 @@ export function GuardrailReferences() {
   const path = projectId
     ? `/api/v1/admin/projects/${encodeURIComponent(projectId)}/guardrails`
     : null;
-  const references = useApi<{ references: Reference[] }>(access.admin ? path : null);
+  const references = useApi<GuardrailReferencesAnswer>(access.admin ? path : null);
   const { error, write } = useWrite();
   if (access.loading || !access.admin) return null;
   const remove = (reference: Reference) =>

@@ -3,22 +3,13 @@ import { formatTime } from '../format';
 import { useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
 import { GuardrailReferences } from './guardrail-references';
-
-interface GuardrailEvent {
-  ts: string;
-  name: string;
-  action: string;
-  score: number;
-  reference: string;
-  status: string;
-  run_id: string;
-}
+import type { EventsAnswer } from '../api-types';
 
 /** Guardrail decisions: what was checked, the similarity score, the reference it matched and the action. */
 export function GuardrailsPage() {
   const range = useTimeRange();
   const [params] = useParams();
-  const events = useApi<{ events: GuardrailEvent[] }>('/api/v1/events', {
+  const events = useApi<EventsAnswer>('/api/v1/events', {
     from: range.from,
     to: range.to,
     event_type: 'guardrail',

@@ -11,6 +11,7 @@ import {
   YAxis,
 } from 'recharts';
 import { formatDuration, formatHour, formatUsd } from '../format';
+import type { OverviewAnswer } from '../api-types';
 
 /**
  * The overview's charts: the only part of the page that needs the chart
@@ -18,22 +19,9 @@ import { formatDuration, formatHour, formatUsd } from '../format';
  * without waiting for it.
  */
 
-export interface BucketFigures {
-  bucket: string;
-  requests: number;
-  errors: number;
-  success_rate: number | null;
-  cost_usd: string;
-  latency_p50_ms: number | null;
-  latency_p95_ms: number | null;
-  latency_p99_ms: number | null;
-}
+export type BucketFigures = OverviewAnswer['buckets'][number];
 
-export interface HistogramBin {
-  above_ms: number;
-  up_to_ms: number | null;
-  calls: number;
-}
+export type HistogramBin = OverviewAnswer['latency_histogram'][number];
 
 const HEIGHT = 220;
 

@@ -4,7 +4,7 @@ import { DataTable, Loaded, Notice, PageHeader, Stat, TimeRangePicker } from '..
 import { formatCount, formatDuration, formatPercent, formatTime, formatUsd } from '../format';
 import { useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
-import type { BucketFigures, HistogramBin } from './overview-charts';
+import type { OverviewAnswer } from '../api-types';
 
 interface Figures {
   requests: number;
@@ -13,13 +13,6 @@ interface Figures {
   latency_p50_ms: number;
   latency_p95_ms: number;
   latency_p99_ms: number;
-}
-/** `GET /api/v1/analytics/overview`: the whole page in one read. */
-interface OverviewAnswer {
-  totals: Omit<BucketFigures, 'bucket'>;
-  buckets: BucketFigures[];
-  latency_histogram: HistogramBin[];
-  top_errors: { error_message: string; occurrences: number; last_seen: string }[];
 }
 
 // The chart library is most of the dashboard's code: load it apart, starting now (while the

@@ -4,30 +4,10 @@ import { DataTable, Loaded, Notice, PageHeader, TimeRangePicker } from '../compo
 import { formatCount, formatDuration, formatPercent, formatTime, formatUsd } from '../format';
 import { useParams, useTimeRange } from '../url-state';
 import { projectOf, useAccess, useApi } from '../use-api';
+import type { PromptAnswer, PromptComparisonAnswer, PromptsAnswer } from '../api-types';
 
-interface Version {
-  version: number;
-  template: string;
-  model: string | null;
-  created_at: string;
-  active: boolean;
-  weight: number | null;
-}
-interface Prompt {
-  name: string;
-  created_at: string;
-  versions: Version[];
-}
-interface Comparison {
-  versions: {
-    version: number;
-    executions: number;
-    success_rate: number | null;
-    latency_p95_ms: number;
-    cost_avg_usd: string | null;
-    feedback_avg?: number | null;
-  }[];
-}
+type Prompt = PromptAnswer;
+type Comparison = PromptComparisonAnswer;
 
 /** "1=0.7, 2=0.3" → the activation body's versions with their A/B weights. */
 function parseWeights(text: string): { version: number; weight: number }[] {
@@ -175,7 +155,7 @@ export function PromptsPage() {
   const access = useAccess();
   // Prompts belong to a project: the chosen one, the key's own, or an org's only one.
   const projectId = projectOf(access, params.get('project_id'));
-  const prompts = useApi<{ prompts: Prompt[] }>(projectId ? '/api/v1/prompts' : null, {
+  const prompts = useApi<PromptsAnswer>(projectId ? '/api/v1/prompts' : null, {
     project_id: projectId,
   });
   const name = params.get('prompt');

@@ -2,26 +2,13 @@ import { useEffect } from 'react';
 import { DataTable, Loaded, PageHeader } from '../components';
 import { formatDuration, formatPercent, formatTime } from '../format';
 import { useApi } from '../use-api';
-
-interface Deployment {
-  id: string;
-  provider: string;
-  model: string;
-  routes: string[];
-  breaker: { state: string; failures_in_window: number | null; opened_at: string | null };
-  calls: {
-    error_rate: number | null;
-    last_latency_ms: number | null;
-    last_outcome: string | null;
-    last_attempt_at: string | null;
-  };
-}
+import type { ProvidersHealthAnswer } from '../api-types';
 
 const REFRESH_MS = 5000;
 
 /** Every deployment's circuit breaker and recent calls, refreshed every few seconds. */
 export function ProvidersPage() {
-  const health = useApi<{ deployments: Deployment[] }>('/api/v1/providers/health');
+  const health = useApi<ProvidersHealthAnswer>('/api/v1/providers/health');
   const { reload } = health;
   useEffect(() => {
     const timer = setInterval(reload, REFRESH_MS);

@@ -2,93 +2,21 @@ import { Loaded, PageHeader, SortableTable, Stat, TimeRangePicker } from '../com
 import { formatCount, formatDuration, formatPercent, formatTime, formatUsd } from '../format';
 import { useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
+import type { RecommendationsAnswer } from '../api-types';
 
-interface Bounds {
-  min_calls: number;
-  max_success_rate_drop_points: number;
-  max_p95_latency_increase: number;
-  min_identical_calls: number;
-  min_prefix_calls: number;
-  min_cacheable_prefix_tokens: number;
-  prompt_cache_ttl_minutes: number;
-  month_days: number;
-}
-interface Usage {
-  model: string;
-  calls: number;
-  errors: number;
-  success_rate: number | null;
-  latency_p95_ms: number | null;
-  cost_usd: string;
-}
-interface Saving {
-  saving_usd: string;
-  monthly_saving_usd: string;
-}
-interface CheaperModel extends Saving {
-  kind: 'cheaper_model';
-  prompt_name: string;
-  current_model: string;
-  suggested_model: string;
-  evidence: { current: Usage; suggested: Usage; repriced_cost_usd: string };
-}
-interface RepeatedRequests extends Saving {
-  kind: 'repeated_requests';
-  model: string;
-  prompt_name: string;
-  input_sample: string;
-  evidence: { identical_calls: number; repeats: number; first_seen: string; last_seen: string };
-}
-/** A saving the price list cannot tell: null amounts and the reason. */
+type Answer = RecommendationsAnswer;
+type Recommendation = Answer['recommendations'][number];
+type Usage = Extract<Recommendation, { kind: 'cheaper_model' }>['evidence']['current'];
+type Bounds = Answer['bounds'];
+/** A saving; the price list may not tell one (prompt caching): null amounts, and the reason. */
 interface MaybeSaving {
   saving_usd: string | null;
   monthly_saving_usd: string | null;
   saving_unknown?: string;
 }
-interface PromptCaching extends MaybeSaving {
-  kind: 'prompt_caching';
-  provider: string;
-  model: string;
-  prompt_name: string;
-  prefix_sample: string;
-  action: string;
-  evidence: {
-    calls: number;
-    distinct_inputs: number;
-    prefix_messages: number;
-    estimated_prefix_tokens: number;
-    cache_reads: number;
-    cache_writes: number;
-    first_seen: string;
-    last_seen: string;
-  };
-}
-interface UnpricedModel {
-  kind: 'unpriced_model';
-  model: string;
-  provider: string;
-  evidence: { calls: number; last_seen: string };
-}
-interface BudgetProjection {
-  kind: 'budget_projection';
-  budget_id: string;
-  scope: string;
-  scope_id: string;
-  period: string;
-  exhausted: boolean;
-  runs_out_at: string;
-  period_ends_at: string;
-  projected_spend_usd: string;
-  projected_overrun_usd: string;
-  evidence: { spent_usd: string; amount_usd: string };
-}
-type Recommendation =
-  CheaperModel | RepeatedRequests | PromptCaching | UnpricedModel | BudgetProjection;
-interface Answer {
-  from: string;
-  to: string;
-  bounds: Bounds;
-  recommendations: Recommendation[];
+interface Saving extends MaybeSaving {
+  saving_usd: string;
+  monthly_saving_usd: string;
 }
 
 const ofKind = <Kind extends Recommendation['kind']>(answer: Answer, kind: Kind) =>

@@ -3,77 +3,11 @@ import { Loaded, PageHeader, Payload, SortableTable } from '../components';
 import { formatCount, formatDuration, formatTime, formatUsd } from '../format';
 import { navigate, useParams } from '../url-state';
 import { useApi } from '../use-api';
+import type { EventAnswer, EventDetailAnswer } from '../api-types';
 
-export interface CallEvent {
-  event_id: string;
-  ts: string;
-  run_id: string;
-  user_id: string;
-  name: string;
-  provider: string;
-  model: string;
-  status: string;
-  latency_ms: number;
-  ttft_ms: number;
-  input: string;
-  output: string;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  /** Null when the call is unpriced: its cost is unknown, never $0. */
-  cost_usd: number | null;
-  cost_unpriced: boolean;
-  cache_hit: boolean;
-  /** hit, miss or bypass as the gateway recorded it; null when the call did not pass its cache. */
-  cache_status: 'hit' | 'miss' | 'bypass' | null;
-  attempts: number;
-  providers_tried: string[] | string;
-  prompt_name: string;
-  prompt_version: number;
-  error_message: string;
-  metadata: Record<string, unknown>;
-}
+export type CallEvent = EventAnswer;
 
-interface Detail {
-  event: CallEvent & {
-    request_id: string;
-    session_id: string;
-    operation: string;
-    model_requested: string;
-    cost_nanos: number | null;
-    event_type: string;
-  };
-  tokens: {
-    input: number;
-    output: number;
-    cached_input: number;
-    cache_write_5m: number;
-    cache_write_1h: number;
-    reasoning: number;
-    estimated: string[];
-  };
-  price: {
-    cost_source: string | null;
-    unpriced: boolean;
-    service_tier: string | null;
-    current: {
-      matched: string;
-      source: string;
-      provider: string;
-      usd_per_million_tokens_or_unit: Record<string, number | string[] | undefined>;
-    } | null;
-  } | null;
-  guardrails: {
-    event_id: string;
-    reference: string;
-    score: number;
-    threshold: number;
-    action: string;
-    status: string;
-  }[];
-  run: { run_id: string; events: number; position: number } | null;
-  content: { stored: boolean; pii_redacted: boolean; encrypted: boolean };
-}
+type Detail = EventDetailAnswer;
 
 /** Exact nano-dollars as a decimal string of dollars (no float on the way). */
 export function nanosToUsdText(nanos: number | string): string {

@@ -2,13 +2,14 @@ import { SortableTable, Filters, Loaded, PageHeader, TimeRangePicker } from '../
 import { formatCount, formatDuration, formatTime, formatUsd } from '../format';
 import { navigate, useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
-import { RequestDetailPage, type CallEvent } from './request-detail';
+import { RequestDetailPage } from './request-detail';
+import type { EventsAnswer } from '../api-types';
 
 /** Model calls in the range, filtered; a click opens one whole (`/requests/<event_id>`). */
 export function RequestsPage({ rest }: { rest: string }) {
   const range = useTimeRange();
   const [params] = useParams();
-  const calls = useApi<{ events: CallEvent[] }>(rest ? null : '/api/v1/events', {
+  const calls = useApi<EventsAnswer>(rest ? null : '/api/v1/events', {
     from: range.from,
     to: range.to,
     event_type: 'prompt_call',

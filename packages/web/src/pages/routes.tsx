@@ -3,8 +3,9 @@ import { sendJson } from '../api';
 import { FormError, Loaded, Notice, PageHeader, SortableTable, useWrite } from '../components';
 import { formatCount, formatDuration, formatTime } from '../format';
 import { useAccess, useApi } from '../use-api';
-import { CredentialsPanel, type Credential } from './credentials';
+import { CredentialsPanel } from './credentials';
 import { RouteForm, type DeploymentConfig, type RouteConfig } from './route-form';
+import type { CredentialsAnswer, ProvidersHealthAnswer } from '../api-types';
 
 /** A route of the org, as `GET /api/v1/admin/routes` lists it. */
 interface OrgRoute {
@@ -21,11 +22,7 @@ interface FileRoute {
 }
 
 /** A deployment's breaker, from `GET /api/v1/providers/health`. */
-interface Health {
-  id: string;
-  routes: string[];
-  breaker: { state: string };
-}
+type Health = ProvidersHealthAnswer['deployments'][number];
 
 /** Breaker states as the badges name them. */
 const BREAKER_BADGES: Record<string, string> = {
@@ -111,10 +108,8 @@ export function RoutesPage() {
   const admin = access.admin;
   const routes = useApi<{ routes: OrgRoute[] }>(admin ? '/api/v1/admin/routes' : null);
   const fileRoutes = useApi<{ routes: FileRoute[] }>(admin ? '/api/v1/admin/routes-file' : null);
-  const credentials = useApi<{ credentials: Credential[] }>(
-    admin ? '/api/v1/admin/credentials' : null,
-  );
-  const health = useApi<{ deployments: Health[] }>(admin ? '/api/v1/providers/health' : null);
+  const credentials = useApi<CredentialsAnswer>(admin ? '/api/v1/admin/credentials' : null);
+  const health = useApi<ProvidersHealthAnswer>(admin ? '/api/v1/providers/health' : null);
   const [editing, setEditing] = useState<string>();
   const { error, write } = useWrite();
   if (access.loading) return <Notice kind="loading">Loading routes…</Notice>;

@@ -2,37 +2,11 @@ import { Filters, Loaded, PageHeader, SortableTable, Stat, TimeRangePicker } fro
 import { formatCount, formatDuration, formatPercent, formatTime, formatUsd } from '../format';
 import { navigate, useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
-import { ActivityTable, activityCost, type Activity } from './activity-table';
+import { ActivityTable, activityCost } from './activity-table';
+import type { SessionDetailAnswer, SessionsAnswer } from '../api-types';
 
-interface SessionRun {
-  run_id: string;
-  started_at: string;
-  duration_ms: number;
-  model_calls: number;
-  tool_calls: number;
-  steps: number;
-  status: string;
-  cost_usd: string;
-}
-interface SessionEvent {
-  event_id: string;
-  ts: string;
-  event_type: string;
-  name: string;
-  model: string;
-  run_id: string;
-  status: string;
-  latency_ms: number;
-  cost_usd: number | null;
-  cost_unpriced: boolean;
-}
-interface SessionAnswer {
-  session_id: string;
-  totals: Activity | null;
-  runs: SessionRun[];
-  events: SessionEvent[];
-  events_truncated: boolean;
-}
+type SessionEvent = SessionDetailAnswer['events'][number];
+type SessionAnswer = SessionDetailAnswer;
 
 const open = (page: string, id: string) =>
   navigate(`/${page}/${encodeURIComponent(id)}${window.location.search}`);
@@ -192,7 +166,7 @@ function SessionPage({ sessionId }: { sessionId: string }) {
 export function SessionsPage({ rest }: { rest: string }) {
   const range = useTimeRange();
   const [params] = useParams();
-  const sessions = useApi<{ sessions: Activity[] }>(rest ? null : '/api/v1/analytics/sessions', {
+  const sessions = useApi<SessionsAnswer>(rest ? null : '/api/v1/analytics/sessions', {
     from: range.from,
     to: range.to,
     project_id: params.get('project_id'),

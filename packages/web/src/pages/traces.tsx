@@ -10,41 +10,9 @@ import {
 import { formatCount, formatDuration, formatTime, formatUsd } from '../format';
 import { navigate, useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
+import type { RunAnswer, RunsAnswer } from '../api-types';
 
-interface RunRow {
-  run_id: string;
-  started_at: string;
-  duration_ms: number;
-  events: number;
-  steps: number;
-  tool_calls: number;
-  model_calls: number;
-  errors: number;
-  status: string;
-  cost_usd: string;
-}
-interface RunEvent {
-  event_id: string;
-  parent_id: string;
-  event_type: string;
-  name: string;
-  status: string;
-  latency_ms: number;
-  offset_ms: number;
-  model: string;
-  tool_name: string;
-  step_name: string;
-  step_number: number;
-  input: string;
-  output: string;
-  error_message: string;
-  cost_usd: number;
-}
-interface RunAnswer {
-  run_id: string;
-  timing: { started_at: string; duration_ms: number };
-  events: RunEvent[];
-}
+type RunEvent = RunAnswer['events'][number];
 
 function labelOf(event: RunEvent): string {
   if (event.event_type === 'tool_call') return `tool ${event.tool_name || event.name}`;
@@ -150,7 +118,7 @@ function RunPage({ runId }: { runId: string }) {
 export function TracesPage({ rest }: { rest: string }) {
   const range = useTimeRange();
   const [params] = useParams();
-  const runs = useApi<{ runs: RunRow[] }>(rest ? null : '/api/v1/analytics/runs', {
+  const runs = useApi<RunsAnswer>(rest ? null : '/api/v1/analytics/runs', {
     from: range.from,
     to: range.to,
     project_id: params.get('project_id'),

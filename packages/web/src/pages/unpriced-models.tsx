@@ -2,16 +2,9 @@ import { sendJson, type Params } from '../api';
 import { Loaded, SortableTable, WriteForm } from '../components';
 import { formatCount, formatTime } from '../format';
 import { useAccess, useApi } from '../use-api';
+import type { CostSummaryAnswer } from '../api-types';
 
-interface UnpricedModel {
-  model: string;
-  provider: string;
-  calls: number;
-  last_seen: string;
-}
-interface CostSummary {
-  unpriced: { calls: number; models: UnpricedModel[] };
-}
+type CostSummary = CostSummaryAnswer;
 
 /**
  * Calls recorded without a price: counted apart (their cost is unknown, not

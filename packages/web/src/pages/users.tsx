@@ -2,22 +2,10 @@ import { Filters, Loaded, PageHeader, SortableTable, Stat, TimeRangePicker } fro
 import { formatCount, formatHour, formatPercent, formatTime, formatUsd } from '../format';
 import { navigate, useParams, useTimeRange } from '../url-state';
 import { useApi } from '../use-api';
-import { ActivityTable, activityCost, type Activity } from './activity-table';
+import { ActivityTable, activityCost } from './activity-table';
+import type { BudgetCheckAnswer, UserDetailAnswer, UsersAnswer } from '../api-types';
 
-interface UserAnswer {
-  user_id: string;
-  totals: Activity | null;
-  sessions: Activity[];
-  bucket: 'hour' | 'day';
-  spend: { bucket: string; calls: number; cost_usd: string; unpriced_calls: number }[];
-}
-interface UserBudget {
-  id: string;
-  period: string;
-  limit_usd: string;
-  spent_usd: string;
-  state: string;
-}
+type UserAnswer = UserDetailAnswer;
 
 const open = (page: string, id: string) =>
   navigate(`/${page}/${encodeURIComponent(id)}${window.location.search}`);
@@ -46,7 +34,7 @@ function SpendBars({ spend }: { spend: UserAnswer['spend'] }) {
 }
 
 function UserBudgets({ userId }: { userId: string }) {
-  const budgets = useApi<{ budgets: UserBudget[] }>('/api/v1/budgets/check', {
+  const budgets = useApi<BudgetCheckAnswer>('/api/v1/budgets/check', {
     scope: 'user',
     id: userId,
   });
@@ -146,7 +134,7 @@ function UserPage({ userId }: { userId: string }) {
 export function UsersPage({ rest }: { rest: string }) {
   const range = useTimeRange();
   const [params] = useParams();
-  const users = useApi<{ users: Activity[] }>(rest ? null : '/api/v1/analytics/users', {
+  const users = useApi<UsersAnswer>(rest ? null : '/api/v1/analytics/users', {
     from: range.from,
     to: range.to,
     project_id: params.get('project_id'),

@@ -1,3 +1,9 @@
+import {
+  SessionDetailResponse,
+  SessionsResponse,
+  UserDetailResponse,
+  UsersResponse,
+} from '@tollgate/core/api';
 import { searchableText } from '../text-search';
 import { TIME_BUCKETS, type ActivityRow } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
@@ -58,7 +64,13 @@ export async function analyticsActivityRoutes(fastify: FastifyInstance): Promise
   const { events } = app.stores;
 
   for (const by of ['user', 'session'] as const) {
-    const listOptions = { preValidation, schema: { querystring: analyticsQuery(activitySchema) } };
+    const listOptions = {
+      preValidation,
+      schema: {
+        querystring: analyticsQuery(activitySchema),
+        response: { 200: by === 'user' ? UsersResponse : SessionsResponse },
+      },
+    };
     app.get(`/api/v1/analytics/${by}s`, listOptions, async (request) => {
       const { scope, query, extra } = await parseAnalyticsRequest(app, request, activitySchema, []);
       const rows = await events.analytics.activity(scope, {
@@ -71,7 +83,10 @@ export async function analyticsActivityRoutes(fastify: FastifyInstance): Promise
         name: extra.name,
         text: await searchableText(app.stores.meta, scope, extra.q),
       });
-      return { ...rangeOf(query), [`${by}s`]: rows.map(presentActivity) };
+      const activity = rows.map(presentActivity);
+      return by === 'user'
+        ? { ...rangeOf(query), users: activity }
+        : { ...rangeOf(query), sessions: activity };
     });
   }
 
@@ -82,6 +97,7 @@ export async function analyticsActivityRoutes(fastify: FastifyInstance): Promise
       schema: {
         params: z.object({ userId: idField }),
         querystring: analyticsQuery(detailSchema),
+        response: { 200: UserDetailResponse },
       },
     },
     async (request) => {
@@ -120,6 +136,7 @@ export async function analyticsActivityRoutes(fastify: FastifyInstance): Promise
       schema: {
         params: z.object({ sessionId: idField }),
         querystring: analyticsQuery(noExtra),
+        response: { 200: SessionDetailResponse },
       },
     },
     async (request) => {
@@ -146,7 +163,7 @@ export async function analyticsActivityRoutes(fastify: FastifyInstance): Promise
         // In the order they happened.
         runs: runs.reverse().map(({ cost_nanos, ...run }) => ({
           ...run,
-          status: run.errors > 0 ? 'error' : 'success',
+          status: run.errors > 0 ? ('error' as const) : ('success' as const),
           ...money(cost_nanos),
         })),
         events: linkSpanEvents(page.events).reverse().map(presentEvent),

@@ -1,3 +1,4 @@
+import { CostResponse, CostSummaryResponse } from '@tollgate/core/api';
 import { COST_GROUPS, divideRounded, type CostRow } from '@tollgate/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -56,7 +57,10 @@ export async function analyticsCostRoutes(fastify: FastifyInstance): Promise<voi
 
   app.get(
     '/api/v1/analytics/cost',
-    { preValidation: app.requireScope('read'), schema: { querystring: costQuery } },
+    {
+      preValidation: app.requireScope('read'),
+      schema: { querystring: costQuery, response: { 200: CostResponse } },
+    },
     async (request) => {
       const { scope, query, extra } = await parseAnalyticsRequest(
         app,
@@ -83,7 +87,10 @@ export async function analyticsCostRoutes(fastify: FastifyInstance): Promise<voi
 
   app.get(
     '/api/v1/analytics/cost/summary',
-    { preValidation: app.requireScope('read'), schema: { querystring: costSummaryQuery } },
+    {
+      preValidation: app.requireScope('read'),
+      schema: { querystring: costSummaryQuery, response: { 200: CostSummaryResponse } },
+    },
     async (request) => {
       assertOwnProject(request, request.query.project_id);
       const parsed = await parseAnalyticsRequest(app, request, costSummaryExtra, COST_EVENT_TYPES);

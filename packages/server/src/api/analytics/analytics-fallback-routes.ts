@@ -1,3 +1,4 @@
+import { FallbacksResponse } from '@tollgate/core/api';
 import { divideRounded } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -40,7 +41,10 @@ export async function analyticsFallbackRoutes(fastify: FastifyInstance): Promise
 
   app.get(
     '/api/v1/analytics/fallbacks',
-    { preValidation: app.requireScope('read'), schema: { querystring: fallbacksQuery } },
+    {
+      preValidation: app.requireScope('read'),
+      schema: { querystring: fallbacksQuery, response: { 200: FallbacksResponse } },
+    },
     async (request) => {
       const { scope, query, extra } = await parseAnalyticsRequest(
         app,

@@ -1,3 +1,4 @@
+import { OverviewResponse } from '@tollgate/core/api';
 import { TIME_BUCKETS, type OverviewFigures } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -42,7 +43,10 @@ export async function analyticsOverviewRoutes(fastify: FastifyInstance): Promise
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/analytics/overview',
-    { preValidation: app.requireScope('read'), schema: { querystring: overviewQuery } },
+    {
+      preValidation: app.requireScope('read'),
+      schema: { querystring: overviewQuery, response: { 200: OverviewResponse } },
+    },
     async (request) => {
       const { scope, query, extra } = await parseAnalyticsRequest(
         app,
@@ -59,7 +63,7 @@ export async function analyticsOverviewRoutes(fastify: FastifyInstance): Promise
       return {
         ...rangeOf(query),
         bucket,
-        event_types: query.filters.eventTypes,
+        event_types: [...query.filters.eventTypes],
         totals: present(overview.totals),
         buckets: overview.buckets.map(({ bucket: start, ...figures }) => ({
           bucket: new Date(start).toISOString(),

@@ -90,8 +90,14 @@ export async function parseAnalyticsRequest<Schema extends z.ZodObject>(
 }
 
 /** Money as the API shows it: exact nanos as a string, and USD as an exact decimal string. */
-export function money(nanos: bigint, prefix = 'cost'): Record<string, string> {
-  return { [`${prefix}_nanos`]: nanos.toString(), [`${prefix}_usd`]: formatUsdNanos(nanos) };
+export function money<Prefix extends string = 'cost'>(
+  nanos: bigint,
+  prefix: Prefix = 'cost' as Prefix,
+): { [Key in `${Prefix}_nanos` | `${Prefix}_usd`]: string } {
+  return {
+    [`${prefix}_nanos`]: nanos.toString(),
+    [`${prefix}_usd`]: formatUsdNanos(nanos),
+  } as { [Key in `${Prefix}_nanos` | `${Prefix}_usd`]: string };
 }
 
 /** The range echoed back, so a client sees the defaults applied. */

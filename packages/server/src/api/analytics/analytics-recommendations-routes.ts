@@ -1,3 +1,4 @@
+import { RecommendationsResponse } from '@tollgate/core/api';
 import { PriceList } from '@tollgate/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -39,7 +40,10 @@ export async function analyticsRecommendationsRoutes(fastify: FastifyInstance): 
     '/api/v1/analytics/recommendations',
     {
       preValidation: app.requireScope('read'),
-      schema: { querystring: analyticsQuery(recommendationsSchema) },
+      schema: {
+        querystring: analyticsQuery(recommendationsSchema),
+        response: { 200: RecommendationsResponse },
+      },
     },
     async (request) => {
       const { scope, query, extra } = await parseAnalyticsRequest(

@@ -1,3 +1,4 @@
+import { RunsResponse } from '@tollgate/core/api';
 import { searchableText } from '../text-search';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -31,7 +32,10 @@ export async function analyticsRunsRoutes(fastify: FastifyInstance): Promise<voi
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/analytics/runs',
-    { preValidation: app.requireScope('read'), schema: { querystring: runsQuery } },
+    {
+      preValidation: app.requireScope('read'),
+      schema: { querystring: runsQuery, response: { 200: RunsResponse } },
+    },
     async (request) => {
       const { scope, query, extra } = await parseAnalyticsRequest(app, request, runsExtra, []);
       const runs = await app.stores.events.analytics.runs(scope, {
@@ -47,7 +51,7 @@ export async function analyticsRunsRoutes(fastify: FastifyInstance): Promise<voi
         ...rangeOf(query),
         runs: runs.map(({ cost_nanos, ...run }) => ({
           ...run,
-          status: run.errors > 0 ? 'error' : 'success',
+          status: run.errors > 0 ? ('error' as const) : ('success' as const),
           ...money(cost_nanos),
         })),
       };

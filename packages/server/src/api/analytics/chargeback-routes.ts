@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import { ChargebackResponse } from '@tollgate/core/api';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readScope } from '../../auth/auth-plugin';
@@ -34,7 +35,11 @@ export async function chargebackRoutes(fastify: FastifyInstance): Promise<void> 
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/analytics/chargeback',
-    { preValidation: app.requireScope('read'), schema: { querystring: chargebackQuerySchema } },
+    {
+      preValidation: app.requireScope('read'),
+      // The JSON answer; a CSV one (`format=csv`) is text, written as it is.
+      schema: { querystring: chargebackQuerySchema, response: { 200: ChargebackResponse } },
+    },
     async (request, reply) => {
       const query = request.query;
       const scope = await readScope(request, app.stores.meta, query.project_id);
@@ -58,7 +63,9 @@ export async function chargebackRoutes(fastify: FastifyInstance): Promise<void> 
           })),
         };
       }
-      return reply
+      // Text, not the JSON answer its schema types `send` for: Fastify writes a string with a
+      // non-JSON content type as it is, past the serializer.
+      return (reply as unknown as FastifyReply)
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="chargeback.csv"')
         .send(chargebackCsv(report));

@@ -7,6 +7,8 @@ import {
   type UnpricedModelRow,
 } from '@tollgate/core';
 import { money, ratio } from './analytics-parameters';
+import type { RecommendationResponse } from '@tollgate/core/api';
+import type { z } from 'zod';
 
 /**
  * Cost recommendations from recorded traffic (issue 19, item 4): pure
@@ -36,7 +38,8 @@ export const RECOMMENDATION_BOUNDS = {
 
 const DAY_MS = 86_400_000;
 
-export type Recommendation = Record<string, unknown> & { kind: string };
+export type Recommendation = z.output<typeof RecommendationResponse>;
+type OfKind<Kind extends Recommendation['kind']> = Extract<Recommendation, { kind: Kind }>;
 
 /** `nanos` over `windowMs`, at the same rate over a month (rounded half up to a nano). */
 export function perMonth(nanos: bigint, windowMs: number): bigint {
@@ -45,9 +48,9 @@ export function perMonth(nanos: bigint, windowMs: number): bigint {
   return (nanos * month * 2n + window) / (window * 2n);
 }
 
-export function unpricedRecommendations(rows: UnpricedModelRow[]): Recommendation[] {
+export function unpricedRecommendations(rows: UnpricedModelRow[]): OfKind<'unpriced_model'>[] {
   return rows.map((row) => ({
-    kind: 'unpriced_model',
+    kind: 'unpriced_model' as const,
     model: row.model,
     provider: row.provider,
     evidence: { calls: row.calls, last_seen: row.last_seen },
@@ -68,12 +71,12 @@ export function cheaperModelRecommendations(
   rows: ModelUsageRow[],
   prices: PriceList,
   windowMs: number,
-): Recommendation[] {
+): OfKind<'cheaper_model'>[] {
   const bounds = RECOMMENDATION_BOUNDS;
   const eligible = rows.filter(
     (row) => row.calls >= bounds.min_calls && row.unpriced_calls === 0 && row.cost_nanos > 0n,
   );
-  const found: Recommendation[] = [];
+  const found: OfKind<'cheaper_model'>[] = [];
   for (const current of eligible) {
     let best: { candidate: ModelUsageRow; repriced: bigint } | undefined;
     for (const candidate of eligible) {
@@ -166,11 +169,11 @@ function usageEvidence(row: ModelUsageRow) {
 export function repeatedRequestRecommendations(
   rows: RepeatedRequestRow[],
   windowMs: number,
-): Recommendation[] {
+): OfKind<'repeated_requests'>[] {
   return rows
     .filter((row) => row.unpriced_calls === 0 && row.repeat_cost_nanos > 0n)
     .map((row) => ({
-      kind: 'repeated_requests',
+      kind: 'repeated_requests' as const,
       model: row.model,
       prompt_name: row.prompt_name,
       input_sample: row.input_sample,
@@ -203,8 +206,8 @@ export function promptCachingRecommendations(
   rows: PromptPrefixRow[],
   prices: PriceList,
   windowMs: number,
-): Recommendation[] {
-  const found: Recommendation[] = [];
+): OfKind<'prompt_caching'>[] {
+  const found: OfKind<'prompt_caching'>[] = [];
   for (const row of rows) {
     const saving = promptCachingSaving(row, prices);
     if ('nanos' in saving && saving.nanos <= 0n) continue;
@@ -289,8 +292,8 @@ export interface BudgetProjectionInput {
 export function budgetRecommendations(
   budgets: BudgetProjectionInput[],
   now: number,
-): Recommendation[] {
-  const found: Recommendation[] = [];
+): OfKind<'budget_projection'>[] {
+  const found: OfKind<'budget_projection'>[] = [];
   for (const budget of budgets) {
     const elapsed = now - budget.periodStart;
     const length = budget.periodEnd - budget.periodStart;
