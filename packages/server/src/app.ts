@@ -79,6 +79,11 @@ export interface BuildAppOptions {
   /** Pino options or false; defaults to JSON logs at the configured level. */
   logger?: FastifyServerOptions['logger'];
   /**
+   * Answer 500 when a route returns fields its response schema does not name, instead of
+   * dropping them (tests set it, so an answer and its schema cannot drift apart unnoticed).
+   */
+  strictAnswers?: boolean;
+  /**
    * Where every part that keeps time reads it and waits on it: breakers, retries and backoff,
    * video polling, budget periods and webhook retries, alert evaluation and webhook backoff, rate
    * limits, the memory hot store's TTLs. Default the system clock; tests pass a `ManualClock`.
@@ -208,7 +213,7 @@ export async function buildApp(
 
   await app.register(errorHandlerPlugin);
   await app.register(errorReportingPlugin, { reporter: errorReporter });
-  await app.register(openApiPlugin);
+  await app.register(openApiPlugin, { strictAnswers: options.strictAnswers === true });
   await app.register(outboundPlugin, options.outbound ?? {});
   await app.register(authPlugin, {
     meta: stores.meta,

@@ -3,7 +3,16 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { createJsonSchemaTransform } from 'fastify-type-provider-zod';
-import { zodSerializerCompiler, zodValidatorCompiler } from './zod-validation';
+import {
+  strictZodSerializerCompiler,
+  zodSerializerCompiler,
+  zodValidatorCompiler,
+} from './zod-validation';
+
+export interface OpenApiPluginOptions {
+  /** Refuse (500) an answer with fields its response schema leaves out, instead of dropping them. */
+  strictAnswers?: boolean;
+}
 
 /** Where Tollgate's own API lives; the document describes these routes and no others. */
 export const API_PREFIX = '/api/v1';
@@ -22,9 +31,11 @@ export const DOCS_PATH = '/docs';
  * `onRoute` hook sees them all.
  */
 export const openApiPlugin = fastifyPlugin(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, options: OpenApiPluginOptions) => {
     app.setValidatorCompiler(zodValidatorCompiler);
-    app.setSerializerCompiler(zodSerializerCompiler);
+    app.setSerializerCompiler(
+      options.strictAnswers ? strictZodSerializerCompiler : zodSerializerCompiler,
+    );
     const zodTransform = createJsonSchemaTransform({});
     await app.register(fastifySwagger, {
       openapi: {

@@ -70,3 +70,45 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema,
  * (`internal_error`), so a test of the route fails rather than a client receiving another shape.
  */
 export const zodSerializerCompiler = createSerializerCompiler({});
+
+/**
+ * `zodSerializerCompiler` that also refuses an answer its schema would cut: a field the
+ * handler returns and the schema does not name is otherwise dropped without a word. Tests run
+ * the app with it (`BuildAppOptions.strictAnswers`), so a field added to an answer but not to
+ * its schema fails the route's test instead of vanishing from the API.
+ */
+export const strictZodSerializerCompiler: typeof zodSerializerCompiler = (route) => {
+  const write = zodSerializerCompiler(route);
+  return (data: unknown) => {
+    const text = write(data);
+    const dropped = droppedFields(data, JSON.parse(text) as unknown);
+    if (dropped.length > 0) {
+      throw new Error(
+        `the answer of ${route.method} ${route.url} has fields its response schema leaves out: ${dropped.join(', ')}`,
+      );
+    }
+    return text;
+  };
+};
+
+/** Paths of the fields of `given` (a plain answer) that are missing from `written`. */
+export function droppedFields(given: unknown, written: unknown, path = ''): string[] {
+  if (Array.isArray(given)) {
+    if (!Array.isArray(written)) return [];
+    return given.flatMap((item, index) => droppedFields(item, written[index], `${path}[${index}]`));
+  }
+  if (!isPlainObject(given) || !isPlainObject(written)) return [];
+  return Object.entries(given).flatMap(([name, value]) => {
+    if (value === undefined) return [];
+    const at = path ? `${path}.${name}` : name;
+    return name in written ? droppedFields(value, written[name], at) : [at];
+  });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
+  );
+}

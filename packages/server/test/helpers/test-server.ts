@@ -35,7 +35,11 @@ export async function startTestServer(
     TOLLGATE_OUTBOUND_ALLOW: '127.0.0.1',
     ...options.environment,
   });
-  const app = await buildApp(configuration, { logger: false, ...options.build });
+  const app = await buildApp(configuration, {
+    logger: false,
+    strictAnswers: true,
+    ...options.build,
+  });
   // Undefined when `dataDir` already holds an org (a restart): its keys were shown the first time.
   const tenant = (await bootstrapDefaultTenant(app.stores.meta))!;
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
